@@ -1,0 +1,724 @@
+"""`wmconsole`: the console itself, and a scripting command line like RT's `rt`.
+
+Every command goes through the same domain operations as the screens.
+Refusals go to stderr with a non-zero exit: 1 refused, 2 usage, 3 not found,
+4 forbidden by role, 5 conflict.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from console.errors import DomainError
+
+EXIT_USAGE = 2
+
+
+class CliContext:
+    """What the root options said; the desk is opened on first use."""
+
+    def __init__(self, db: str | None, login: str | None) -> None:
+        self.db_url = db
+        self.login = login
+        self._desk = None
+
+    @property
+    def desk(self):
+        if self._desk is None:
+            from console.desk import open_desk
+
+            self._desk = open_desk(self.db_url)
+        return self._desk
+
+    def acting_login(self) -> str:
+        return self.login or getpass.getuser()
+
+    def close(self) -> None:
+        if self._desk is not None:
+            self._desk.close()
+
+
+def _db_option(command: Callable) -> Callable:
+    """--db on every command, so scripts may put it where they like."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.find_object(CliContext).db_url = value
+
+    return click.option(
+        "--db",
+        "db",
+        metavar="URL",
+        expose_value=False,
+        callback=remember,
+        help="Database URL or SQLite path (default: WMCONSOLE_DB, the config file, "
+        "or a file in the user data dir).",
+    )(command)
+
+
+def _as_option(command: Callable) -> Callable:
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.find_object(CliContext).login = value
+
+    return click.option(
+        "--as",
+        "as_login",
+        metavar="LOGIN",
+        expose_value=False,
+        callback=remember,
+        help="Act as this operator (default: the OS user).",
+    )(command)
+
+
+def _json_option(command: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+
+
+def _print_json(value: Any) -> None:
+    from console.untrusted import json_safe
+
+    click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _read_text(file: Path | None, text: str | None, what: str) -> str:
+    if (file is None) == (text is None):
+        raise click.UsageError(f"give the {what} with exactly one of --file or --text")
+    if text is not None:
+        return text
+    if str(file) == "-":
+        return sys.stdin.read()
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.BadParameter(f"cannot read {file}: {error}") from None
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal, plain log lines (every tenth) when not."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            shown = 0
+
+            def advance(done: int, _total: int) -> None:
+                nonlocal shown
+                bar.update(done - shown)
+                shown = done
+
+            yield advance
+        return
+    reported = -1
+
+    def log(done: int, total_: int) -> None:
+        nonlocal reported
+        tenth = done * 10 // max(total_, 1)
+        if tenth != reported:
+            reported = tenth
+            click.echo(f"{label}: {done}/{total_}", err=True)
+
+    yield log
+
+
+class WmConsoleGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            click.echo(f"wmconsole: {error.message}", err=True)
+            ctx.exit(error.exit_code)
+        finally:
+            cli_context = ctx.find_object(CliContext)
+            if cli_context is not None:
+                cli_context.close()
+
+
+@click.group(cls=WmConsoleGroup, invoke_without_command=True)
+@click.option("--db", "db", metavar="URL", help="Database URL or SQLite path.")
+@click.option("--as", "login", metavar="LOGIN", help="Operator login (default: the OS user).")
+@click.version_option(package_name="wm-console")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, login: str | None) -> None:
+    """The wm-console support desk. With no command, opens the console."""
+    ctx.obj = CliContext(db, login)
+    if ctx.invoked_subcommand is None:
+        _open_console(ctx.obj)
+
+
+def _open_console(cli: CliContext) -> None:
+    from console.operations import get_operator
+
+    login = cli.acting_login()
+    try:
+        get_operator(cli.desk, login)
+    except DomainError:
+        raise DomainError(
+            f"no operator {login!r} in this database. Add one with:\n"
+            f"  wmconsole operator add {login} --name 'Full Name' --role operator\n"
+            "or choose one with --as LOGIN (`wmconsole operator list` shows them)."
+        ) from None
+    from screens.app import run_console
+
+    run_console(cli.desk, login)
+
+
+# Database -----------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@_db_option
+@click.pass_obj
+def db_upgrade(cli: CliContext) -> None:
+    """Bring the schema to the newest version (also done on first use)."""
+    from console.desk import open_desk
+
+    desk = open_desk(cli.db_url, migrate=False)
+    try:
+        desk.db.upgrade()
+        click.echo(f"schema at {desk.db.schema_revision()}")
+    finally:
+        desk.close()
+
+
+# Demo data ----------------------------------------------------------------------
+
+
+@main.command()
+@_db_option
+@click.option("--tickets", default=2000, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.pass_obj
+def demo(cli: CliContext, tickets: int, seed: int) -> None:
+    """Load realistic demo data: operators of every role, templates, tickets."""
+    from console.demo import load_demo
+
+    with _progress(tickets, "loading tickets") as progress:
+        result = load_demo(cli.desk, tickets=tickets, seed=seed, progress=progress)
+    click.echo(
+        f"loaded {result.tickets} tickets, {result.messages} messages in {result.seconds:.1f} s"
+    )
+    click.echo("operators (use with --as):")
+    for login, role in result.operators:
+        click.echo(f"  {login:<10} {role}")
+
+
+# Queue --------------------------------------------------------------------------
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _row_json(row, desk, now) -> dict[str, Any]:
+    left = None
+    if row.due_at is not None:
+        left = int(desk.sla.time_left(row.due_at, now, kinds=row.escalations).total_seconds())
+    return {
+        "number": row.number,
+        "service": row.service.value,
+        "status": row.status.value,
+        "escalations": [kind.value for kind in row.escalations],
+        "wmid": row.customer_wmid,
+        "email": row.customer_email,
+        "subject": row.subject,
+        "assignee": row.assignee,
+        "created_at": row.created_at.isoformat(),
+        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "sla_left_seconds": left,
+        "version": row.version,
+    }
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.option("--service", multiple=True, metavar="S", help="Service (repeat or comma-separate).")
+@click.option("--status", multiple=True, metavar="S", help="Status (repeat or comma-separate).")
+@click.option("--escalation", multiple=True, metavar="K", help="Escalation kind.")
+@click.option(
+    "--assignee",
+    metavar="LOGIN|mine|none|anyone",
+    help="Whose tickets (default: yours and the unassigned).",
+)
+@click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
+@click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@_json_option
+@click.pass_obj
+def tickets(
+    cli: CliContext,
+    service: tuple[str, ...],
+    status: tuple[str, ...],
+    escalation: tuple[str, ...],
+    assignee: str | None,
+    breached: bool,
+    search: str,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List tickets in queue order. With no filter: what a new operator's console
+    shows on opening (your work and the unassigned queue, live statuses only)."""
+    from console import validation
+    from console.formatting import queue_table
+    from console.operations.escalations import escalation_kind
+    from console.queue import Assignee, Queue, QueueFilter, viewer_id_for
+
+    desk = cli.desk
+    login = cli.acting_login()
+    scope = {None: Assignee.mine_or_unassigned, "none": Assignee.unassigned}.get(assignee, assignee)
+    filters = QueueFilter(
+        services=frozenset(validation.service(s) for s in _split(service)),
+        escalations=frozenset(escalation_kind(k) for k in _split(escalation)),
+        assignee=scope,
+        breached=breached,
+        search=search,
+    )
+    if status:
+        filters = filters.with_(statuses=frozenset(validation.status(s) for s in _split(status)))
+    queue = Queue(desk.db, viewer_id_for(desk.db, login))
+    now = desk.now()
+    rows = []
+    while len(rows) < limit:
+        page = queue.page(
+            filters, now, after=rows[-1].key if rows else None, limit=min(500, limit - len(rows))
+        )
+        rows.extend(page)
+        if len(page) == 0 or len(rows) >= limit:
+            break
+    if as_json:
+        _print_json([_row_json(row, desk, now) for row in rows])
+    else:
+        click.echo(queue_table(rows, desk.sla, now))
+
+
+class _TicketGroup(click.Group):
+    """`wmconsole ticket 123456` is `wmconsole ticket show 123456`."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0].isdigit():
+            return "show", self.commands["show"], args
+        return super().resolve_command(ctx, args)
+
+
+@main.group(cls=_TicketGroup)
+def ticket() -> None:
+    """One ticket: `ticket N` shows it, `ticket new` opens one."""
+
+
+@ticket.command("show")
+@_db_option
+@click.argument("number", type=int)
+@_json_option
+@click.pass_obj
+def ticket_show(cli: CliContext, number: int, as_json: bool) -> None:
+    """The ticket with its messages, escalations and audit trail."""
+    from console.formatting import ticket_text
+    from console.ticket_detail import load_ticket
+
+    desk = cli.desk
+    detail = load_ticket(desk.db, number)
+    if as_json:
+        data = detail.as_json()
+        data.update(
+            escalations=detail.escalation_kinds,
+            escalation_history=data.pop("escalations"),
+            wmid=detail.customer_wmid,
+            email=detail.customer_email,
+            sla_left_seconds=detail.sla_left_seconds(desk.sla, desk.now()),
+        )
+        data["audit"] = [
+            {**entry, "operator": entry["operator"] or entry["actor"]} for entry in data["audit"]
+        ]
+        _print_json(data)
+    else:
+        click.echo(ticket_text(detail, desk.sla, desk.now()))
+
+
+@ticket.command("new")
+@_db_option
+@click.option("--service", required=True, metavar="S")
+@click.option("--subject", required=True, metavar="T")
+@click.option("--email", metavar="E", help="The customer's e-mail.")
+@click.option("--wmid", metavar="W", help="Given when the customer is signed in.")
+@click.option("--purse", metavar="P")
+@click.option("--name", metavar="NAME")
+@click.option("--channel", type=click.Choice(["keeper", "email"]), help="For answer notices.")
+@click.option("--language", type=click.Choice(["ru", "en"]), help="Default: guessed from text.")
+@click.option("--file", "file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--text", "text", metavar="T")
+@_json_option
+@click.pass_obj
+def ticket_new(
+    cli: CliContext,
+    service: str,
+    subject: str,
+    email: str | None,
+    wmid: str | None,
+    purse: str | None,
+    name: str | None,
+    channel: str | None,
+    language: str | None,
+    file: Path | None,
+    text: str | None,
+    as_json: bool,
+) -> None:
+    """Open a ticket as the site's feedback form does; prints the new number.
+
+    Confirmed at once when the customer is signed in (--wmid); otherwise
+    unconfirmed, with a confirmation e-mail queued."""
+    from console.operations import create_ticket
+
+    body = _read_text(file, text, "message")
+    created = create_ticket(
+        cli.desk,
+        service=service,
+        subject=subject,
+        body=body,
+        email=email,
+        wmid=wmid,
+        purse=purse,
+        name=name,
+        channel=channel,
+        language=language,
+    )
+    if as_json:
+        _print_json(
+            {
+                "number": created.number,
+                "status": created.status.value,
+                "confirm_token": created.confirm_token,
+            }
+        )
+    else:
+        click.echo(created.number)
+
+
+# Actions ------------------------------------------------------------------------
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.argument("number", type=int, required=False)
+@click.option("--next", "take_next", is_flag=True, help="The next ticket in queue order.")
+@click.option("--service", multiple=True, metavar="S", help="With --next: only these services.")
+@click.option("--version", "expected_version", type=int, help="Refuse if the ticket moved on.")
+@click.pass_obj
+def take(
+    cli: CliContext,
+    number: int | None,
+    take_next: bool,
+    service: tuple[str, ...],
+    expected_version: int | None,
+) -> None:
+    """Take a ticket (N) or the next one in the queue (--next); prints its number."""
+    from console import operations, validation
+
+    if (number is None) == (not take_next):
+        raise click.UsageError("give a ticket number or --next")
+    login = cli.acting_login()
+    if take_next:
+        services = [validation.service(s) for s in _split(service)]
+        taken = operations.take_next(cli.desk, by=login, services=services)
+        if taken is None:
+            raise DomainError("the queue has nothing to take")
+    else:
+        taken = operations.take(cli.desk, number, by=login, expected_version=expected_version)
+    click.echo(taken)
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.argument("number", type=int)
+@click.option("--file", "file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--text", "text", metavar="T")
+@click.option("--note", is_flag=True, help="An internal note, not sent to the customer.")
+@click.option("--version", "expected_version", type=int, help="Refuse if the ticket moved on.")
+@click.pass_obj
+def reply(
+    cli: CliContext,
+    number: int,
+    file: Path | None,
+    text: str | None,
+    note: bool,
+    expected_version: int | None,
+) -> None:
+    """Reply to the customer (the ticket becomes answered), or add a --note."""
+    from console import operations
+
+    body = _read_text(file, text, "reply")
+    login = cli.acting_login()
+    if note:
+        operations.note(cli.desk, number, body, by=login)
+    else:
+        operations.reply(cli.desk, number, body, by=login, expected_version=expected_version)
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.argument("number", type=int)
+@click.argument("status")
+@click.option("--reason", metavar="R", help="Required for archived (spam, duplicate, ...).")
+@click.option("--version", "expected_version", type=int, help="Refuse if the ticket moved on.")
+@click.pass_obj
+def status(
+    cli: CliContext, number: int, status: str, reason: str | None, expected_version: int | None
+) -> None:
+    """Set a status: on_hold, open (from on_hold or the archive), archived."""
+    from console import operations
+
+    operations.set_status(
+        cli.desk,
+        number,
+        status,
+        by=cli.acting_login(),
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.argument("number", type=int)
+@click.argument("login", required=False)
+@click.option("--queue", "to_queue", is_flag=True, help="Back to the unassigned queue.")
+@click.option("--version", "expected_version", type=int, help="Refuse if the ticket moved on.")
+@click.pass_obj
+def assign(
+    cli: CliContext,
+    number: int,
+    login: str | None,
+    to_queue: bool,
+    expected_version: int | None,
+) -> None:
+    """Give a ticket to an operator, or --queue to put it back (supervisors)."""
+    from console import operations
+
+    if (login is None) == (not to_queue):
+        raise click.UsageError("give an operator's login or --queue")
+    operations.assign(
+        cli.desk, number, to=login, by=cli.acting_login(), expected_version=expected_version
+    )
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.argument("number", type=int)
+@click.argument("kind")
+@click.option("--reason", required=True, metavar="R")
+@click.option("--clear", is_flag=True, help="Clear this escalation instead of raising it.")
+@click.pass_obj
+def escalate(cli: CliContext, number: int, kind: str, reason: str, clear: bool) -> None:
+    """Escalate: fraud, wmid_block, hacking, arbitration, hotline (or --clear one)."""
+    from console import operations
+
+    if clear:
+        operations.clear_escalation(cli.desk, number, kind, reason, by=cli.acting_login())
+    else:
+        operations.escalate(cli.desk, number, kind, reason, by=cli.acting_login())
+
+
+@main.group()
+def block() -> None:
+    """Four-eyes WMID blocking: one requests, another supervisor or officer decides."""
+
+
+@block.command("request")
+@_db_option
+@_as_option
+@click.argument("number", type=int)
+@click.option("--wmid", required=True, metavar="W", help="The fraudster's WMID.")
+@click.option("--reason", required=True, metavar="R")
+@click.pass_obj
+def block_request(cli: CliContext, number: int, wmid: str, reason: str) -> None:
+    """Request a WMID block on a ticket; prints the request id."""
+    from console import operations
+
+    click.echo(operations.request_block(cli.desk, number, wmid, reason, by=cli.acting_login()))
+
+
+@block.command("approve")
+@_db_option
+@_as_option
+@click.argument("request_id", type=int)
+@click.option("--reason", metavar="R")
+@click.pass_obj
+def block_approve(cli: CliContext, request_id: int, reason: str | None) -> None:
+    """Approve someone else's block request."""
+    from console import operations
+
+    operations.approve_block(cli.desk, request_id, by=cli.acting_login(), reason=reason)
+
+
+@block.command("reject")
+@_db_option
+@_as_option
+@click.argument("request_id", type=int)
+@click.option("--reason", required=True, metavar="R")
+@click.pass_obj
+def block_reject(cli: CliContext, request_id: int, reason: str) -> None:
+    """Reject someone else's block request, with a reason."""
+    from console import operations
+
+    operations.reject_block(cli.desk, request_id, reason, by=cli.acting_login())
+
+
+@block.command("list")
+@_db_option
+@click.option("--all", "show_all", is_flag=True, help="Decided requests too.")
+@_json_option
+@click.pass_obj
+def block_list(cli: CliContext, show_all: bool, as_json: bool) -> None:
+    """Block requests waiting for a decision, oldest first."""
+    from console.blocks import list_block_requests
+    from console.untrusted import one_line
+
+    requests = list_block_requests(cli.desk.db, pending_only=not show_all)
+    if as_json:
+        _print_json([request.as_json() for request in requests])
+        return
+    for r in requests:
+        click.echo(
+            f"{r.id:>6}  {r.state:<9} WMID {r.wmid}  ticket {r.number}  by {r.requested_by}  "
+            f"{r.requested_at:%Y-%m-%d %H:%M}  {one_line(r.reason)}"
+        )
+
+
+# The customer's side --------------------------------------------------------------
+
+
+@main.command()
+@_db_option
+@click.argument("token")
+@click.pass_obj
+def confirm(cli: CliContext, token: str) -> None:
+    """Confirm a ticket with the code from the confirmation e-mail."""
+    from console import operations
+
+    click.echo(operations.confirm(cli.desk, token))
+
+
+@main.command()
+@_db_option
+@click.pass_obj
+def expire(cli: CliContext) -> None:
+    """Expire unconfirmed tickets older than 7 days and archive answered tickets
+    with no word from the customer in 14 (run it from cron)."""
+    from console import operations
+
+    expired = operations.expire_unconfirmed(cli.desk)
+    archived = operations.archive_answered(cli.desk)
+    click.echo(f"expired {len(expired)} unconfirmed, archived {len(archived)} answered")
+
+
+# Operators ----------------------------------------------------------------------
+
+
+@main.group()
+def operator() -> None:
+    """The people who work the desk."""
+
+
+@operator.command("add")
+@_db_option
+@click.argument("login")
+@click.option("--name", required=True)
+@click.option(
+    "--role", "role_name", required=True, type=click.Choice(["operator", "supervisor", "security"])
+)
+@click.pass_obj
+def operator_add(cli: CliContext, login: str, name: str, role_name: str) -> None:
+    """Add an operator, supervisor or security officer."""
+    from console import operations
+
+    operations.add_operator(cli.desk, login, name=name, role_name=role_name)
+
+
+@operator.command("list")
+@_db_option
+@_json_option
+@click.pass_obj
+def operator_list(cli: CliContext, as_json: bool) -> None:
+    """Everyone who may log in, with their role."""
+    from console import operations
+
+    people = operations.list_operators(cli.desk)
+    if as_json:
+        _print_json(
+            [
+                {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active}
+                for p in people
+            ]
+        )
+        return
+    for p in people:
+        state = "" if p.active else "  (deactivated)"
+        click.echo(f"{p.login:<16} {p.role.value:<10} {p.name}{state}")
+
+
+@operator.command("deactivate")
+@_db_option
+@click.argument("login")
+@click.pass_obj
+def operator_deactivate(cli: CliContext, login: str) -> None:
+    """Stop an operator from acting (their history stays)."""
+    from console import operations
+
+    operations.set_operator_active(cli.desk, login, False)
+
+
+@operator.command("activate")
+@_db_option
+@click.argument("login")
+@click.pass_obj
+def operator_activate(cli: CliContext, login: str) -> None:
+    from console import operations
+
+    operations.set_operator_active(cli.desk, login, True)
+
+
+# Benchmarks -----------------------------------------------------------------------
+
+
+@main.group()
+def bench() -> None:
+    """Speed and memory figures, measured on this machine."""
+
+
+@bench.command("queue")
+@click.option("--db", "db_url", metavar="URL", help="Benchmark database (default: a temp file).")
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000))
+@click.option("--seed", default=7, show_default=True, type=int)
+def bench_queue(db_url: str | None, tickets: int, seed: int) -> None:
+    """Demo load time, queue page and facet-count times at N tickets."""
+    from console.bench import run_queue_benchmark
+
+    run_queue_benchmark(db_url, tickets=tickets, seed=seed, echo=click.echo)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""The shared database: one URL, SQLite by default or PostgreSQL for many hosts.
+
+SQLite is shared by many processes, so every write transaction starts with
+BEGIN IMMEDIATE (DESIGN.md section 5): a deferred transaction that reads and
+then writes fails at once with "database is locked" when another process
+committed in between, whatever the busy timeout. Reads use short deferred
+transactions so WAL checkpoints are never held back for long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlmodel import Session
+
+SCHEMA_HEAD = "0001"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_WRITE = "wmconsole_write"
+_ADVISORY_MIGRATION_LOCK = 74_201_501
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or is not ours."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare path for SQLite and the short postgresql:// scheme for psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().absolute()}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+class Database:
+    """An engine plus the two kinds of session the domain needs: read and write."""
+
+    def __init__(self, url: str) -> None:
+        self.url: URL = make_url(normalise_url(url))
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.is_postgres = self.url.get_backend_name() == "postgresql"
+        if not (self.is_sqlite or self.is_postgres):
+            raise DatabaseError(
+                f"unsupported database {self.url.get_backend_name()!r}: "
+                "use sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
+            )
+        self.engine = self._create_engine()
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return Path(self.url.database)
+
+    def _create_engine(self) -> Engine:
+        if self.is_postgres:
+            return sa.create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+        path = self.sqlite_path
+        if path is None:
+            raise DatabaseError("an in-memory SQLite database cannot be shared: give a file path")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            self.url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        )
+        sa.event.listen(engine, "connect", _configure_sqlite_connection)
+        sa.event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only session; closing it rolls back, so nothing it does is
+        committed, and leaves what it loaded usable."""
+        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A Core connection for the hot reads (the queue): no ORM on the way.
+        Closing it rolls back, so the read transaction is as short as the block."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: IMMEDIATE on SQLite, committed on success."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[sa.Connection]:
+        """A Core connection in one write transaction, for bulk loads and migrations."""
+        with self._writer.begin() as connection:
+            yield connection
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            if not sa.inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def upgrade(self) -> None:
+        """Bring the schema to head; safe when several processes start at once."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+        with self.write_connection() as connection:
+            if self.is_postgres:
+                connection.exec_driver_sql(
+                    f"SELECT pg_advisory_xact_lock({_ADVISORY_MIGRATION_LOCK})"
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def ensure_schema(self) -> None:
+        """A fresh database is brought to head on first use."""
+        revision = self.schema_revision()
+        if revision != SCHEMA_HEAD:
+            self.upgrade()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+    # Transactions are begun by _begin_sqlite_transaction, not by pysqlite.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: sa.Connection) -> None:
+    write = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    database = Database(url)
+    if migrate:
+        database.ensure_schema()
+    return database
+
+
+def default_sqlite_url() -> str:
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path('wmconsole', appauthor=False) / 'wmconsole.db'}"

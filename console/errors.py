@@ -1,0 +1,68 @@
+"""Refusals a person can act on: every message says what was wrong and what is expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class DomainError(Exception):
+    """A refused operation. The message is shown to the operator as it is."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """A value that is not what the field takes (a WMID of 11 digits, say)."""
+
+
+class NotFound(DomainError):
+    exit_code = 3
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this, or four-eyes forbids it."""
+
+    exit_code = 4
+
+
+class TransitionRefused(DomainError):
+    """The ticket's status does not allow this step."""
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """One change the caller has not seen: who did what, when."""
+
+    operator: str
+    action: str
+    at: datetime
+    details: str = ""
+
+    def __str__(self) -> str:
+        when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        suffix = f" ({self.details})" if self.details else ""
+        return f"{self.operator} {self.action} at {when}{suffix}"
+
+
+@dataclass
+class Conflict(DomainError):
+    """The ticket changed after the caller read it; nothing was written."""
+
+    number: int
+    expected_version: int
+    actual_version: int
+    changes: list[ChangeSummary] = field(default_factory=list)
+    exit_code = 5
+
+    def __post_init__(self) -> None:
+        what = "; ".join(str(change) for change in self.changes) or "another change"
+        super().__init__(
+            f"ticket {self.number} changed since you loaded it "
+            f"(version {self.expected_version}, now {self.actual_version}): {what}. "
+            "Nothing was written: reload and try again."
+        )

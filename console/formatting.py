@@ -1,0 +1,148 @@
+"""Words and figures as the desk reads them: ages, SLA time left, badges, and the
+CLI's plain-text queue and ticket. Customer text goes through untrusted.visible."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from console.queue import QueueRow
+from console.sla import SlaPolicy
+from console.ticket_detail import TicketDetail
+from console.untrusted import one_line, visible
+from models import EscalationKind
+
+BADGES = {
+    EscalationKind.wmid_block: "BLOCK",
+    EscalationKind.fraud: "FRAUD",
+    EscalationKind.hacking: "HACK",
+    EscalationKind.arbitration: "ARB",
+    EscalationKind.hotline: "TEL",
+}
+SOON = timedelta(hours=1)
+
+
+def short_duration(delta: timedelta) -> str:
+    """'45s', '12m', '3h05m', '2d04h' — the two largest units, no sign."""
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{seconds}s"
+
+
+def age_text(created_at: datetime, now: datetime) -> str:
+    return short_duration(now - created_at)
+
+
+def sla_left(
+    policy: SlaPolicy, due_at: datetime | None, now: datetime, kinds: Sequence[EscalationKind]
+) -> timedelta | None:
+    return None if due_at is None else policy.time_left(due_at, now, kinds=kinds)
+
+
+def sla_text(left: timedelta | None) -> str:
+    if left is None:
+        return "—"
+    return f"-{short_duration(left)}" if left < timedelta(0) else short_duration(left)
+
+
+def sla_state(left: timedelta | None) -> str:
+    """'breached', 'soon' (within the hour) or 'fine'; 'stopped' while the clock is."""
+    if left is None:
+        return "stopped"
+    if left < timedelta(0):
+        return "breached"
+    if left <= SOON:
+        return "soon"
+    return "fine"
+
+
+def badges_text(kinds: Sequence[EscalationKind]) -> str:
+    return " ".join(BADGES[kind] for kind in kinds)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def queue_table(rows: Sequence[QueueRow], policy: SlaPolicy, now: datetime) -> str:
+    header = (
+        f"{'NUMBER':>7}  {'AGE':>6}  {'SLA':>7}  {'SERVICE':<13} {'STATUS':<11} "
+        f"{'ESC':<11} {'WMID':<12}  {'ASSIGNEE':<10} SUBJECT"
+    )
+    lines = [header]
+    for row in rows:
+        left = sla_left(policy, row.due_at, now, row.escalations)
+        lines.append(
+            f"{row.number:>7}  {age_text(row.created_at, now):>6}  {sla_text(left):>7}  "
+            f"{row.service.value:<13} {row.status.value:<11} "
+            f"{_clip(badges_text(row.escalations), 11):<11} {row.customer_wmid or '—':<12}  "
+            f"{_clip(row.assignee or '—', 10):<10} {_clip(one_line(row.subject), 60)}"
+        )
+    if not rows:
+        lines.append("(no tickets match)")
+    return "\n".join(lines)
+
+
+def _when(value: datetime | None) -> str:
+    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
+    kinds = [EscalationKind(kind) for kind in detail.escalation_kinds]
+    left = sla_left(policy, detail.due_at, now, kinds)
+    lines = [
+        f"Ticket {detail.number}: {one_line(detail.subject)}",
+        f"  service {detail.service}  status {detail.status}  version {detail.version}  "
+        f"assignee {detail.assignee or '—'}",
+        f"  created {_when(detail.created_at)}  due {_when(detail.due_at)}  "
+        f"SLA left {sla_text(left)}",
+        f"  customer {one_line(detail.customer_name) or '—'}  WMID {detail.customer_wmid or '—'}  "
+        f"purse {detail.customer_purse or '—'}  e-mail {one_line(detail.customer_email) or '—'}",
+        f"  notices by {detail.notice_channel}  language {detail.language}  "
+        f"{'confirmed ' + _when(detail.confirmed_at) if detail.confirmed else 'NOT CONFIRMED'}",
+    ]
+    if detail.archive_reason:
+        lines.append(f"  archived {_when(detail.archived_at)}: {one_line(detail.archive_reason)}")
+    if detail.escalations:
+        lines.append("Escalations:")
+        for e in detail.escalations:
+            state = f"cleared by {e.cleared_by} {_when(e.cleared_at)}" if e.cleared_at else "OPEN"
+            lines.append(
+                f"  {e.kind:<12} by {e.set_by or 'system'} {_when(e.set_at)}: "
+                f"{one_line(e.reason)}  [{state}]"
+            )
+    if detail.blocks:
+        lines.append("Block requests:")
+        for b in detail.blocks:
+            lines.append(
+                f"  #{b.id} WMID {b.wmid} {b.state} (requested by {b.requested_by}"
+                f"{', decided by ' + b.decided_by if b.decided_by else ''})"
+            )
+    lines.append("Thread:")
+    for m in detail.messages:
+        who = {"customer": "customer", "system": "system"}.get(m.kind, m.author or "?")
+        label = "NOTE " if m.kind == "note" else ""
+        lines.append(f"  --- {label}{who} via {m.channel}, {_when(m.created_at)}")
+        lines.extend(f"  {line}" for line in visible(m.body).splitlines() or [""])
+    if detail.attachments:
+        lines.append("Attachments:")
+        for a in detail.attachments:
+            kept = "" if a.kept else f"  NOT KEPT: {one_line(a.refused_reason)}"
+            lines.append(f"  [{a.id}] {one_line(a.filename)} ({a.content_type}, {a.size} B){kept}")
+    if detail.other_tickets:
+        lines.append("The customer's other tickets:")
+        for o in detail.other_tickets:
+            lines.append(f"  {o.number} {o.status:<11} {o.service:<13} {one_line(o.subject)}")
+    lines.append("Audit:")
+    for entry in detail.audit:
+        who = entry.operator or entry.actor
+        lines.append(f"  {_when(entry.at)}  {who:<10} {entry.action:<16} {entry.details}")
+    return "\n".join(lines)

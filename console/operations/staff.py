@@ -1,0 +1,360 @@
+"""The people and the desk's own material: operators, templates, scam markers,
+drafts and each operator's saved preferences."""
+
+from __future__ import annotations
+
+import getpass
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from console import validation
+from console.desk import Desk
+from console.errors import InvalidInput, NotFound, TransitionRefused
+from console.operations.editing import acting, find_operator, record_change
+from console.roles import Permission
+from models import (
+    Actor,
+    AuditEvent,
+    Draft,
+    DraftKind,
+    Language,
+    Operator,
+    OperatorPreference,
+    Role,
+    ScamMarker,
+    Service,
+    Template,
+    Ticket,
+)
+
+
+def _audit_staff(
+    session: Session,
+    desk: Desk,
+    *,
+    action: str,
+    operator: Operator | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    topic: str,
+) -> None:
+    session.add(
+        AuditEvent(
+            operator_id=operator.id if operator else None,
+            actor=Actor.operator if operator else Actor.system,
+            action=action,
+            before=before,
+            after=after,
+            at=desk.now(),
+        )
+    )
+    record_change(session, desk, topic, None)
+
+
+def role(value: Role | str) -> Role:
+    if isinstance(value, Role):
+        return value
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"unknown role {value!r}: one of {names}") from None
+
+
+def add_operator(desk: Desk, login: str, *, name: str, role_name: Role | str) -> Operator:
+    """Operators are added by whoever administers the database (the shell user,
+    recorded in the audit); there is no one to check a role against yet."""
+    login = validation.login(login)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an operator needs a name")
+    new_role = role(role_name)
+    with desk.db.write() as session:
+        if session.exec(select(Operator).where(Operator.login == login)).first():
+            raise TransitionRefused(f"operator {login!r} already exists")
+        operator = Operator(login=login, name=name, role=new_role, created_at=desk.now())
+        session.add(operator)
+        session.flush()
+        _audit_staff(
+            session,
+            desk,
+            action="operator_add",
+            operator=None,
+            before=None,
+            after={
+                "login": login,
+                "name": name,
+                "role": new_role.value,
+                "by_os_user": getpass.getuser(),
+            },
+            topic="operator",
+        )
+        return operator
+
+
+def set_operator_active(desk: Desk, login: str, active: bool) -> None:
+    with desk.db.write() as session:
+        operator = find_operator(session, login)
+        if operator.active == active:
+            return
+        operator.active = active
+        session.add(operator)
+        _audit_staff(
+            session,
+            desk,
+            action="operator_activate" if active else "operator_deactivate",
+            operator=None,
+            before={"login": login, "active": not active},
+            after={"login": login, "active": active, "by_os_user": getpass.getuser()},
+            topic="operator",
+        )
+
+
+def list_operators(desk: Desk) -> list[Operator]:
+    with desk.db.read() as session:
+        return list(session.exec(select(Operator).order_by(Operator.login)).all())
+
+
+def get_operator(desk: Desk, login: str) -> Operator:
+    with desk.db.read() as session:
+        return find_operator(session, login)
+
+
+# Templates -----------------------------------------------------------------
+
+PLACEHOLDERS = ("ticket", "wmid", "name")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def list_templates(
+    desk: Desk, *, service: Service | None = None, language: Language | None = None
+) -> list[Template]:
+    """Templates for a service (plus the ones for every service), in a language."""
+    with desk.db.read() as session:
+        query = select(Template).order_by(Template.service, Template.title)
+        if service is not None:
+            query = query.where(sa.or_(Template.service == service, Template.service.is_(None)))
+        if language is not None:
+            query = query.where(Template.language == language)
+        return list(session.exec(query).all())
+
+
+def fill_template(body: str, *, ticket: int, wmid: str | None, name: str | None) -> str:
+    """Fill {ticket}, {wmid} and {name}; unknown braces are left as written."""
+    values = {"ticket": str(ticket), "wmid": wmid or "", "name": name or ""}
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def save_template(
+    desk: Desk,
+    *,
+    by: str,
+    title: str,
+    body: str,
+    language: Language | str,
+    service: Service | str | None = None,
+    template_id: int | None = None,
+) -> int:
+    title = validation.subject(title)
+    body = validation.body(body, "template")
+    language = Language(language)
+    service = validation.service(service) if isinstance(service, str) else service
+    unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
+    if unknown:
+        raise InvalidInput(
+            f"unknown placeholder {{{unknown[0]}}}: use "
+            + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        )
+    with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
+        if template_id is None:
+            template = Template(service=service, language=language, title=title, body=body)
+            before = None
+        else:
+            template = session.get(Template, template_id)
+            if template is None:
+                raise NotFound(f"no template {template_id}")
+            before = {
+                "title": template.title,
+                "body": template.body,
+                "service": template.service,
+                "language": template.language,
+            }
+            template.service, template.language = service, language
+            template.title, template.body = title, body
+        template.updated_by_id = operator.id
+        template.updated_at = desk.now()
+        session.add(template)
+        try:
+            session.flush()
+        except sa.exc.IntegrityError:
+            raise TransitionRefused(
+                f"a {language.value} template titled {title!r} already exists for "
+                f"{service.value if service else 'every service'}"
+            ) from None
+        _audit_staff(
+            session,
+            desk,
+            action="template_save",
+            operator=operator,
+            before=before,
+            after={
+                "id": template.id,
+                "title": title,
+                "body": body,
+                "service": service,
+                "language": language,
+            },
+            topic="template",
+        )
+        return template.id
+
+
+# Scam markers ----------------------------------------------------------------
+
+
+def list_markers(desk: Desk, *, include_inactive: bool = False) -> list[ScamMarker]:
+    with desk.db.read() as session:
+        query = select(ScamMarker).order_by(ScamMarker.id)
+        if not include_inactive:
+            query = query.where(ScamMarker.active)
+        return list(session.exec(query).all())
+
+
+def add_marker(
+    desk: Desk, pattern: str, *, by: str, is_regex: bool = False, description: str = ""
+) -> int:
+    pattern = pattern.strip()
+    if not pattern:
+        raise InvalidInput("a scam marker needs a pattern")
+    if is_regex:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise InvalidInput(f"the pattern is not a valid regular expression: {error}") from None
+    with acting(desk, by=by, permission=Permission.edit_markers) as (session, operator):
+        marker = ScamMarker(
+            pattern=pattern,
+            is_regex=is_regex,
+            description=description.strip(),
+            created_by_id=operator.id,
+            created_at=desk.now(),
+        )
+        session.add(marker)
+        session.flush()
+        _audit_staff(
+            session,
+            desk,
+            action="marker_add",
+            operator=operator,
+            before=None,
+            after={"id": marker.id, "pattern": pattern, "is_regex": is_regex},
+            topic="marker",
+        )
+        return marker.id
+
+
+def set_marker_active(desk: Desk, marker_id: int, active: bool, *, by: str) -> None:
+    with acting(desk, by=by, permission=Permission.edit_markers) as (session, operator):
+        marker = session.get(ScamMarker, marker_id)
+        if marker is None:
+            raise NotFound(f"no scam marker {marker_id}")
+        marker.active = active
+        session.add(marker)
+        _audit_staff(
+            session,
+            desk,
+            action="marker_enable" if active else "marker_disable",
+            operator=operator,
+            before={"id": marker_id, "active": not active},
+            after={"id": marker_id, "active": active},
+            topic="marker",
+        )
+
+
+# Drafts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedDraft:
+    body: str
+    kind: DraftKind
+    ticket_version: int
+
+
+def save_draft(
+    desk: Desk,
+    number: int,
+    body: str,
+    *,
+    by: str,
+    kind: DraftKind = DraftKind.reply,
+    ticket_version: int,
+) -> None:
+    """Saved as the operator types: private, unaudited, never bumps the ticket."""
+    with desk.db.write() as session:
+        operator = find_operator(session, by)
+        ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).first()
+        if ticket_id is None:
+            raise NotFound(f"no ticket {number}")
+        draft = session.exec(
+            select(Draft).where(Draft.ticket_id == ticket_id, Draft.operator_id == operator.id)
+        ).first()
+        if draft is None:
+            draft = Draft(
+                ticket_id=ticket_id,
+                operator_id=operator.id,
+                body=body,
+                kind=kind,
+                ticket_version=ticket_version,
+            )
+        draft.body, draft.kind, draft.ticket_version = body, kind, ticket_version
+        draft.updated_at = desk.now()
+        session.add(draft)
+
+
+def draft_for(desk: Desk, number: int, *, by: str) -> SavedDraft | None:
+    with desk.db.read() as session:
+        row = session.execute(
+            sa.select(Draft.body, Draft.kind, Draft.ticket_version)
+            .join(Ticket, Ticket.id == Draft.ticket_id)
+            .join(Operator, Operator.id == Draft.operator_id)
+            .where(Ticket.number == number, Operator.login == by)
+        ).first()
+    return SavedDraft(*row) if row else None
+
+
+def discard_draft(desk: Desk, number: int, *, by: str) -> None:
+    with desk.db.write() as session:
+        operator = find_operator(session, by)
+        ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).first()
+        session.execute(
+            sa.delete(Draft).where(Draft.ticket_id == ticket_id, Draft.operator_id == operator.id)
+        )
+
+
+# Preferences ---------------------------------------------------------------------
+
+
+def save_preference(desk: Desk, key: str, value: dict[str, Any], *, by: str) -> None:
+    with desk.db.write() as session:
+        operator = find_operator(session, by)
+        preference = session.get(OperatorPreference, (operator.id, key))
+        if preference is None:
+            preference = OperatorPreference(operator_id=operator.id, key=key, value=value)
+        preference.value = value
+        preference.updated_at = desk.now()
+        session.add(preference)
+
+
+def load_preference(desk: Desk, key: str, *, by: str) -> dict[str, Any] | None:
+    with desk.db.read() as session:
+        row = session.execute(
+            sa.select(OperatorPreference.value)
+            .join(Operator, Operator.id == OperatorPreference.operator_id)
+            .where(Operator.login == by, OperatorPreference.key == key)
+        ).first()
+    return row[0] if row else None

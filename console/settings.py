@@ -1,0 +1,128 @@
+"""One typed settings object, from a TOML file and WMCONSOLE_ environment variables.
+
+The file is WMCONSOLE_CONFIG, else config.toml in the platform's user config
+dir. Every key can be overridden by an environment variable named after its
+section and key: [sla] first_answer_hours -> WMCONSOLE_SLA_FIRST_ANSWER_HOURS.
+The database URL is WMCONSOLE_DB, or `db` at the top of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from console.errors import InvalidInput
+from console.sla import SlaPolicy, SupportHours
+from models import EscalationKind
+
+
+def _hours_window(text: str, what: str) -> tuple[time, time]:
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError:
+        raise InvalidInput(f"{what} must look like 07:00-18:00; got {text!r}") from None
+    return opens, closes
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = ""
+    # Support hours in GMT and the SLA defaults of DESIGN.md section 2.
+    hours_weekday: str = "07:00-18:00"
+    hours_weekend: str = "07:00-15:00"
+    sla_first_answer_hours: float = 4.0
+    sla_next_answer_hours: float = 8.0
+    sla_fraud_minutes: float = 60.0
+    sla_wmid_block_minutes: float = 15.0
+    # Answered tickets with no word from the customer are archived after this.
+    lifecycle_answered_archive_days: int = 14
+    lifecycle_unconfirmed_expire_days: int = 7
+    # E-mail intake limits.
+    intake_max_message_bytes: int = 25 * 1024 * 1024
+    intake_max_attachment_bytes: int = 10 * 1024 * 1024
+    # Outbound notices.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "support@wm-console.invalid"
+    smtp_domain: str = "wm-console.invalid"
+    keeper_spool: str = ""
+    source: str = field(default="defaults", compare=False)
+
+    @property
+    def sla(self) -> SlaPolicy:
+        weekday = _hours_window(self.hours_weekday, "hours.weekday")
+        weekend = _hours_window(self.hours_weekend, "hours.weekend")
+        try:
+            hours = SupportHours(*weekday, *weekend)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+        return SlaPolicy(
+            hours=hours,
+            first_answer=timedelta(hours=self.sla_first_answer_hours),
+            next_answer=timedelta(hours=self.sla_next_answer_hours),
+            round_the_clock={
+                EscalationKind.wmid_block: timedelta(minutes=self.sla_wmid_block_minutes),
+                EscalationKind.fraud: timedelta(minutes=self.sla_fraud_minutes),
+            },
+        )
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("wmconsole", appauthor=False) / "config.toml"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}_"))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _coerce(name: str, kind: type, value: Any) -> Any:
+    try:
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"setting {name} must be a {kind.__name__}; got {value!r}") from None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(environ.get("WMCONSOLE_CONFIG") or default_config_path())
+    values: dict[str, Any] = {}
+    source = "defaults"
+    if path.is_file():
+        try:
+            values = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as error:
+            raise InvalidInput(f"{path}: {error}") from None
+        source = str(path)
+    known = {f.name: f for f in fields(Settings) if f.name != "source"}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise InvalidInput(f"{path}: unknown settings {', '.join(unknown)}")
+    for name in known:
+        env_value = environ.get(f"WMCONSOLE_{name.upper()}")
+        if env_value is not None:
+            values[name] = env_value
+    types = {"int": int, "float": float, "str": str}
+    coerced = {
+        name: _coerce(name, types[str(known[name].type)], value) for name, value in values.items()
+    }
+    return Settings(**coerced, source=source)

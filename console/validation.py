@@ -1,0 +1,96 @@
+"""Customer identities as the payment system defines them (DESIGN.md section 2)."""
+
+from __future__ import annotations
+
+import re
+
+from console.errors import InvalidInput
+from models import Service, Status
+
+WMID_PATTERN = re.compile(r"\d{12}")
+PURSE_PATTERN = re.compile(r"[A-Z]\d{12}")
+# Deliberately modest: one @, a dot in the domain, no spaces or angle brackets.
+# Deliverability is for the mail server to judge; this catches typos and junk.
+EMAIL_PATTERN = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}")
+LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+
+MAX_SUBJECT = 500
+MAX_BODY = 200_000
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def wmid(value: str) -> str:
+    cleaned = value.strip()
+    if not WMID_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(f"WMID must be 12 digits, like 123456789012; got {_shown(value)}")
+    return cleaned
+
+
+def purse(value: str) -> str:
+    cleaned = value.strip().upper()
+    if not PURSE_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(
+            f"a purse is one letter and 12 digits, like Z157156762925; got {_shown(value)}"
+        )
+    return cleaned
+
+
+def email(value: str) -> str:
+    cleaned = value.strip()
+    if len(cleaned) > 320 or not EMAIL_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(f"e-mail must look like name@example.com; got {_shown(value)}")
+    local, _, domain = cleaned.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def login(value: str) -> str:
+    cleaned = value.strip()
+    if not LOGIN_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(
+            "a login is 2-64 lower-case letters, digits, '.', '_' or '-', "
+            f"starting with a letter; got {_shown(value)}"
+        )
+    return cleaned
+
+
+def service(value: str) -> Service:
+    try:
+        return Service(value.strip().lower())
+    except ValueError:
+        names = ", ".join(s.value for s in Service)
+        raise InvalidInput(f"unknown service {_shown(value)}: one of {names}") from None
+
+
+def status(value: str) -> Status:
+    try:
+        return Status(value.strip().lower())
+    except ValueError:
+        names = ", ".join(s.value for s in Status)
+        raise InvalidInput(f"unknown status {_shown(value)}: one of {names}") from None
+
+
+def subject(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise InvalidInput("the subject is empty")
+    if len(cleaned) > MAX_SUBJECT:
+        raise InvalidInput(f"the subject is {len(cleaned)} characters; at most {MAX_SUBJECT}")
+    return cleaned
+
+
+def body(value: str, what: str = "message") -> str:
+    if not value.strip():
+        raise InvalidInput(f"the {what} is empty")
+    if len(value) > MAX_BODY:
+        raise InvalidInput(f"the {what} is {len(value)} characters; at most {MAX_BODY}")
+    return value
+
+
+def reason(value: str | None, what: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{what} needs a reason")
+    return cleaned
