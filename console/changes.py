@@ -1,0 +1,161 @@
+"""The change feed: tells an open console that someone else changed the database.
+
+Every change writes a change-log row in its own transaction, so "what changed
+since N" is one indexed query. What wakes a console up differs by backend:
+
+- SQLite: watchfiles on the database's directory (each commit touches the
+  -wal file; the directory, because the WAL is deleted on last close), with a
+  50 ms debounce. File events are only hints: `PRAGMA data_version`, which
+  changes only when another connection commits, confirms them, and is also
+  polled every `poll_seconds` as a safety net.
+- PostgreSQL: LISTEN on the channel every change NOTIFYs at commit. NOTIFY has
+  no replay, so after a reconnect the feed reports a change to make the
+  console resync.
+
+The callback runs on the feed's own thread: hand the news to your event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from console.database import Database
+from console.operations.editing import CHANGE_CHANNEL
+from models import ChangeLog
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 50
+POLL_SECONDS = 1.5
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    ticket_id: int | None
+    topic: str
+
+
+def latest_change(db: Database) -> int:
+    with db.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))
+        ).scalar()
+
+
+def changes_since(db: Database, after_id: int, limit: int = 1000) -> list[Change]:
+    """Changes after `after_id`, oldest first (at most `limit`; a console that is
+    further behind re-reads what it shows instead)."""
+    with db.connect() as connection:
+        rows = connection.execute(
+            sa.select(ChangeLog.id, ChangeLog.ticket_id, ChangeLog.topic)
+            .where(ChangeLog.id > after_id)
+            .order_by(ChangeLog.id)
+            .limit(limit)
+        ).all()
+    return [Change(*row) for row in rows]
+
+
+class ChangeFeed:
+    """Calls `on_change(latest_id)` when the change log grows (from any process,
+    this one included). `stop()` ends the thread within a fraction of a second."""
+
+    def __init__(
+        self,
+        db: Database,
+        on_change: Callable[[int], None],
+        *,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.db = db
+        self.on_change = on_change
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_seen = latest_change(db)
+
+    def start(self) -> ChangeFeed:
+        target = self._watch_postgres if self.db.is_postgres else self._watch_sqlite
+        self._thread = threading.Thread(target=target, name="wmconsole-changes", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _report_if_new(self) -> None:
+        latest = latest_change(self.db)
+        if latest != self.last_seen:
+            self.last_seen = latest
+            self.on_change(latest)
+
+    # SQLite -----------------------------------------------------------------------
+
+    def _watch_sqlite(self) -> None:
+        from watchfiles import watch
+
+        path = self.db.sqlite_path
+        assert path is not None
+        names = {path.name, f"{path.name}-wal"}
+        probe = sqlite3.connect(path, check_same_thread=False)
+        try:
+            version = _data_version(probe)
+            for _ in watch(
+                path.parent,
+                watch_filter=lambda _change, changed: Path(changed).name in names,
+                debounce=DEBOUNCE_MS,
+                step=DEBOUNCE_MS,
+                stop_event=self._stop,
+                rust_timeout=int(self.poll_seconds * 1000),
+                yield_on_timeout=True,
+                recursive=False,
+                raise_interrupt=False,
+            ):
+                current = _data_version(probe)
+                if current != version:
+                    version = current
+                    self._safely(self._report_if_new)
+        finally:
+            probe.close()
+
+    # PostgreSQL -------------------------------------------------------------------
+
+    def _watch_postgres(self) -> None:
+        import psycopg
+
+        url = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    backoff = 0.5
+                    # Anything committed while we were not listening.
+                    self._safely(self._report_if_new)
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=self.poll_seconds, stop_after=1):
+                            pass
+                        self._safely(self._report_if_new)
+            except psycopg.OperationalError as error:
+                log.warning("change feed lost PostgreSQL (%s); reconnecting", error)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def _safely(self, check: Callable[[], None]) -> None:
+        try:
+            check()
+        except sa.exc.OperationalError as error:
+            log.warning("change feed could not read the change log: %s", error)
+
+
+def _data_version(connection: sqlite3.Connection) -> int:
+    return connection.execute("PRAGMA data_version").fetchone()[0]
