@@ -8,6 +8,7 @@ narrows the set. Rows are Core tuples, not ORM objects: this is the hot path.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -169,6 +170,8 @@ class Queue:
         self._dialect = "postgresql" if db.is_postgres else "sqlite"
         self._login_ids: dict[str, int] = {}
         self._statements: OrderedDict[tuple, sa.Select] = OrderedDict()
+        # The console reads pages on several threads at once.
+        self._statements_lock = threading.Lock()
 
     def _assignee_id(self, connection: sa.Connection, login: str) -> int:
         if login not in self._login_ids:
@@ -244,10 +247,11 @@ class Queue:
         self, connection: sa.Connection, f: QueueFilter, *, keyed: bool, descending: bool
     ) -> sa.Select:
         cache_key = (f, keyed, descending)
-        statement = self._statements.get(cache_key)
-        if statement is not None:
-            self._statements.move_to_end(cache_key)
-            return statement
+        with self._statements_lock:
+            statement = self._statements.get(cache_key)
+            if statement is not None:
+                self._statements.move_to_end(cache_key)
+                return statement
         branches, assignee_split = self._branches(f)
         conditions = self._conditions(connection, f, with_assignee=not assignee_split)
         if keyed:
@@ -277,9 +281,10 @@ class Queue:
                 .offset(_OFFSET)
                 .limit(_LIMIT)
             )
-        self._statements[cache_key] = statement
-        if len(self._statements) > _STATEMENTS_KEPT:
-            self._statements.popitem(last=False)
+        with self._statements_lock:
+            self._statements[cache_key] = statement
+            if len(self._statements) > _STATEMENTS_KEPT:
+                self._statements.popitem(last=False)
         return statement
 
     def _ordered_rows(
@@ -348,6 +353,20 @@ class Queue:
                 .where(*self._conditions(connection, f), sa.tuple_(*QUEUE_ORDER) < _KEY)
             )
             return connection.execute(query, parameters).scalar_one()
+
+    def key_of(self, ticket_id: int) -> QueueKey | None:
+        """Where a ticket sorts now, whatever the filter: a console keeps its cursor
+        on the same ticket when rows above it come and go, or the ticket itself moves."""
+        with self.db.connect() as connection:
+            row = connection.execute(
+                sa.select(*QUEUE_ORDER).where(Ticket.id == ticket_id)
+            ).one_or_none()
+        return None if row is None else tuple(row)
+
+    def any_tickets(self) -> bool:
+        """False only for a database with no tickets at all (not merely none that match)."""
+        with self.db.connect() as connection:
+            return connection.execute(sa.select(Ticket.id).limit(1)).first() is not None
 
     def count(self, f: QueueFilter, now: datetime) -> int:
         return self.facets(f, now).total

@@ -53,6 +53,8 @@ class Settings:
     smtp_sender: str = "support@wm-console.invalid"
     smtp_domain: str = "wm-console.invalid"
     keeper_spool: str = ""
+    # The console's keys, remapped by action id: "take=T; reply=ctrl+r" (`?` lists the ids).
+    keymap: str = ""
     source: str = field(default="defaults", compare=False)
 
     @property

@@ -302,10 +302,13 @@ def _other_tickets(session: Session, ticket: Ticket) -> list[OtherTicket]:
     ]
 
 
-def _audit(session: Session, ticket_id: int, logins: dict[int, str]) -> list[AuditEntry]:
-    rows = session.exec(
-        select(AuditEvent).where(AuditEvent.ticket_id == ticket_id).order_by(AuditEvent.id)
-    ).all()
+def _audit(
+    session: Session, ticket_id: int, logins: dict[int, str], *, after_version: int | None = None
+) -> list[AuditEntry]:
+    query = select(AuditEvent).where(AuditEvent.ticket_id == ticket_id)
+    if after_version is not None:
+        query = query.where(AuditEvent.ticket_version > after_version)
+    rows = session.exec(query.order_by(AuditEvent.id)).all()
     return [
         AuditEntry(
             id=e.id,
@@ -320,6 +323,46 @@ def _audit(session: Session, ticket_id: int, logins: dict[int, str]) -> list[Aud
         )
         for e in rows
     ]
+
+
+@dataclass(frozen=True)
+class TicketChanges:
+    """What happened to a ticket after the version someone was looking at."""
+
+    number: int
+    since_version: int
+    version: int
+    status: str
+    assignee: str | None
+    entries: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.version != self.since_version
+
+
+def changes_after_version(db: Database, number: int, version: int) -> TicketChanges:
+    """The audit entries that moved the ticket past `version`: the reply editor's
+    send-time check shows these before a reply goes out on a changed ticket.
+    Notes never bump the version, so they are not among them."""
+    with db.read() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
+        if ticket is None:
+            raise NotFound(f"no ticket {number}")
+        logins = _logins(session)
+        entries = (
+            []
+            if ticket.version == version
+            else _audit(session, ticket.id, logins, after_version=version)
+        )
+        return TicketChanges(
+            number=number,
+            since_version=version,
+            version=ticket.version,
+            status=ticket.status.value,
+            assignee=logins.get(ticket.assignee_id),
+            entries=entries,
+        )
 
 
 def load_draft(db: Database, number: int, operator_login: str) -> Draft | None:
