@@ -213,3 +213,24 @@ def new_ticket(desk: Desk, **overrides) -> int:
     }
     fields.update(overrides)
     return operations.create_ticket(desk, **fields).number
+
+
+@pytest.fixture
+def ui_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
+    """SQLite with the demo's people, templates and markers, and no tickets yet:
+    the console tests add the tickets they need."""
+    from console.demo import load_demo
+
+    desk = Desk(db=open_database(sqlite_url), settings=Settings(), clock=clock)
+    load_demo(desk, tickets=0, seed=1)
+    yield desk
+    desk.close()
+
+
+@pytest.fixture
+def ui_demo(ui_desk: Desk) -> Desk:
+    """A small, reproducible demo desk (fixed clock, fixed seed) for screens and snapshots."""
+    from console.demo import load_demo
+
+    load_demo(ui_desk, tickets=300, seed=5)
+    return ui_desk

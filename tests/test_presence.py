@@ -37,9 +37,7 @@ def test_who_else_has_the_ticket_open_and_who_is_typing(staffed, clock):
     beat(staffed, "ivan-console", "ivan", number, PresenceState.typing)
     beat(staffed, "irina-console", "irina", other)
     seen = presence.who_else(staffed.db, number, console_id="olga-console", now=clock.now)
-    assert [(p.login, p.state, p.host) for p in seen] == [
-        ("ivan", PresenceState.typing, "desk-1")
-    ]
+    assert [(p.login, p.state, p.host) for p in seen] == [("ivan", PresenceState.typing, "desk-1")]
     assert seen[0].typing
     mine = presence.who_else(staffed.db, number, console_id="ivan-console", now=clock.now)
     assert [p.login for p in mine] == ["olga"]
@@ -107,5 +105,5 @@ def test_a_tickets_place_and_whether_there_are_any(staffed, clock):
 
 
 def test_the_presence_ttl_is_a_few_heartbeats():
-    assert timedelta(seconds=presence.HEARTBEAT_SECONDS * 2) < presence.PRESENCE_TTL
-    assert presence.PRESENCE_TTL <= timedelta(seconds=10)
+    heartbeats = presence.PRESENCE_TTL / timedelta(seconds=presence.HEARTBEAT_SECONDS)
+    assert 2 < heartbeats <= 5

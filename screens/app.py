@@ -1,0 +1,264 @@
+"""The console: one App, built by one factory for the CLI, the tests and the benchmark.
+
+The App owns what every screen shares: the desk, the operator, the queue
+reader, the change feed (another console's commit reaches every open screen
+as TicketsChanged) and the presence heartbeat (this console's row in the
+shared presence table, and who else is on the ticket it shows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual import on, work
+from textual.app import App
+from textual.message import Message
+from textual.worker import WorkerFailed
+
+from console import operations, presence
+from console.changes import ChangeFeed, changes_since
+from console.desk import Desk
+from console.errors import Conflict, DomainError, Forbidden, NotFound
+from console.queue import Queue
+from models import Operator
+from screens.actions import EVERYWHERE, bindings_for, parse_keymap
+from screens.dialogs import AskNumber
+from screens.help_screen import HelpScreen
+from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.palette import ConsoleCommands
+from screens.queue_screen import QueueScreen
+from screens.ticket_screen import TicketScreen
+
+T = TypeVar("T")
+
+# Further back than this and a console re-reads everything instead of each change.
+_CHANGES_READ = 1000
+
+
+class WmConsole(App[None]):
+    """The support desk console."""
+
+    TITLE = "wm-console"
+    CSS_PATH = [
+        "app.tcss",
+        "queue_screen.tcss",
+        "filter_bar.tcss",
+        "ticket_view.tcss",
+        "reply_editor.tcss",
+        "dialogs.tcss",
+        "help_screen.tcss",
+    ]
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS = bindings_for(EVERYWHERE)
+
+    class _FeedNews(Message):
+        def __init__(self, latest: int) -> None:
+            super().__init__()
+            self.latest = latest
+
+    class _ChangesRead(Message):
+        def __init__(
+            self, upto: int, ticket_ids: frozenset[int] | None, topics: frozenset[str]
+        ) -> None:
+            super().__init__()
+            self.upto = upto
+            self.ticket_ids = ticket_ids
+            self.topics = topics
+
+    def __init__(
+        self,
+        desk: Desk,
+        operator: Operator,
+        *,
+        live: bool = True,
+        heartbeat: bool = True,
+        keymap: dict[str, str] | None = None,
+        console_id: str | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.operator = operator
+        self.login = operator.login
+        self.queue = Queue(desk.db, operator.id)
+        self.console_id = console_id or presence.new_console_id()
+        self.host = presence.this_host()
+        self.cursor_blink = cursor_blink
+        self.keymap = keymap or {}
+        self._live = live
+        self._heartbeat = heartbeat
+        self._feed: ChangeFeed | None = None
+        self._last_change = 0
+        if self.keymap:
+            self.set_keymap(self.keymap)
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+        if self._live:
+            self._start_feed()
+        if self._heartbeat:
+            self.set_interval(presence.HEARTBEAT_SECONDS, self.beat)
+            self._prune_presence()
+
+    def on_unmount(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+        if self._heartbeat:
+            try:
+                presence.leave(self.desk.db, self.console_id)
+            except Exception:
+                self.log.warning("could not clear this console's presence row")
+
+    # Off the UI thread -------------------------------------------------------------
+
+    async def in_thread(self, work_: Callable[[], T]) -> T:
+        """Run database work on a thread worker and wait for it; its exception,
+        if any, is raised here as itself."""
+        worker = self.run_worker(work_, thread=True, group="database", exit_on_error=False)
+        try:
+            return await worker.wait()
+        except WorkerFailed as failed:
+            raise failed.error from None
+
+    def refuse(self, error: DomainError) -> None:
+        """A refusal, in the domain's own words."""
+        titles = {
+            Conflict: "Changed meanwhile",
+            Forbidden: "Not for your role",
+            NotFound: "Not found",
+        }
+        title = next((t for kind, t in titles.items() if isinstance(error, kind)), "Refused")
+        self.notify(error.message, title=title, severity="error", timeout=10, markup=False)
+
+    def done(self, message: str) -> None:
+        self.notify(message, markup=False)
+
+    # The change feed ---------------------------------------------------------------
+
+    @work(thread=True, group="feed", exit_on_error=False)
+    def _start_feed(self) -> None:
+        feed = ChangeFeed(self.desk.db, lambda latest: self.post_message(self._FeedNews(latest)))
+        self._last_change = feed.last_seen
+        self._feed = feed.start()
+
+    @on(_FeedNews)
+    def _feed_news(self, message: _FeedNews) -> None:
+        if message.latest > self._last_change:
+            self._read_changes(self._last_change)
+
+    @work(thread=True, exclusive=True, group="changes", exit_on_error=False)
+    def _read_changes(self, after: int) -> None:
+        changes = changes_since(self.desk.db, after, limit=_CHANGES_READ)
+        if not changes:
+            return
+        overflow = len(changes) == _CHANGES_READ
+        ticket_ids = frozenset(c.ticket_id for c in changes if c.ticket_id is not None)
+        self.post_message(
+            self._ChangesRead(
+                changes[-1].id,
+                None if overflow else ticket_ids,
+                frozenset(c.topic for c in changes),
+            )
+        )
+
+    @on(_ChangesRead)
+    def _changes_read(self, message: _ChangesRead) -> None:
+        if message.upto <= self._last_change:
+            return
+        self._last_change = message.upto
+        self.broadcast_changes(message.ticket_ids, message.topics)
+
+    def broadcast_changes(
+        self, ticket_ids: frozenset[int] | None, topics: frozenset[str] = frozenset({"ticket"})
+    ) -> None:
+        """Tell every screen on the stack, so the ones underneath are current too."""
+        for screen in self.screen_stack:
+            screen.post_message(TicketsChanged(ticket_ids, topics))
+
+    # Presence ----------------------------------------------------------------------
+
+    def whereabouts(self) -> Whereabouts:
+        for screen in reversed(self.screen_stack):
+            where = getattr(screen, "whereabouts", None)
+            if where is not None:
+                return where()
+        return Whereabouts(None)
+
+    def beat(self) -> None:
+        """Heartbeat now (also when a screen opens a ticket or starts typing)."""
+        if self._heartbeat:
+            self._beat(self.whereabouts())
+
+    @work(thread=True, exclusive=True, group="presence", exit_on_error=False)
+    def _beat(self, where: Whereabouts) -> None:
+        db, now = self.desk.db, self.desk.now()
+        presence.heartbeat(
+            db,
+            console_id=self.console_id,
+            operator_id=self.operator.id,
+            ticket_number=where.number,
+            state=where.state,
+            now=now,
+            host=self.host,
+        )
+        if where.number is None:
+            return
+        others = presence.who_else(db, where.number, console_id=self.console_id, now=now)
+        seen = PresenceSeen(where.number, others)
+        self.call_from_thread(self._tell_screens, seen)
+
+    def _tell_screens(self, seen: PresenceSeen) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(PresenceSeen(seen.number, seen.others))
+
+    @work(thread=True, group="presence-prune", exit_on_error=False)
+    def _prune_presence(self) -> None:
+        presence.prune(self.desk.db, self.desk.now())
+
+    # Everywhere ------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen_name_for_help()))
+
+    def screen_name_for_help(self) -> str:
+        return getattr(self.screen, "ACTION_SCREEN", EVERYWHERE)
+
+    @work(group="go-to-ticket")
+    async def action_go_to_ticket(self) -> None:
+        number = await self.push_screen_wait(AskNumber("Go to ticket", "Ticket number"))
+        if number is not None:
+            self.open_ticket(number)
+
+    def open_ticket(self, number: int) -> None:
+        """Full screen; a ticket that does not exist says so and goes away."""
+        self.push_screen(TicketScreen(number))
+
+
+def create_app(
+    desk: Desk,
+    login: str,
+    *,
+    live: bool = True,
+    heartbeat: bool = True,
+    console_id: str | None = None,
+    cursor_blink: bool = True,
+) -> WmConsole:
+    """The console for `login` (refused with the domain's message if there is no
+    such operator, or the keymap setting is wrong)."""
+    operator = operations.get_operator(desk, login)
+    keymap = parse_keymap(desk.settings.keymap)
+    return WmConsole(
+        desk,
+        operator,
+        live=live,
+        heartbeat=heartbeat,
+        keymap=keymap,
+        console_id=console_id,
+        cursor_blink=cursor_blink,
+    )
+
+
+def run_console(desk: Desk, login: str) -> None:
+    create_app(desk, login).run()

@@ -1,0 +1,286 @@
+"""Small modal questions: confirm, choose one, fill a few fields. Keyboard first:
+enter answers, escape backs out, and nothing a customer wrote is ever read as markup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.errors import InvalidInput
+
+V = TypeVar("V")
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes or no for something urgent or irreversible; the safe answer is the default
+    for nothing: enter or y confirms, escape or n backs out."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n,escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(
+        self, title: str, body: Content | str, *, confirm: str = "Confirm", danger: bool = False
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.body = body if isinstance(body, Content) else Content(body)
+        self.confirm_label = confirm
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    Content(f"{self.confirm_label} (y)"),
+                    variant="error" if self.danger else "primary",
+                    id="confirm",
+                )
+                yield Button(Content("Cancel (n)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+@dataclass(frozen=True)
+class Choice(Generic[V]):
+    value: V
+    label: Content | str
+    disabled: bool = False
+
+
+class ChoiceDialog(ModalScreen[V | None], Generic[V]):
+    """Pick one: arrows or j/k, enter picks, escape backs out."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back", show=False),
+        Binding("j", "move(1)", show=False),
+        Binding("k", "move(-1)", show=False),
+    ]
+
+    def __init__(self, title: str, choices: Sequence[Choice[V]], *, note: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.choices = list(choices)
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(
+                        c.label if isinstance(c.label, Content) else Content(c.label),
+                        id=str(index),
+                        disabled=c.disabled,
+                    )
+                    for index, c in enumerate(self.choices)
+                ),
+                classes="dialog-choices",
+            )
+            if self.note:
+                yield Static(Content(self.note), classes="dialog-note")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        first = next((i for i, c in enumerate(self.choices) if not c.disabled), None)
+        options.highlighted = first
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.choices[int(event.option.id or 0)].value)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One line of a form. `check` turns the text into the value, or raises
+    InvalidInput with what is expected (the domain's validators fit)."""
+
+    name: str
+    label: str
+    placeholder: str = ""
+    value: str = ""
+    required: bool = True
+    check: Callable[[str], Any] | None = None
+    suggestions: tuple[str, ...] = ()
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """A few fields and a warning; enter moves on and, on the last field, submits."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back", show=False)]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        *,
+        note: Content | str = "",
+        submit: str = "OK",
+        danger: bool = False,
+    ) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.fields = list(fields)
+        self.note = note if isinstance(note, Content) else Content(note)
+        self.submit_label = submit
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        blink = getattr(self.app, "cursor_blink", True)
+        with Vertical(classes="dialog-box"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            if self.note.plain:
+                yield Static(self.note, classes="dialog-body")
+            for field in self.fields:
+                yield Label(Content(field.label), classes="dialog-label")
+                field_input = Input(
+                    value=field.value,
+                    placeholder=field.placeholder,
+                    id=f"field-{field.name}",
+                    classes="dialog-input",
+                )
+                field_input.cursor_blink = blink
+                yield field_input
+                if field.suggestions:
+                    yield Static(
+                        Content("e.g. " + " · ".join(field.suggestions)), classes="dialog-note"
+                    )
+            yield Static(Content(""), id="form-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    Content(self.submit_label),
+                    variant="error" if self.danger else "primary",
+                    id="submit",
+                )
+                yield Button(Content("Cancel (esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self._submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "submit":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def _submit(self) -> None:
+        values: dict[str, Any] = {}
+        for field in self.fields:
+            text = self.query_one(f"#field-{field.name}", Input).value.strip()
+            try:
+                if not text:
+                    if field.required:
+                        raise InvalidInput(f"{field.label.lower()}: this cannot be empty")
+                    values[field.name] = None
+                    continue
+                values[field.name] = field.check(text) if field.check else text
+            except InvalidInput as error:
+                self.query_one("#form-error", Static).update(Content(error.message))
+                self.query_one(f"#field-{field.name}", Input).focus()
+                return
+        self.dismiss(values)
+
+
+class AskNumber(FormDialog):
+    """One ticket number."""
+
+    def __init__(self, title: str, label: str) -> None:
+        super().__init__(title, [Field("number", label, "e.g. 1000123", check=_ticket_number)])
+
+    def _submit(self) -> None:
+        text = self.query_one(Input).value.strip().lstrip("#")
+        try:
+            number = _ticket_number(text)
+        except InvalidInput as error:
+            self.query_one("#form-error", Static).update(Content(error.message))
+            return
+        self.dismiss(number)  # type: ignore[arg-type]
+
+
+def _ticket_number(text: str) -> int:
+    text = text.strip().lstrip("#")
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInput(f"a ticket number is digits, like 1000123; got {text!r}")
+    return int(text)
+
+
+class ChangedDialog(ModalScreen[bool]):
+    """The ticket moved on after the reply was started: what changed, then send
+    anyway (s) or go back and revise (escape). Nothing typed is lost either way."""
+
+    BINDINGS = [
+        Binding("s", "answer(True)", "Send anyway", show=False),
+        Binding("escape,r", "answer(False)", "Revise", show=False),
+    ]
+
+    def __init__(self, number: int, lines: Sequence[Content], *, headline: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.number = number
+        self.lines = list(lines)
+        self.headline = headline or (
+            f"Ticket {number} changed after you started writing. Read what changed first:"
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box -wide"):
+            yield Label(Content("Changed meanwhile"), classes="dialog-title -warning")
+            yield Static(Content(self.headline), classes="dialog-body")
+            yield Static(
+                Content("\n").join(self.lines) if self.lines else Content("(another change)"),
+                classes="dialog-changes",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Send anyway (s)"), variant="warning", id="send")
+                yield Button(Content("Revise (esc)"), variant="primary", id="revise")
+
+    def on_mount(self) -> None:
+        self.query_one("#revise", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "send")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,131 @@
+"""`?`: every key by screen (from the action table, as remapped), the support
+hours with whether the desk is open right now, and the hotlines for an operator
+on the phone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from console.sla import SupportHours
+from models import Role
+from screens.actions import (
+    EDITOR,
+    EVERYWHERE,
+    HELP,
+    QUEUE,
+    SCREEN_TITLES,
+    TICKET,
+    bindings_for,
+    grouped,
+    key_label,
+)
+
+# DESIGN.md section 2, for operators on the phone.
+HOTLINES = (
+    ("Russia", "+7 495 727-43-33", ""),
+    ("Russia", "+7 812 309-02-91", ""),
+    ("Ukraine", "0 800 30-94-60", "free"),
+    ("Belarus", "+375 17 388-57-57", ""),
+    ("Vietnam", "+84 1900 6474", ""),
+)
+
+
+def keys_content(keymap: dict[str, str], role: Role, first: str) -> Content:
+    """Every action by screen, the current screen first; actions the role may not
+    take say who may."""
+    order = [first] + [s for s in (QUEUE, TICKET, EDITOR, EVERYWHERE) if s != first]
+    parts: list[str | tuple[str, str]] = []
+    for screen, actions in grouped(order):
+        if not actions:
+            continue
+        if parts:
+            parts.append("\n\n")
+        parts.append((SCREEN_TITLES[screen], "bold $accent"))
+        for action in actions:
+            keys = key_label(action, keymap)
+            parts.append("\n")
+            parts.append((f"  {keys:<14}", "bold"))
+            parts.append(f"{action.description:<20}")
+            parts.append((f" {action.help}", "dim"))
+            if not action.allowed_for(role):
+                parts.append((f"  ({action.who} only)", "italic $warning"))
+    return Content.assemble(*parts)
+
+
+def hours_content(hours: SupportHours, now: datetime) -> Content:
+    is_open = hours.is_open(now)
+    change = hours.next_change(now)
+    state = ("OPEN NOW", "bold $success") if is_open else ("CLOSED NOW", "bold $error")
+    verb = "closes" if is_open else "opens"
+    return Content.assemble(
+        ("Support hours (GMT)", "bold $accent"),
+        "\n",
+        f"  Monday–Friday   {hours.weekday_open:%H:%M}–{hours.weekday_close:%H:%M}\n",
+        f"  Saturday–Sunday {hours.weekend_open:%H:%M}–{hours.weekend_close:%H:%M}\n",
+        "  ",
+        state,
+        f" — it is {now:%A %H:%M} GMT; {verb} {change:%A %H:%M} GMT\n",
+        (
+            "  SLA clocks run only in these hours, except fraud and WMID block: round the clock.",
+            "dim",
+        ),
+    )
+
+
+def hotlines_content() -> Content:
+    parts: list[str | tuple[str, str]] = [("Hotlines", "bold $accent")]
+    for country, number, note in HOTLINES:
+        parts.append(f"\n  {country:<9}")
+        parts.append((number, "bold"))
+        if note:
+            parts.append((f"  ({note})", "dim"))
+    return Content.assemble(*parts)
+
+
+class HelpScreen(Screen):
+    ACTION_SCREEN = HELP
+    BINDINGS = bindings_for(HELP)
+
+    def __init__(self, came_from: str = QUEUE) -> None:
+        super().__init__(classes="help-screen")
+        self.came_from = came_from if came_from in SCREEN_TITLES else QUEUE
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        desk = app.desk  # type: ignore[attr-defined]
+        first = self.came_from if self.came_from != HELP else QUEUE
+        with VerticalScroll(id="help-body"):
+            yield Static(
+                Content.assemble(
+                    ("wm-console", "bold"),
+                    f" — signed in as {app.login} ({app.operator.role.value})",  # type: ignore[attr-defined]
+                ),
+                id="help-title",
+            )
+            yield Static(hours_content(desk.sla.hours, desk.now()), id="help-hours")
+            yield Static(hotlines_content(), id="help-hotlines")
+            yield Static(
+                keys_content(app.keymap, app.operator.role, first),  # type: ignore[attr-defined]
+                id="help-keys",
+            )
+            yield Static(
+                Content(
+                    "Remap keys by action id in the config file or the environment:\n"
+                    '  keymap = "take=T; reply=ctrl+r"     WMCONSOLE_KEYMAP="take=T"\n'
+                    "Every action is also in the command palette (ctrl+p)."
+                ),
+                id="help-keymap",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,115 @@
+"""The queue's columns: fixed widths, chosen for the width there is.
+
+DESIGN.md section 3 names them and their order: number, age, SLA left,
+service, status, escalation badges, WMID, subject, assignee. The subject
+takes what the others leave; when the screen is narrow the least needed
+columns go first (WMID, then age, then service), so 80 columns still show
+what matters for picking the next ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+
+from console.formatting import BADGES
+from models import EscalationKind, Service, Status
+
+SERVICE_LABELS = {
+    Service.keeper: "keeper",
+    Service.enum: "enum",
+    Service.check: "check",
+    Service.attestation: "attest",
+    Service.merchant: "merchant",
+    Service.transfers: "transfers",
+    Service.exchange: "exchange",
+    Service.credit: "credit",
+    Service.debt: "debt",
+    Service.cards: "cards",
+    Service.arbitration: "arbitr",
+    Service.contracts: "contracts",
+    Service.personal_data: "pers.data",
+    Service.security: "security",
+    Service.other: "other",
+}
+
+STATUS_LABELS = {
+    Status.unconfirmed: "unconf",
+    Status.new: "new",
+    Status.open: "open",
+    Status.answered: "answered",
+    Status.on_hold: "on hold",
+    Status.archived: "archived",
+    Status.expired: "expired",
+}
+
+URGENT_BADGES = frozenset({EscalationKind.wmid_block, EscalationKind.fraud})
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    width: int
+    align_right: bool = False
+
+
+NUMBER = Column("number", "NUMBER", 7, align_right=True)
+AGE = Column("age", "AGE", 6, align_right=True)
+SLA = Column("sla", "SLA", 7, align_right=True)
+SERVICE = Column("service", "SERVICE", 9)
+STATUS = Column("status", "STATUS", 8)
+BADGE_COLUMN = Column("badges", "ESC", 11)
+WMID = Column("wmid", "WMID", 12)
+SUBJECT = Column("subject", "SUBJECT", 0)
+ASSIGNEE = Column("assignee", "HOLDER", 8)
+
+_ORDER = (NUMBER, AGE, SLA, SERVICE, STATUS, BADGE_COLUMN, WMID, SUBJECT, ASSIGNEE)
+# What goes first when there is no room.
+_DROP_ORDER = ("wmid", "age", "service")
+MIN_SUBJECT = 24
+GAP = 1
+
+
+def layout(width: int) -> list[Column]:
+    """The columns for a line `width` cells wide, the subject sized to fill it."""
+    columns = list(_ORDER)
+    for name in (None, *_DROP_ORDER):
+        if name is not None:
+            columns = [column for column in columns if column.name != name]
+        fixed = sum(c.width for c in columns if c is not SUBJECT) + GAP * (len(columns) - 1)
+        if width - fixed >= MIN_SUBJECT:
+            break
+    subject = max(width - fixed, 4)
+    return [Column("subject", "SUBJECT", subject) if c is SUBJECT else c for c in columns]
+
+
+def fit(text: str, width: int, *, align_right: bool = False) -> str:
+    """Exactly `width` cells: clipped with an ellipsis, or padded."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    padding = " " * (width - length)
+    return padding + text if align_right else text + padding
+
+
+def badge_words(kinds: list[EscalationKind], width: int) -> list[tuple[EscalationKind | None, str]]:
+    """As many badges as fit, most urgent first, then '+N' for the rest; each
+    piece with its kind (None for the '+N' and the spaces between)."""
+    for count in range(len(kinds), 0, -1):
+        hidden = len(kinds) - count
+        words = [BADGES[kind] for kind in kinds[:count]]
+        length = sum(map(len, words)) + len(words) - 1 + (len(f" +{hidden}") if hidden else 0)
+        if length <= width:
+            pieces: list[tuple[EscalationKind | None, str]] = []
+            for kind, word in zip(kinds, words, strict=False):
+                if pieces:
+                    pieces.append((None, " "))
+                pieces.append((kind, word))
+            if hidden:
+                pieces.append((None, f" +{hidden}"))
+            return pieces
+    return [(kinds[0], fit(BADGES[kinds[0]], width))] if kinds else []

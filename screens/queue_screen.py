@@ -1,0 +1,263 @@
+"""The main screen: the filter bar, the queue, and the highlighted ticket beside
+or below it. The console opens here, on the operator's last filters."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from console import operations
+from console.errors import DomainError
+from console.queue import QueueFilter, QueueRow
+from console.ticket_detail import TicketDetail, load_ticket
+from screens.actions import QUEUE, bindings_for
+from screens.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
+from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.queue_view import QueueView
+from screens.ticket_actions import TicketActions, TicketInHand
+from screens.ticket_view import TicketView
+
+PREFERENCE = "queue_filter"
+# The preview waits for the cursor to rest this long: holding j costs no reads.
+PREVIEW_DELAY = 0.08
+SAVE_FILTER_DELAY = 1.0
+# Ages and SLA left are redrawn, and counts re-read, this often.
+TICK_SECONDS = 30.0
+# Side by side from this width; stacked from this height; else the preview is off.
+WIDE = 150
+TALL = 36
+
+
+class QueueScreen(TicketActions, Screen):
+    ACTION_SCREEN = QUEUE
+    BINDINGS = bindings_for(QUEUE)
+
+    def __init__(self) -> None:
+        super().__init__(id="queue-screen")
+        self._preview_timer: Timer | None = None
+        self._save_timer: Timer | None = None
+        self._preview_on: bool | None = None
+        self._filter_screen: FilterScreen | None = None
+
+    def compose(self) -> ComposeResult:
+        app = self.console
+        desk = app.desk
+        where = desk.db.sqlite_path or desk.db.url.render_as_string(hide_password=True)
+        yield FilterBar(id="filter-bar")
+        with Container(id="panes"):
+            yield QueueView(
+                app.queue,
+                now=desk.now,
+                policy=desk.sla,
+                viewer=app.login,
+                empty_hint=[
+                    "No tickets in this database yet.",
+                    "",
+                    "Load demo data (operators, templates, realistic tickets):",
+                    f"    wmconsole demo --db {where} --tickets 5000",
+                    "then open the console again, e.g. as olga:",
+                    f"    wmconsole --db {where} --as olga",
+                ],
+                id="queue",
+            )
+            yield TicketView(policy=desk.sla, now=desk.now, preview=True, id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.queue_view.focus()
+        self._restore_filter()
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    @property
+    def queue_view(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    @property
+    def preview(self) -> TicketView:
+        return self.query_one("#preview", TicketView)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    # The filter -------------------------------------------------------------------
+
+    @work(thread=True, group="restore-filter", exit_on_error=False)
+    def _restore_filter(self) -> None:
+        app = self.console
+        saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
+        f = QueueFilter.from_json(saved) if saved else QueueFilter()
+        self.app.call_from_thread(self._use_filter, f, save=False)
+
+    def _use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
+        self.queue_view.load(f)
+        self.filter_bar.show(f, None)
+        if save:
+            if self._save_timer is not None:
+                self._save_timer.stop()
+            self._save_timer = self.set_timer(SAVE_FILTER_DELAY, partial(self._save_filter, f))
+
+    @work(thread=True, exclusive=True, group="save-filter", exit_on_error=False)
+    def _save_filter(self, f: QueueFilter) -> None:
+        app = self.console
+        operations.save_preference(app.desk, PREFERENCE, f.as_json(), by=app.login)
+
+    @on(QueueView.Counted)
+    def _counted(self, event: QueueView.Counted) -> None:
+        self.filter_bar.show(event.filter, event.facets)
+        if self._filter_screen is not None and self._filter_screen.is_attached:
+            self._filter_screen.show_counts(event.filter, event.facets)
+
+    def action_quick_view(self, name: str) -> None:
+        view = QUICK_VIEWS[name][1]
+        self._use_filter(view.with_(search=self.queue_view.filter.search))
+
+    def action_search(self) -> None:
+        self.filter_bar.open_search()
+
+    @on(FilterBar.SearchChanged)
+    def _search_changed(self, event: FilterBar.SearchChanged) -> None:
+        if event.text.strip() != self.queue_view.filter.search:
+            self._use_filter(self.queue_view.filter.with_(search=event.text.strip()))
+
+    @on(FilterBar.SearchClosed)
+    def _search_closed(self, event: FilterBar.SearchClosed) -> None:
+        if event.text is not None and event.text != self.queue_view.filter.search:
+            self._use_filter(self.queue_view.filter.with_(search=event.text))
+        self.queue_view.focus()
+
+    def action_filters(self) -> None:
+        view = self.queue_view
+        screen = FilterScreen(
+            view.filter, view.facets if view._shown == view.filter else None, self._use_filter
+        )
+        self._filter_screen = screen
+        self.app.push_screen(screen)
+
+    # Moving -----------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.queue_view.move_by(1)
+
+    def action_cursor_up(self) -> None:
+        self.queue_view.move_by(-1)
+
+    def action_page_down(self) -> None:
+        self.queue_view.page_down()
+
+    def action_page_up(self) -> None:
+        self.queue_view.page_up()
+
+    def action_first(self) -> None:
+        self.queue_view.to_first()
+
+    def action_last(self) -> None:
+        self.queue_view.to_last()
+
+    def action_open(self) -> None:
+        row = self.queue_view.current_row
+        if row is not None:
+            self.console.open_ticket(row.number)
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_reload(self) -> None:
+        self.queue_view.reload()
+        self._load_preview()
+
+    def _tick(self) -> None:
+        self.queue_view.tick()
+        self.queue_view.reload()
+
+    # The preview ------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._lay_out(event.size.width, event.size.height)
+
+    def _lay_out(self, width: int, height: int) -> None:
+        wide = width >= WIDE
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-stacked")
+        if self._preview_on is None:
+            self.preview.display = wide or height >= TALL
+        self._load_preview()
+
+    def action_toggle_preview(self) -> None:
+        self._preview_on = not self.preview.display
+        self.preview.display = self._preview_on
+        self._load_preview()
+
+    @on(QueueView.Highlighted)
+    def _highlighted(self, event: QueueView.Highlighted) -> None:
+        self.refresh_bindings()
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._load_preview)
+
+    def _load_preview(self) -> None:
+        row = self.queue_view.current_row
+        if not self.preview.display:
+            return
+        if row is None:
+            self.preview.show(None)
+            return
+        self._read_preview(row)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _read_preview(self, row: QueueRow) -> None:
+        try:
+            detail = load_ticket(self.console.desk.db, row.number)
+        except DomainError:
+            return
+        self.app.call_from_thread(self._show_preview, detail)
+
+    def _show_preview(self, detail: TicketDetail) -> None:
+        row = self.queue_view.current_row
+        if row is not None and row.number == detail.number:
+            self.preview.show(detail)
+
+    def whereabouts(self) -> Whereabouts:
+        detail = self.preview.detail if self.preview.display else None
+        return Whereabouts(detail.number if detail else None)
+
+    @on(PresenceSeen)
+    def _presence(self, event: PresenceSeen) -> None:
+        self.preview.show_presence(event.number, event.others)
+
+    # Live -------------------------------------------------------------------------
+
+    @on(TicketsChanged)
+    def _changed(self, event: TicketsChanged) -> None:
+        if not event.topics & {"ticket", "demo"}:
+            return
+        self.queue_view.reload()
+        detail = self.preview.detail
+        if detail is not None and event.touches(detail.id):
+            self._load_preview()
+
+    # The ticket in hand -----------------------------------------------------------
+
+    def ticket_in_hand(self) -> TicketInHand | None:
+        row = self.queue_view.current_row if self.is_mounted else None
+        if row is None:
+            return None
+        return TicketInHand(
+            id=row.id,
+            number=row.number,
+            version=row.version,
+            status=row.status,
+            escalations=row.escalations,
+            assignee=row.assignee,
+        )
+
+    def ticket_changed(self, number: int) -> None:
+        self.queue_view.reload()
+        self._load_preview()

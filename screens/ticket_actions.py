@@ -1,0 +1,496 @@
+"""The verbs of the desk, for whichever screen has a ticket in hand: the queue's
+highlighted one or the open one. Each asks what it must (a reason, a choice,
+a confirmation for what is urgent or cannot be undone), runs the domain
+operation off the UI thread with the version the operator saw, and says
+plainly what happened — or the domain's own words for why not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.content import Content
+
+from console import operations, validation
+from console.errors import DomainError, Forbidden
+from console.lifecycle import OPERATOR_MOVES
+from console.roles import URGENT_ESCALATIONS, Permission, may, require
+from console.ticket_detail import load_ticket
+from models import DraftKind, EscalationKind, Status
+from screens.actions import BY_ID
+from screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
+from screens.reply_editor import ReplyEditor
+
+if TYPE_CHECKING:
+    from screens.app import WmConsole
+
+_ESCALATION_WORDS = {
+    EscalationKind.wmid_block: "WMID block — a fraudster's WMID must be blocked now",
+    EscalationKind.fraud: "Fraud — money taken by deception",
+    EscalationKind.hacking: "Hacking — someone tries to break into the account",
+    EscalationKind.arbitration: "Arbitration — a dispute with another member",
+    EscalationKind.hotline: "Hotline — the customer also called",
+}
+_STATUS_WORDS = {
+    Status.on_hold: "On hold — parked (waiting on another department)",
+    Status.open: "Open — back to work",
+    Status.archived: "Archived — with a reason (spam, duplicate, resolved)",
+}
+
+
+@dataclass(frozen=True)
+class TicketInHand:
+    """What a verb needs to know of the ticket, as the operator last saw it."""
+
+    id: int
+    number: int
+    version: int
+    status: Status
+    escalations: list[EscalationKind] = field(default_factory=list)
+    assignee: str | None = None
+
+
+class TicketActions:
+    """Mixed into a Screen that has a ticket in hand."""
+
+    @property
+    def console(self) -> WmConsole:
+        return self.app  # type: ignore[attr-defined,return-value]
+
+    def ticket_in_hand(self) -> TicketInHand | None:
+        raise NotImplementedError
+
+    def ticket_changed(self, number: int) -> None:
+        """This console changed ticket `number`: re-read it now, without waiting for the feed."""
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        entry = BY_ID.get(action)
+        if entry is not None and entry.needs_ticket and self.ticket_in_hand() is None:
+            return None
+        return True
+
+    # Plumbing --------------------------------------------------------------------
+
+    def _hand(self) -> TicketInHand | None:
+        ticket = self.ticket_in_hand()
+        if ticket is None:
+            self.console.notify("No ticket highlighted.", severity="warning", markup=False)
+        return ticket
+
+    def _allowed(self, permission: Permission) -> bool:
+        """The role check before any question is asked: refused in the domain's words."""
+        try:
+            require(self.console.operator, permission)
+        except Forbidden as error:
+            self.console.refuse(error)
+            return False
+        return True
+
+    async def _perform(self, number: int, work_: Any, success: str) -> bool:
+        app = self.console
+        try:
+            await app.in_thread(work_)
+        except DomainError as error:
+            app.refuse(error)
+            self.ticket_changed(number)
+            return False
+        app.done(success)
+        self.ticket_changed(number)
+        return True
+
+    async def _ask(self, screen: Any) -> Any:
+        return await self.console.push_screen_wait(screen)
+
+    # Verbs ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_take(self) -> None:
+        ticket = self._hand()
+        if ticket is None:
+            return
+        app = self.console
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.take,
+                app.desk,
+                ticket.number,
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Took {ticket.number}: it is yours.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_take_next(self) -> None:
+        app = self.console
+        try:
+            number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
+        except DomainError as error:
+            app.refuse(error)
+            return
+        if number is None:
+            app.notify(
+                "Nothing to take: no unassigned new or open ticket.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        app.done(f"Took {number}, the next in the queue.")
+        app.broadcast_changes(None)
+        app.open_ticket(number)
+
+    def action_reply(self) -> None:
+        self._open_editor(DraftKind.reply)
+
+    def action_note(self) -> None:
+        self._open_editor(DraftKind.note)
+
+    def _open_editor(self, kind: DraftKind) -> None:
+        ticket = self._hand()
+        if ticket is not None:
+            self.console.push_screen(ReplyEditor(ticket.number, kind))
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_set_status(self) -> None:
+        ticket = self._hand()
+        if ticket is None:
+            return
+        moves = OPERATOR_MOVES.get(ticket.status, frozenset())
+        if not moves:
+            self.console.notify(
+                f"Ticket {ticket.number} is {ticket.status.value}: an operator cannot "
+                "change its status by hand.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        choices = [
+            Choice(status, _STATUS_WORDS[status])
+            for status in (Status.open, Status.on_hold, Status.archived)
+            if status in moves
+        ]
+        target = await self._ask(
+            ChoiceDialog(f"Ticket {ticket.number} is {ticket.status.value}: set it to", choices)
+        )
+        if target is None:
+            return
+        if target == Status.archived:
+            await self._archive(ticket)
+            return
+        app = self.console
+        word = "taken out of the archive" if ticket.status == Status.archived else target.value
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.set_status,
+                app.desk,
+                ticket.number,
+                target,
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Ticket {ticket.number} is now {word.replace('_', ' ')}.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_archive(self) -> None:
+        ticket = self._hand()
+        if ticket is not None:
+            await self._archive(ticket)
+
+    async def _archive(self, ticket: TicketInHand) -> None:
+        answer = await self._ask(
+            FormDialog(
+                f"Archive ticket {ticket.number}",
+                [
+                    Field(
+                        "reason",
+                        "Why",
+                        "spam, duplicate of 1000123, resolved by phone…",
+                        suggestions=("spam", "duplicate", "resolved"),
+                    )
+                ],
+                note="The customer can still write again; that takes it out of the archive.",
+                submit="Archive",
+                danger=True,
+            )
+        )
+        if answer is None:
+            return
+        app = self.console
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.archive,
+                app.desk,
+                ticket.number,
+                answer["reason"],
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Archived {ticket.number}.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_escalate(self) -> None:
+        ticket = self._hand()
+        if ticket is None:
+            return
+        choices = [
+            Choice(
+                kind,
+                _ESCALATION_WORDS[kind] + (" (already open)" if kind in ticket.escalations else ""),
+                disabled=kind in ticket.escalations,
+            )
+            for kind in EscalationKind
+        ]
+        kind = await self._ask(ChoiceDialog(f"Escalate ticket {ticket.number} as", choices))
+        if kind is None:
+            return
+        urgent = kind in URGENT_ESCALATIONS
+        answer = await self._ask(
+            FormDialog(
+                f"Escalate {ticket.number}: {kind.value}",
+                [Field("reason", "Why", "what happened, in a line")],
+                note=(
+                    "This goes to the top of every queue and its clock runs round the clock."
+                    if kind in (EscalationKind.wmid_block, EscalationKind.fraud)
+                    else ""
+                ),
+                submit="Escalate",
+                danger=urgent,
+            )
+        )
+        if answer is None:
+            return
+        app = self.console
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.escalate,
+                app.desk,
+                ticket.number,
+                kind,
+                answer["reason"],
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Escalated {ticket.number} as {kind.value}.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_clear_escalation(self) -> None:
+        ticket = self._hand()
+        if ticket is None:
+            return
+        if not ticket.escalations:
+            self.console.notify(
+                f"Ticket {ticket.number} has no open escalation.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        app = self.console
+        officer = may(app.operator, Permission.clear_urgent_escalation)
+        choices = [
+            Choice(
+                kind,
+                kind.value
+                + (
+                    "  (a supervisor or security officer clears this)"
+                    if kind in URGENT_ESCALATIONS and not officer
+                    else ""
+                ),
+                disabled=kind in URGENT_ESCALATIONS and not officer,
+            )
+            for kind in ticket.escalations
+        ]
+        kind = await self._ask(ChoiceDialog(f"Clear which escalation of {ticket.number}", choices))
+        if kind is None:
+            return
+        answer = await self._ask(
+            FormDialog(
+                f"Clear {kind.value} on {ticket.number}",
+                [Field("reason", "Why", "checked: not fraud, the payment arrived…")],
+                submit="Clear",
+                danger=kind in URGENT_ESCALATIONS,
+            )
+        )
+        if answer is None:
+            return
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.clear_escalation,
+                app.desk,
+                ticket.number,
+                kind,
+                answer["reason"],
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Cleared the {kind.value} escalation of {ticket.number}.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_request_block(self) -> None:
+        ticket = self._hand()
+        if ticket is None:
+            return
+        answer = await self._ask(
+            FormDialog(
+                f"Request a WMID block — ticket {ticket.number}",
+                [
+                    Field("wmid", "The fraudster's WMID", "12 digits", check=validation.wmid),
+                    Field("reason", "Why", "took 500 WMZ for a deal and vanished…"),
+                ],
+                note=Content.assemble(
+                    ("The most urgent work in the building. ", "bold"),
+                    "The ticket goes to the top of every queue; a second person — a "
+                    "supervisor or security officer — must approve the block. Tell the "
+                    "customer to call the hotline too.",
+                ),
+                submit="Request block",
+                danger=True,
+            )
+        )
+        if answer is None:
+            return
+        confirmed = await self._ask(
+            ConfirmDialog(
+                "Request the block?",
+                f"Block WMID {answer['wmid']} (ticket {ticket.number}).",
+                confirm="Request block",
+                danger=True,
+            )
+        )
+        if not confirmed:
+            return
+        app = self.console
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.request_block,
+                app.desk,
+                ticket.number,
+                answer["wmid"],
+                answer["reason"],
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Requested a block of WMID {answer['wmid']}: waiting for a second person.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_approve_block(self) -> None:
+        await self._decide_block(approve=True)
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_reject_block(self) -> None:
+        await self._decide_block(approve=False)
+
+    async def _decide_block(self, *, approve: bool) -> None:
+        ticket = self._hand()
+        if ticket is None or not self._allowed(Permission.decide_block):
+            return
+        app = self.console
+        try:
+            detail = await app.in_thread(partial(load_ticket, app.desk.db, ticket.number))
+        except DomainError as error:
+            app.refuse(error)
+            return
+        pending = detail.pending_blocks
+        if not pending:
+            app.notify(
+                f"No WMID block request waits for a decision on {ticket.number}.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        block = pending[0]
+        if len(pending) > 1:
+            block = await self._ask(
+                ChoiceDialog(
+                    "Which block request",
+                    [Choice(b, f"WMID {b.wmid} requested by {b.requested_by}") for b in pending],
+                )
+            )
+            if block is None:
+                return
+        verb = "Approve" if approve else "Reject"
+        answer = await self._ask(
+            FormDialog(
+                f"{verb} the block of WMID {block.wmid}",
+                [Field("reason", "Reason", "checked with the hotline…", required=not approve)],
+                note=Content.assemble(
+                    f"Requested by {block.requested_by}: ",
+                    block.reason,
+                ),
+                submit=verb,
+                danger=True,
+            )
+        )
+        if answer is None:
+            return
+        if approve:
+            work_ = partial(
+                operations.approve_block,
+                app.desk,
+                block.id,
+                by=app.login,
+                reason=answer["reason"],
+            )
+        else:
+            work_ = partial(
+                operations.reject_block, app.desk, block.id, answer["reason"], by=app.login
+            )
+        await self._perform(
+            ticket.number,
+            work_,
+            f"{'Approved' if approve else 'Rejected'} the block of WMID {block.wmid}.",
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_assign(self) -> None:
+        ticket = self._hand()
+        if ticket is None or not self._allowed(Permission.assign):
+            return
+        app = self.console
+        people = await app.in_thread(partial(operations.list_operators, app.desk))
+        # "" is the queue: None is what backing out of the list answers.
+        choices: list[Choice[str]] = [
+            Choice("", "Back to the queue (nobody holds it)", disabled=ticket.assignee is None)
+        ]
+        choices.extend(
+            Choice(
+                person.login,
+                Content.assemble(
+                    (person.login, "bold"),
+                    f"  {person.name}",
+                    (f"  {person.role.value}", "dim"),
+                ),
+                disabled=person.login == ticket.assignee,
+            )
+            for person in people
+            if person.active
+        )
+        target = await self._ask(ChoiceDialog(f"Give ticket {ticket.number} to", choices))
+        if target is None:
+            return
+        await self._perform(
+            ticket.number,
+            partial(
+                operations.assign,
+                app.desk,
+                ticket.number,
+                to=target or None,
+                by=app.login,
+                expected_version=ticket.version,
+            ),
+            f"Ticket {ticket.number} is now with {target or 'the queue'}.",
+        )

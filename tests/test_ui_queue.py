@@ -1,0 +1,195 @@
+"""The queue screen, driven by keys: what it shows, how it moves, the filters."""
+
+from __future__ import annotations
+
+from console import operations as ops
+from console.queue import Queue, QueueFilter
+from tests.conftest import new_ticket
+from tests.ui_support import console_for, notifications, screen_text, settle
+
+
+def first_rows(desk, login="olga", f=None, limit=50):
+    f = f or QueueFilter()
+    queue = Queue(desk.db, ops.get_operator(desk, login).id)
+    return queue.page(f, desk.now(), limit=limit)
+
+
+async def test_the_console_opens_on_my_work_and_the_unassigned_queue(ui_demo):
+    app = console_for(ui_demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        rows = first_rows(ui_demo)
+        text = screen_text(app)
+        assert "My work + unassigned" in text
+        view = app.screen.queue_view
+        assert view.total == ops_count(ui_demo)
+        assert view.current_row.number == rows[0].number
+        for row in rows[:10]:
+            assert str(row.number) in text
+        # The preview shows the highlighted ticket.
+        assert app.screen.preview.detail.number == rows[0].number
+
+
+def ops_count(desk, login="olga"):
+    queue = Queue(desk.db, ops.get_operator(desk, login).id)
+    return queue.facets(QueueFilter(), desk.now()).total
+
+
+async def test_moving_through_the_queue(ui_demo):
+    rows = first_rows(ui_demo, limit=400)
+    app = console_for(ui_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        await pilot.press("j", "j", "down")
+        assert view.current_row.number == rows[3].number
+        await pilot.press("k")
+        assert view.current_row.number == rows[2].number
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert view.cursor == 2 + view.row_count
+        assert view.current_row.number == rows[view.cursor].number
+        await pilot.press("G")
+        await settle(pilot)
+        assert view.cursor == view.total - 1
+        assert view.current_row.number == rows[view.total - 1].number
+        assert str(rows[view.total - 1].number) in screen_text(app)
+        await pilot.press("g")
+        await settle(pilot)
+        assert view.cursor == 0
+        assert str(rows[0].number) in screen_text(app)
+
+
+async def test_an_empty_database_says_how_to_load_demo_data(ui_desk):
+    app = console_for(ui_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "No tickets in this database yet." in text
+        assert "wmconsole demo --db" in text
+        # Keys that need a ticket do nothing harmful on an empty queue.
+        await pilot.press("j", "G", "enter", "t", "r")
+        await settle(pilot)
+        assert app.is_running
+        assert "No tickets in this database yet." in screen_text(app)
+
+
+async def test_quick_views_and_their_counts(ui_demo):
+    app = console_for(ui_demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        await pilot.press("3")
+        await settle(pilot)
+        assert "Fraud" in screen_text(app)
+        rows = first_rows(ui_demo, f=view.filter)
+        assert rows and all("fraud" in [k.value for k in row.escalations] for row in rows)
+        assert f"{view.total:,} tickets" in screen_text(app)
+        await pilot.press("4")
+        await settle(pilot)
+        assert "WMID block" in screen_text(app)
+        assert all(
+            "wmid_block" in [k.value for k in row.escalations]
+            for row in first_rows(ui_demo, f=view.filter)
+        )
+        await pilot.press("1")
+        await settle(pilot)
+        assert all(row.assignee == "olga" for row in first_rows(ui_demo, f=view.filter))
+        await pilot.press("2")
+        await settle(pilot)
+        assert all(
+            row.assignee is None and row.status.value == "new"
+            for row in first_rows(ui_demo, f=view.filter)
+        )
+        await pilot.press("5")
+        await settle(pilot)
+        assert "past SLA" in screen_text(app)
+        await pilot.press("0")
+        await settle(pilot)
+        assert view.filter == QueueFilter()
+
+
+async def test_search_narrows_the_queue(ui_desk):
+    wanted = new_ticket(ui_desk, subject="Keeper password lost")
+    new_ticket(ui_desk, subject="Card blocked")
+    app = console_for(ui_desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"password", "enter")
+        await settle(pilot)
+        view = app.screen.queue_view
+        assert view.total == 1
+        assert view.current_row.number == wanted
+        assert '"password"' in screen_text(app)
+        # Escape in the search line takes the edit back.
+        await pilot.press("slash", "x", "escape")
+        await settle(pilot)
+        assert view.filter.search == "password"
+
+
+async def test_the_filter_picker_shows_counts_and_applies_at_once(ui_demo):
+    app = console_for(ui_demo)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        facets = view.facets
+        await pilot.press("f")
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"anyone  {facets.assignees['anyone']:,}" in text
+        # Holder: anyone (the fourth choice).
+        await pilot.press("down", "down", "down", "enter")
+        await settle(pilot)
+        assert view.filter.assignee == "anyone"
+        # Service: untick nothing, tick keeper (first), in the third list.
+        await pilot.press("tab", "tab", "tab", "space")
+        await settle(pilot)
+        assert {s.value for s in view.filter.services} == {"keeper"}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert all(row.service.value == "keeper" for row in first_rows(ui_demo, f=view.filter))
+        assert "service keeper" in screen_text(app)
+
+
+async def test_the_last_filters_come_back(ui_demo):
+    app = console_for(ui_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await pilot.pause(1.3)
+        await settle(pilot)
+    again = console_for(ui_demo)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Fraud" in screen_text(again)
+        assert again.screen.queue_view.filter.escalations
+
+
+async def test_open_a_ticket_and_go_back(ui_demo):
+    rows = first_rows(ui_demo)
+    app = console_for(ui_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert app.screen.ACTION_SCREEN == "ticket"
+        assert app.screen.detail.number == rows[1].number
+        assert "Customer" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.ACTION_SCREEN == "queue"
+        assert app.screen.queue_view.current_row.number == rows[1].number
+
+
+async def test_go_to_a_ticket_by_number(ui_demo):
+    number = first_rows(ui_demo)[5].number
+    app = console_for(ui_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("number_sign", *str(number), "enter")
+        await settle(pilot)
+        assert app.screen.detail.number == number
+        await pilot.press("escape", "number_sign", *"999999999", "enter")
+        await settle(pilot)
+        assert "no ticket 999999999" in notifications(app)
+        assert app.screen.ACTION_SCREEN == "queue"

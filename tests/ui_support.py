@@ -1,0 +1,71 @@
+"""Helpers for the Pilot tests: a console on a test desk, waiting for its work
+to finish, and reading what the screen shows (as the terminal would get it)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.strip import Strip
+
+from console.desk import Desk
+from screens.app import WmConsole, create_app
+
+
+def console_for(desk: Desk, login: str = "olga", **options) -> WmConsole:
+    """A console with no background feed or heartbeat unless asked: the test says
+    when the database changed, so nothing moves between steps."""
+    options.setdefault("live", False)
+    options.setdefault("heartbeat", False)
+    options.setdefault("cursor_blink", False)
+    return create_app(desk, login, **options)
+
+
+async def settle(pilot: Pilot, rounds: int = 3, timeout: float = 20.0) -> None:
+    """Until timers (the preview's, the draft's) have fired and the database work
+    is done. Only thread workers are waited for: an action waiting on a dialog's
+    answer is a worker too, and it waits for the test."""
+    deadline = time.monotonic() + timeout
+    for _ in range(rounds):
+        await pilot.pause(0.12)
+        while any(w._thread_worker and not w.is_finished for w in pilot.app.workers):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the console's database work did not finish")
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+
+def strips(app: App) -> Iterator[Strip]:
+    yield from app.screen._compositor.render_strips()
+
+
+def screen_lines(app: App) -> list[str]:
+    return ["".join(segment.text for segment in strip) for strip in strips(app)]
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def notifications(app: App) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type as a person would (Pilot.press takes key names, not text)."""
+    keys = {" ": "space", "\n": "enter"}
+    await pilot.press(*(keys.get(ch, ch) for ch in text))
+
+
+def queue_lines(app: App) -> list[str]:
+    """The queue's own lines (header first), without whatever is beside it."""
+    view = app.screen.queue_view
+    return [
+        "".join(segment.text for segment in view.render_line(y)) for y in range(view.size.height)
+    ]
+
+
+def queue_row(app: App, number: int) -> str:
+    return next((line for line in queue_lines(app) if f" {number} " in line), "")
