@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
 from textual.message import Message
@@ -107,7 +108,8 @@ class WmConsole(App[None]):
         if self._heartbeat:
             try:
                 presence.leave(self.desk.db, self.console_id)
-            except Exception:
+            except SQLAlchemyError:
+                # Closing anyway: a row left behind ages out within seconds.
                 self.log.warning("could not clear this console's presence row")
 
     # Off the UI thread -------------------------------------------------------------

@@ -17,7 +17,9 @@ from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
@@ -37,9 +39,11 @@ from models import DraftKind, Language, PresenceState, Service
 from screens.actions import EDITOR, bindings_for
 from screens.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
-from screens.ticket_view import notice_text, presence_content, when
+from screens.ticket_view import ThreadEntry, notice_text, presence_content, when
 
 DRAFT_DELAY = 0.3
+# The conversation beside the text from this width; above it when narrower.
+WIDE = 120
 # Typing, for the others' presence line, until this long after the last key.
 TYPING_SECONDS = 5.0
 
@@ -85,13 +89,22 @@ class ReplyEditor(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(f"Ticket {self.number}"), id="editor-head")
-        yield Static(id="editor-channel")
-        yield Static(id="editor-presence")
-        yield Static(id="editor-changed")
-        text = TextArea(id="editor-text", soft_wrap=True, tab_behavior="focus", read_only=True)
-        text.cursor_blink = getattr(self.app, "cursor_blink", True)
-        yield text
+        with Container(id="editor-panes"):
+            # The conversation so far, newest at the bottom: what is being answered.
+            yield VerticalScroll(id="editor-thread")
+            with Vertical(id="editor-write"):
+                yield Static(id="editor-channel")
+                yield Static(id="editor-presence")
+                yield Static(id="editor-changed")
+                text = TextArea(
+                    id="editor-text", soft_wrap=True, tab_behavior="focus", read_only=True
+                )
+                text.cursor_blink = getattr(self.app, "cursor_blink", True)
+                yield text
         yield Footer()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
 
     def on_mount(self) -> None:
         self.query_one("#editor-presence").display = False
@@ -128,6 +141,9 @@ class ReplyEditor(Screen):
             )
         else:
             self.base_version = detail.version
+        thread = self.query_one("#editor-thread", VerticalScroll)
+        thread.mount_all(ThreadEntry(message) for message in detail.messages)
+        thread.call_after_refresh(thread.scroll_end, animate=False)
         text.read_only = False
         text.move_cursor(text.document.end)
         text.focus()
@@ -151,11 +167,7 @@ class ReplyEditor(Screen):
             customer = one_line(detail.customer_name) or "the customer"
             channel.update(
                 Content.assemble(
-                    ("To ", "dim"),
-                    customer,
-                    ("  ·  they will be told by ", "dim"),
-                    (notice_text(detail), "bold"),
-                    ("  ·  the ticket becomes answered", "dim"),
+                    ("To ", "dim"), customer, (" — told by ", "dim"), (notice_text(detail), "bold")
                 )
             )
         else:

@@ -271,7 +271,7 @@ async def test_reply_confirms_the_channel_then_answers(ui_desk, one_ticket):
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert "they will be told by a WM Keeper message to WMID 123456789012" in screen_text(app)
+        assert "told by a WM Keeper message to WMID 123456789012" in screen_text(app)
         await type_text(pilot, "We found your payment.")
         await pilot.press("ctrl+s")
         await settle(pilot)
