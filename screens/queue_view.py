@@ -604,45 +604,67 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             base = base + self._style("queue-view--cursor")
         elif row.status in _NOT_WORKED:
             base = base + self._style("queue-view--not-worked")
-        style = self._style
-        now = self.now
-        segments: list[Segment] = []
-        for index, column in enumerate(self._columns(width)):
-            if index:
-                segments.append(Segment(" ", base))
-            name, cells = column.name, column.width
-            if name == "number":
-                segments.append(Segment(fit(str(row.number), cells, align_right=True), base))
-            elif name == "age":
-                text = age_text(row.created_at, now)
-                segments.append(Segment(fit(text, cells, align_right=True), base))
-            elif name == "sla":
-                left = sla_left(self.policy, row.due_at, now, row.escalations)
-                cell = base + style(f"queue-view--{sla_state(left)}")
-                segments.append(Segment(fit(sla_text(left), cells, align_right=True), cell))
-            elif name == "service":
-                segments.append(Segment(fit(SERVICE_LABELS[row.service], cells), base))
-            elif name == "status":
-                cell = base + style("queue-view--new") if row.status == Status.new else base
-                segments.append(Segment(fit(STATUS_LABELS[row.status], cells), cell))
-            elif name == "badges":
-                used = 0
-                for kind, text in badge_words(row.escalations, cells):
-                    if kind is None:
-                        cell = base
-                    elif kind in URGENT_BADGES:
-                        cell = base + style("queue-view--urgent-badge")
-                    else:
-                        cell = base + style("queue-view--badge")
-                    segments.append(Segment(text, cell))
-                    used += len(text)
-                segments.append(Segment(" " * (cells - used), base))
-            elif name == "wmid":
-                segments.append(Segment(fit(row.customer_wmid or "—", cells), base))
-            elif name == "subject":
-                segments.append(Segment(fit(one_line(row.subject), cells), base))
-            elif name == "assignee":
-                mine = row.assignee is not None and row.assignee == self.viewer
-                cell = base + style("queue-view--mine") if mine else base
-                segments.append(Segment(fit(one_line(row.assignee) or "—", cells), cell))
+        segments = row_segments(
+            row,
+            self._columns(width),
+            now=self.now,
+            policy=self.policy,
+            viewer=self.viewer,
+            base=base,
+            style=self._style,
+        )
         return Strip(segments, width)
+
+
+def row_segments(
+    row: QueueRow,
+    columns: list[Column],
+    *,
+    now: datetime,
+    policy: SlaPolicy,
+    viewer: str,
+    base: Style,
+    style: Callable[[str], Style],
+) -> list[Segment]:
+    """One queue line, cell by cell: fixed widths, customer text through one_line,
+    colour only from the widget's own component styles."""
+    segments: list[Segment] = []
+    for index, column in enumerate(columns):
+        if index:
+            segments.append(Segment(" ", base))
+        name, cells = column.name, column.width
+        if name == "number":
+            segments.append(Segment(fit(str(row.number), cells, align_right=True), base))
+        elif name == "age":
+            text = age_text(row.created_at, now)
+            segments.append(Segment(fit(text, cells, align_right=True), base))
+        elif name == "sla":
+            left = sla_left(policy, row.due_at, now, row.escalations)
+            cell = base + style(f"queue-view--{sla_state(left)}")
+            segments.append(Segment(fit(sla_text(left), cells, align_right=True), cell))
+        elif name == "service":
+            segments.append(Segment(fit(SERVICE_LABELS[row.service], cells), base))
+        elif name == "status":
+            cell = base + style("queue-view--new") if row.status == Status.new else base
+            segments.append(Segment(fit(STATUS_LABELS[row.status], cells), cell))
+        elif name == "badges":
+            used = 0
+            for kind, text in badge_words(row.escalations, cells):
+                if kind is None:
+                    cell = base
+                elif kind in URGENT_BADGES:
+                    cell = base + style("queue-view--urgent-badge")
+                else:
+                    cell = base + style("queue-view--badge")
+                segments.append(Segment(text, cell))
+                used += len(text)
+            segments.append(Segment(" " * (cells - used), base))
+        elif name == "wmid":
+            segments.append(Segment(fit(one_line(row.customer_wmid) or "—", cells), base))
+        elif name == "subject":
+            segments.append(Segment(fit(one_line(row.subject), cells), base))
+        elif name == "assignee":
+            mine = row.assignee is not None and row.assignee == viewer
+            cell = base + style("queue-view--mine") if mine else base
+            segments.append(Segment(fit(one_line(row.assignee) or "—", cells), cell))
+    return segments

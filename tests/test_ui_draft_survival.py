@@ -1,0 +1,100 @@
+"""Kill the terminal mid-sentence: the draft is in the database, and reopening the
+ticket's editor brings it back. The console runs as a person runs it, in a
+real pseudo-terminal, and is killed with SIGKILL — no chance to clean up."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from console import operations as ops
+from tests.conftest import new_ticket
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+class Terminal:
+    """`wmconsole` in a pseudo-terminal of a fixed size; output is drained as it comes."""
+
+    def __init__(self, db_url: str, login: str, size: tuple[int, int] = (120, 36)) -> None:
+        self.master, slave = pty.openpty()
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
+        env.pop("TEXTUAL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "console.cli", "--db", db_url, "--as", login],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.output = b""
+
+    def read(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.05))
+            if ready:
+                try:
+                    self.output += os.read(self.master, 65536)
+                except OSError:
+                    return
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.output:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                tail = self.output[-2000:].decode(errors="replace")
+                raise AssertionError(f"{text!r} never appeared; the terminal ends with {tail!r}")
+            self.read(0.1)
+
+    def type(self, text: str) -> None:
+        for character in text:
+            os.write(self.master, character.encode())
+            self.read(0.02)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+def test_a_killed_console_keeps_the_draft_and_gives_it_back(ui_desk):
+    number = new_ticket(ui_desk, subject="Where is my money")
+    url = str(ui_desk.db.url)
+    first = Terminal(url, "olga")
+    try:
+        first.wait_for("NUMBER")
+        first.type("r")
+        first.wait_for("Reply to ticket")
+        first.type("We checked the payment and")
+        # A pause mid-sentence, as a person makes: the draft is saved a moment after it.
+        first.read(1.5)
+    finally:
+        first.kill()
+    assert first.process.returncode == -signal.SIGKILL
+    draft = ops.draft_for(ui_desk, number, by="olga")
+    assert draft is not None and draft.body == "We checked the payment and"
+
+    second = Terminal(url, "olga")
+    try:
+        second.wait_for("NUMBER")
+        second.type("r")
+        second.wait_for("We checked the payment and")
+        second.wait_for("draft on")
+    finally:
+        second.kill()
