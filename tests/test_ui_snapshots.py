@@ -1,0 +1,61 @@
+"""What the console looks like: the queue, a ticket, the reply editor and the help,
+at 80x24 and 160x48, on a reproducible demo desk (fixed clock and seed, cursor
+blink off, every read finished before the picture). Review changes with
+`pytest tests/test_ui_snapshots.py --snapshot-update` and the HTML report."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui_support import console_for, settle, type_text
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+def steps(*keys: str, text: str = ""):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        if text:
+            await type_text(pilot, text)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue(snap_compare, ui_demo, size):
+    assert snap_compare(console_for(ui_demo), terminal_size=size, run_before=steps())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ticket(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo), terminal_size=size, run_before=steps("j", "j", "enter")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reply_editor(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo),
+        terminal_size=size,
+        run_before=steps("j", "r", text="Good afternoon! We have checked your payment."),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, ui_demo, size):
+    assert snap_compare(console_for(ui_demo), terminal_size=size, run_before=steps("question_mark"))
+
+
+def test_queue_in_the_light_theme(snap_compare, ui_demo):
+    app = console_for(ui_demo)
+    app.theme = "textual-light"
+    assert snap_compare(app, terminal_size=(160, 48), run_before=steps("j", "j", "j"))
+
+
+def test_filters(snap_compare, ui_demo):
+    assert snap_compare(console_for(ui_demo), terminal_size=(100, 32), run_before=steps("f"))
