@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from console.database import Database
 from models import Operator, Presence, PresenceState, Ticket
@@ -77,7 +76,10 @@ def heartbeat(
         "seen_at": now,
     }
     with db.write() as session:
-        insert = postgresql.insert if db.is_postgres else sqlite.insert
+        if db.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
         statement = insert(Presence).values(**values)
         session.execute(
             statement.on_conflict_do_update(

@@ -12,7 +12,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -164,7 +164,9 @@ class Queue:
     building a SQLAlchemy statement costs more than running it on an index.
     """
 
-    def __init__(self, db: Database, viewer_id: int | None) -> None:
+    def __init__(
+        self, db: Database, viewer_id: int | None, *, counts_fresh_for: timedelta | None = None
+    ) -> None:
         self.db = db
         self.viewer_id = viewer_id
         self._dialect = "postgresql" if db.is_postgres else "sqlite"
@@ -172,6 +174,12 @@ class Queue:
         self._statements: OrderedDict[tuple, sa.Select] = OrderedDict()
         # The console reads pages on several threads at once.
         self._statements_lock = threading.Lock()
+        # A console switching filters reuses the counted cells (they do not depend
+        # on the filter, only on the search and the SLA filter) for this long, or
+        # until told the database changed (forget_counts). Off by default: a
+        # script that changes tickets and counts again must see its change.
+        self._counts_fresh_for = counts_fresh_for
+        self._counted: dict[tuple[str, bool], tuple[datetime, list[_Cell]]] = {}
 
     def _assignee_id(self, connection: sa.Connection, login: str) -> int:
         if login not in self._login_ids:
@@ -373,11 +381,29 @@ class Queue:
 
     def facets(self, f: QueueFilter, now: datetime) -> Facets:
         with self.db.connect() as connection:
-            cells = self._cells(connection, f, now)
+            cells = self._counted_cells(connection, f, now)
             login_id = (
                 None if f.assignee in ASSIGNEE_SCOPES else self._assignee_id(connection, f.assignee)
             )
         return _facets_from_cells(cells, f, self.viewer_id, login_id)
+
+    def forget_counts(self) -> None:
+        """The database changed: the next facets count afresh."""
+        self._counted = {}
+
+    def _counted_cells(
+        self, connection: sa.Connection, f: QueueFilter, now: datetime
+    ) -> list[_Cell]:
+        key = (f.search, f.breached)
+        fresh_for = self._counts_fresh_for
+        if fresh_for is not None:
+            counted = self._counted.get(key)
+            if counted is not None and timedelta(0) <= now - counted[0] < fresh_for:
+                return counted[1]
+        cells = self._cells(connection, f, now)
+        if fresh_for is not None:
+            self._counted = {**self._counted, key: (now, cells)}
+        return cells
 
     def _cells(self, connection: sa.Connection, f: QueueFilter, now: datetime) -> list[_Cell]:
         """The tickets counted by (status, service, assignee id or 0, escalation
