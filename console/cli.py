@@ -720,5 +720,32 @@ def bench_queue(db_url: str | None, tickets: int, seed: int) -> None:
     run_queue_benchmark(db_url, tickets=tickets, seed=seed, echo=click.echo)
 
 
+@bench.command("ui")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="A demo database to measure on (default: one in the temp dir, built on first use).",
+)
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000))
+@click.option(
+    "--compare",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Rows for the stock DataTable beside it (0: skip).",
+)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1), help="Median of N.")
+def bench_ui(db_url: str | None, tickets: int, compare: int, seed: int, runs: int) -> None:
+    """The console as a person feels it: start-up, filter, step, PgDn, end, another
+    console's change, memory — and the stock DataTable holding every row."""
+    from screens.bench import run_ui_benchmark
+
+    run_ui_benchmark(
+        db_url, tickets=tickets, compare=compare, seed=seed, runs=runs, echo=click.echo
+    )
+
+
 if __name__ == "__main__":
     main()

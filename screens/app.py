@@ -9,6 +9,7 @@ shared presence table, and who else is on the ticket it shows).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +36,9 @@ T = TypeVar("T")
 
 # Further back than this and a console re-reads everything instead of each change.
 _CHANGES_READ = 1000
+# Switching filters reuses the counts this long; any change in the database, and
+# the queue's own tick, count afresh.
+COUNTS_FRESH_FOR = timedelta(seconds=20)
 
 
 class WmConsole(App[None]):
@@ -82,7 +86,7 @@ class WmConsole(App[None]):
         self.desk = desk
         self.operator = operator
         self.login = operator.login
-        self.queue = Queue(desk.db, operator.id)
+        self.queue = Queue(desk.db, operator.id, counts_fresh_for=COUNTS_FRESH_FOR)
         self.console_id = console_id or presence.new_console_id()
         self.host = presence.this_host()
         self.cursor_blink = cursor_blink
@@ -90,17 +94,26 @@ class WmConsole(App[None]):
         self._live = live
         self._heartbeat = heartbeat
         self._feed: ChangeFeed | None = None
+        self._background_started = False
         self._last_change = 0
         if self.keymap:
             self.set_keymap(self.keymap)
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+
+    def queue_shown(self) -> None:
+        """The first queue is on screen: now the background work starts, so it
+        never competes with the first paint."""
+        if self._background_started:
+            return
+        self._background_started = True
         if self._live:
             self._start_feed()
         if self._heartbeat:
             self.set_interval(presence.HEARTBEAT_SECONDS, self.beat)
             self._prune_presence()
+            self.beat()
 
     def on_unmount(self) -> None:
         if self._feed is not None:
@@ -175,6 +188,7 @@ class WmConsole(App[None]):
         self, ticket_ids: frozenset[int] | None, topics: frozenset[str] = frozenset({"ticket"})
     ) -> None:
         """Tell every screen on the stack, so the ones underneath are current too."""
+        self.queue.forget_counts()
         for screen in self.screen_stack:
             screen.post_message(TicketsChanged(ticket_ids, topics))
 

@@ -106,6 +106,24 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
     return Content.assemble(*parts)
 
 
+class FilterSummary(Widget):
+    """The two lines of the bar. Drawn by render(), so a new count repaints these
+    two lines only: a Static's update would lay out the whole screen again, on
+    every filter change."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = Content("")
+
+    def show(self, content: Content) -> None:
+        if content != self.content:
+            self.content = content
+            self.refresh()
+
+    def render(self) -> Content:
+        return self.content
+
+
 class FilterBar(Widget):
     """What the queue shows, with counts; `/` opens the search line in it."""
 
@@ -131,7 +149,7 @@ class FilterBar(Widget):
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="filter-summary")
+        yield FilterSummary(id="filter-summary")
         with Horizontal(id="search-line"):
             yield Label(Content("/ "), id="search-prompt")
             search = Input(placeholder="words, a ticket number, WMID, purse or e-mail", id="search")
@@ -148,7 +166,7 @@ class FilterBar(Widget):
         self._render_summary()
 
     def _render_summary(self) -> None:
-        self.query_one("#filter-summary", Static).update(summary(self._filter, self._facets))
+        self.query_one(FilterSummary).show(summary(self._filter, self._facets))
 
     def open_search(self) -> None:
         self._before_search = self._filter.search

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.sla import SupportHours
 from models import Role
@@ -25,6 +25,7 @@ from screens.actions import (
     grouped,
     key_label,
 )
+from screens.key_bar import KeyBar
 
 # DESIGN.md section 2, for operators on the phone.
 HOTLINES = (
@@ -122,7 +123,7 @@ class HelpScreen(Screen):
                 ),
                 id="help-keymap",
             )
-        yield Footer()
+        yield KeyBar(HELP)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

@@ -15,8 +15,12 @@ class ConsoleCommands(Provider):
     def _actions(self) -> Iterator[ConsoleAction]:
         screen_name = getattr(self.screen, "ACTION_SCREEN", None)
         role = self.app.operator.role  # type: ignore[attr-defined]
+        in_hand = getattr(self.screen, "ticket_in_hand", None)
+        has_ticket = in_hand is not None and in_hand() is not None
         for action in ACTIONS:
             if action.id == "command_palette" or not action.allowed_for(role):
+                continue
+            if action.needs_ticket and not has_ticket:
                 continue
             if screen_name in action.screens or EVERYWHERE in action.screens:
                 yield action

@@ -11,7 +11,6 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from console import operations
 from console.errors import DomainError
@@ -19,6 +18,7 @@ from console.queue import QueueFilter, QueueRow
 from console.ticket_detail import TicketDetail, load_ticket
 from screens.actions import QUEUE, bindings_for
 from screens.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
+from screens.key_bar import KeyBar
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue_view import QueueView
 from screens.ticket_actions import TicketActions, TicketInHand
@@ -68,7 +68,7 @@ class QueueScreen(TicketActions, Screen):
                 id="queue",
             )
             yield TicketView(policy=desk.sla, now=desk.now, preview=True, id="preview")
-        yield Footer()
+        yield KeyBar(QUEUE)
 
     def on_mount(self) -> None:
         self.queue_view.focus()
@@ -112,6 +112,7 @@ class QueueScreen(TicketActions, Screen):
     @on(QueueView.Counted)
     def _counted(self, event: QueueView.Counted) -> None:
         self.filter_bar.show(event.filter, event.facets)
+        self.call_after_refresh(self.console.queue_shown)
         if self._filter_screen is not None and self._filter_screen.is_attached:
             self._filter_screen.show_counts(event.filter, event.facets)
 
@@ -170,10 +171,12 @@ class QueueScreen(TicketActions, Screen):
         self.app.exit()
 
     def action_reload(self) -> None:
+        self.console.queue.forget_counts()
         self.queue_view.reload()
         self._load_preview()
 
     def _tick(self) -> None:
+        self.console.queue.forget_counts()
         self.queue_view.tick()
         self.queue_view.reload()
 
@@ -197,7 +200,6 @@ class QueueScreen(TicketActions, Screen):
 
     @on(QueueView.Highlighted)
     def _highlighted(self, event: QueueView.Highlighted) -> None:
-        self.refresh_bindings()
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._load_preview)
@@ -259,5 +261,6 @@ class QueueScreen(TicketActions, Screen):
         )
 
     def ticket_changed(self, number: int) -> None:
+        self.console.queue.forget_counts()
         self.queue_view.reload()
         self._load_preview()

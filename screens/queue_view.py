@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from console.formatting import age_text, sla_left, sla_state, sla_text
 from console.queue import Facets, Queue, QueueFilter, QueueKey, QueueRow
+from console.queue_order import kinds_of
 from console.sla import SlaPolicy
 from console.untrusted import one_line
 from models import Status
@@ -73,6 +74,8 @@ class _PageRequest:
     how: str
     key: QueueKey | None
     limit: int
+    # A jump to the end reads the last two pages in one query when both are on screen.
+    pages: int = 1
 
 
 class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -398,8 +401,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self.loaded = True
         self.now = self._clock()
         self.cursor = window.cursor
-        self.virtual_size = Size(self.size.width, self.total + 1)
-        self.scroll_to(y=window.scroll, animate=False, immediate=True)
+        self._size_virtually()
+        if window.scroll != round(self.scroll_offset.y):
+            self.scroll_to(y=window.scroll, animate=False, immediate=True)
         self._lines.clear()
         self.refresh()
         self._fetch_around(window.scroll)
@@ -433,17 +437,34 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         return rows[at] if at < len(rows) else None
 
     def _fetch_around(self, top: int) -> None:
-        """Ask for the pages on screen and the next ones either side."""
+        """Ask for the pages on screen (the cursor's first), then, by keyset only,
+        the next ones either side."""
+        if not self.total:
+            return
+        visible = self.row_count
+        last_on_screen = min(top + visible, self.total) - 1
+        on_screen = range(top // PAGE_SIZE, last_on_screen // PAGE_SIZE + 1)
+        cursor_page = self.cursor // PAGE_SIZE
+        for page in sorted(on_screen, key=lambda p: abs(p - cursor_page)):
+            self._request_page(page, with_previous=page - 1 in on_screen)
+        # After the frame: a read racing the paint for the interpreter slows it.
+        self.call_after_refresh(self._prefetch, top)
+
+    def _prefetch(self, top: int) -> None:
         if not self.total:
             return
         visible = self.row_count
         first = max(top - visible * PREFETCH_PAGES, 0) // PAGE_SIZE
         last = min(top + visible * (1 + PREFETCH_PAGES), self.total - 1) // PAGE_SIZE
-        on_screen = range(top // PAGE_SIZE, min(top + visible, self.total - 1) // PAGE_SIZE + 1)
-        for page in [*on_screen, *range(first, last + 1)]:
-            self._request_page(page)
+        for page in range(first, last + 1):
+            self._request_page(page, prefetch=True)
 
-    def _request_page(self, page: int) -> None:
+    def _request_page(
+        self, page: int, *, prefetch: bool = False, with_previous: bool = False
+    ) -> None:
+        """Fetch a page by keyset from a neighbour when there is one. While a
+        neighbour is on its way this waits for it (its arrival asks again); only
+        a page on screen with no neighbour in sight is read by offset."""
         f = self._shown
         last_page = (self.total - 1) // PAGE_SIZE
         if page < 0 or page > last_page or (f, page) in self._pages:
@@ -457,8 +478,21 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             request = _PageRequest(self._epoch, f, page, "after", previous[-1].key, limit)
         elif following:
             request = _PageRequest(self._epoch, f, page, "before", following[0].key, PAGE_SIZE)
+        elif prefetch or {(self._epoch, f, page - 1), (self._epoch, f, page + 1)} & self._fetching:
+            return
         elif page == last_page:
-            request = _PageRequest(self._epoch, f, page, "before", None, limit)
+            both = with_previous and page > 0 and (f, page - 1) not in self._pages
+            if both:
+                self._fetching.add((self._epoch, f, page - 1))
+            request = _PageRequest(
+                self._epoch,
+                f,
+                page,
+                "before",
+                None,
+                limit + PAGE_SIZE if both else limit,
+                pages=2 if both else 1,
+            )
         else:
             request = _PageRequest(self._epoch, f, page, "offset", None, PAGE_SIZE)
         self._fetching.add((self._epoch, f, page))
@@ -483,14 +517,26 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def _apply_page(self, message: _Page) -> None:
         message.stop()
         request = message.request
-        self._fetching.discard((request.epoch, request.filter, request.page))
+        first = request.page - request.pages + 1
+        for page in range(first, request.page + 1):
+            self._fetching.discard((request.epoch, request.filter, page))
         if request.epoch != self._epoch or request.filter != self._shown:
             return
-        self._pages[(request.filter, request.page)] = message.rows
+        rows = message.rows
+        if request.pages == 2:
+            last_count = self.total - request.page * PAGE_SIZE
+            self._pages[(request.filter, first)] = rows[:-last_count]
+            rows = rows[-last_count:]
+        self._pages[(request.filter, request.page)] = rows
         while len(self._pages) > PAGES_KEPT:
             self._pages.popitem(last=False)
-        self.refresh()
-        self._announce()
+        top = round(self.scroll_offset.y)
+        if first * PAGE_SIZE < top + self.row_count and (request.page + 1) * PAGE_SIZE > top:
+            # Only a page on screen is worth a repaint; a prefetched one waits unseen.
+            self.refresh()
+            self._announce()
+        # Its neighbours can now come by keyset.
+        self._fetch_around(round(self.scroll_offset.y))
 
     def _announce(self, *, force: bool = False) -> None:
         """Say which ticket is highlighted, once it is known."""
@@ -519,23 +565,36 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles.clear()
         self._lines.clear()
 
+    def _size_virtually(self) -> None:
+        """The height is the count; set only when it changes, as it lays out the screen."""
+        size = Size(self.size.width, self.total + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
     def on_resize(self, _event: events.Resize) -> None:
         self._lines.clear()
-        self.virtual_size = Size(self.size.width, self.total + 1)
+        self._size_virtually()
         if self.loaded:
             self._fetch_around(round(self.scroll_offset.y))
 
     def on_focus(self) -> None:
-        self._lines.clear()
+        self.notify_style_update()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._lines.clear()
+        self.notify_style_update()
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1 and self.total:
             self.move_to(round(self.scroll_offset.y) + event.y - 1)
+
+    def _base_style(self) -> Style:
+        """The widget's own colours, worked out once per style change, not per line."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -551,7 +610,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style()
         if y == 0:
             return self._header(width, base)
         if not self.loaded:
@@ -613,7 +672,12 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             base=base,
             style=self._style,
         )
-        return Strip(segments, width)
+        # Cells in the same style become one segment: less for the compositor to cut.
+        return Strip(Segment.simplify(segments), width)
+
+
+# The escalation kinds of each of the 32 flag values, worked out once.
+_kinds = cache(kinds_of)
 
 
 def row_segments(
@@ -628,6 +692,7 @@ def row_segments(
 ) -> list[Segment]:
     """One queue line, cell by cell: fixed widths, customer text through one_line,
     colour only from the widget's own component styles."""
+    kinds = _kinds(row.escalation_flags)
     segments: list[Segment] = []
     for index, column in enumerate(columns):
         if index:
@@ -639,7 +704,7 @@ def row_segments(
             text = age_text(row.created_at, now)
             segments.append(Segment(fit(text, cells, align_right=True), base))
         elif name == "sla":
-            left = sla_left(policy, row.due_at, now, row.escalations)
+            left = sla_left(policy, row.due_at, now, kinds)
             cell = base + style(f"queue-view--{sla_state(left)}")
             segments.append(Segment(fit(sla_text(left), cells, align_right=True), cell))
         elif name == "service":
@@ -649,7 +714,7 @@ def row_segments(
             segments.append(Segment(fit(STATUS_LABELS[row.status], cells), cell))
         elif name == "badges":
             used = 0
-            for kind, text in badge_words(row.escalations, cells):
+            for kind, text in badge_words(kinds, cells):
                 if kind is None:
                     cell = base
                 elif kind in URGENT_BADGES:

@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from console import operations
 from console.errors import ChangeSummary, Conflict, DomainError
@@ -38,6 +38,7 @@ from console.untrusted import one_line
 from models import DraftKind, Language, PresenceState, Service
 from screens.actions import EDITOR, bindings_for
 from screens.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
+from screens.key_bar import KeyBar
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.ticket_view import ThreadEntry, notice_text, presence_content, when
 
@@ -101,7 +102,7 @@ class ReplyEditor(Screen):
                 )
                 text.cursor_blink = getattr(self.app, "cursor_blink", True)
                 yield text
-        yield Footer()
+        yield KeyBar(EDITOR)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")

@@ -20,7 +20,6 @@ from console.lifecycle import OPERATOR_MOVES
 from console.roles import URGENT_ESCALATIONS, Permission, may, require
 from console.ticket_detail import load_ticket
 from models import DraftKind, EscalationKind, Status
-from screens.actions import BY_ID
 from screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
 from screens.reply_editor import ReplyEditor
 
@@ -66,12 +65,6 @@ class TicketActions:
     def ticket_changed(self, number: int) -> None:
         """This console changed ticket `number`: re-read it now, without waiting for the feed."""
         raise NotImplementedError
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        entry = BY_ID.get(action)
-        if entry is not None and entry.needs_ticket and self.ticket_in_hand() is None:
-            return None
-        return True
 
     # Plumbing --------------------------------------------------------------------
 

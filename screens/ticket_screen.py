@@ -9,7 +9,6 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from console.attachments import safe_filename, save_attachment_copy
 from console.errors import DomainError
@@ -17,6 +16,7 @@ from console.ticket_detail import AttachmentInfo, TicketDetail, load_ticket
 from models import EscalationKind, Status
 from screens.actions import TICKET, bindings_for
 from screens.dialogs import Field, FormDialog
+from screens.key_bar import KeyBar
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.ticket_actions import TicketActions, TicketInHand
 from screens.ticket_view import TicketView
@@ -34,7 +34,7 @@ class TicketScreen(TicketActions, Screen):
     def compose(self) -> ComposeResult:
         desk = self.console.desk
         yield TicketView(policy=desk.sla, now=desk.now, id="ticket")
-        yield Footer()
+        yield KeyBar(TICKET)
 
     @property
     def view(self) -> TicketView:
@@ -64,7 +64,6 @@ class TicketScreen(TicketActions, Screen):
         self.detail = detail
         self.view.show(detail)
         self.sub_title = f"ticket {detail.number}"
-        self.refresh_bindings()
         if first:
             self.console.beat()
 
