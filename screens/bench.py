@@ -234,11 +234,7 @@ class _Frames:
 
 
 def _rows_on_screen(view: Any) -> bool:
-    if not view.loaded or view._shown != view.filter:
-        return False
-    top = round(view.scroll_offset.y)
-    last = min(top + view.row_count, view.total)
-    return all(view._row(index) is not None for index in range(top, last))
+    return view.rows_on_screen
 
 
 async def _drive_console(url: str) -> None:
@@ -285,7 +281,7 @@ async def _drive_console(url: str) -> None:
         await pilot.pause(0.3)
         # A ticket on screen that nobody holds: the other console takes it, and it
         # leaves this operator's view (her own work and the unassigned queue).
-        on_screen = [view._row(index) for index in range(min(view.row_count, view.total))]
+        on_screen = [view.row_at(index) for index in range(min(view.row_count, view.total))]
         watched = next((row for row in on_screen if row and row.assignee is None), None)
         if watched is None:
             raise RuntimeError("no unassigned ticket on the first screen to take")
@@ -294,7 +290,7 @@ async def _drive_console(url: str) -> None:
                 lambda: (
                     _rows_on_screen(view)
                     and all(
-                        (row := view._row(index)) is None or row.id != watched.id
+                        (row := view.row_at(index)) is None or row.id != watched.id
                         for index in range(view.row_count)
                     )
                 ),

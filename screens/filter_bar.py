@@ -19,11 +19,22 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from console.queue import Assignee, Facets, QueueFilter
+from console.search import search_words
 from console.untrusted import one_line
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 from screens.queue_columns import SERVICE_LABELS, STATUS_LABELS
 
-SEARCH_DEBOUNCE = 0.3
+# The queue follows the search as it is typed, after a pause this long...
+SEARCH_DEBOUNCE = 0.4
+# ...once every word is this long: a search for "п" reads half the database and
+# helps nobody. Enter searches for whatever is typed.
+SEARCH_MIN_WORD = 3
+
+
+def worth_searching_yet(text: str) -> bool:
+    words = search_words(text)
+    return not words or all(len(word) >= SEARCH_MIN_WORD or word.isdigit() for word in words)
+
 
 QUICK_VIEWS: dict[str, tuple[str, QueueFilter]] = {
     "default": ("My work + unassigned", QueueFilter()),
@@ -188,9 +199,10 @@ class FilterBar(Widget):
         if self._debounce is not None:
             self._debounce.stop()
         text = event.value
-        self._debounce = self.set_timer(
-            SEARCH_DEBOUNCE, lambda: self.post_message(self.SearchChanged(text))
-        )
+        if worth_searching_yet(text):
+            self._debounce = self.set_timer(
+                SEARCH_DEBOUNCE, lambda: self.post_message(self.SearchChanged(text))
+            )
 
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -320,7 +332,8 @@ class FilterScreen(ModalScreen[None]):
         chosen = frozenset(event.selection_list.selected)
         which = event.selection_list.id
         if which == "filter-status":
-            self._change(self.filter.with_(statuses=chosen or ACTIVE_STATUSES))
+            # None ticked reads as "any status", as the bar says.
+            self._change(self.filter.with_(statuses=chosen or frozenset(Status)))
         elif which == "filter-service":
             self._change(self.filter.with_(services=chosen))
         elif which == "filter-escalation":

@@ -10,10 +10,11 @@ what matters for picking the next ticket.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from rich.cells import cell_len, set_cell_size
 
-from console.formatting import BADGES
+from console.formatting import BADGES, short_duration, sla_text
 from models import EscalationKind, Service, Status
 
 SERVICE_LABELS = {
@@ -83,6 +84,19 @@ def layout(width: int) -> list[Column]:
             break
     subject = max(width - fixed, 4)
     return [Column("subject", "SUBJECT", subject) if c is SUBJECT else c for c in columns]
+
+
+def span_text(delta: timedelta) -> str:
+    """Like short_duration, but whole days from ten days on: the column stays narrow,
+    and hours stop mattering at that age."""
+    days = abs(delta).days
+    return f"{days}d" if days >= 10 else short_duration(delta)
+
+
+def sla_cell(left: timedelta | None) -> str:
+    if left is None or abs(left).days < 10:
+        return sla_text(left)
+    return ("-" if left < timedelta(0) else "") + span_text(left)
 
 
 def fit(text: str, width: int, *, align_right: bool = False) -> str:

@@ -136,9 +136,7 @@ class QueueScreen(TicketActions, Screen):
 
     def action_filters(self) -> None:
         view = self.queue_view
-        screen = FilterScreen(
-            view.filter, view.facets if view._shown == view.filter else None, self._use_filter
-        )
+        screen = FilterScreen(view.filter, view.counts, self._use_filter)
         self._filter_screen = screen
         self.app.push_screen(screen)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
@@ -27,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from console.formatting import age_text, sla_left, sla_state, sla_text
+from console.formatting import sla_left, sla_state
 from console.queue import Facets, Queue, QueueFilter, QueueKey, QueueRow
 from console.queue_order import kinds_of
 from console.sla import SlaPolicy
@@ -41,6 +42,8 @@ from screens.queue_columns import (
     badge_words,
     fit,
     layout,
+    sla_cell,
+    span_text,
 )
 
 PAGE_SIZE = 100
@@ -181,6 +184,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINES_KEPT)
         self._styles: dict[str, Style] = {}
         self._layouts: dict[int, list[Column]] = {}
+        # Counts a new filter while its first page is read.
+        self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-counts")
 
     # Public: what the screen asks -------------------------------------------------------
 
@@ -193,12 +198,38 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def current_row(self) -> QueueRow | None:
         return self._row(self.cursor) if self.total else None
 
+    @property
+    def settled(self) -> bool:
+        """What is on screen is the filter asked for (not the one before it)."""
+        return self.loaded and self._shown == self.filter
+
+    @property
+    def counts(self) -> Facets | None:
+        """The counts for the filter asked for, once read."""
+        return self.facets if self.settled else None
+
+    def row_at(self, index: int) -> QueueRow | None:
+        """The row at `index` if its page is at hand (never reads)."""
+        return self._row(index)
+
+    @property
+    def rows_on_screen(self) -> bool:
+        """Every row the viewport shows is at hand: nothing drawn as a placeholder."""
+        if not self.settled:
+            return False
+        top = round(self.scroll_offset.y)
+        last = min(top + self.row_count, self.total)
+        return all(self._row(index) is not None for index in range(top, last))
+
     def load(self, f: QueueFilter) -> None:
         """Show another filter, from the top."""
         self.filter = f
         self._refresh_again = False
         self._request += 1
         self._start_window(anchor=None, cursor=0, scroll=0)
+
+    def on_unmount(self) -> None:
+        self._counter.shutdown(wait=False, cancel_futures=True)
 
     def reload(self) -> None:
         """Read again what is on screen: the database changed. The cursor stays on
@@ -294,7 +325,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         """The counts and the pages the screen needs, with the cursor placed."""
         worker = get_current_worker()
         queue, now = self.queue, self._clock()
-        facets = queue.facets(f, now)
+        first_page: list[QueueRow] | None = None
+        if anchor is None:
+            # A new filter starts at the top, which needs no count: the first page
+            # is read while the counts are (a search makes both take a while).
+            counting = self._counter.submit(queue.facets, f, now)
+            first_page = queue.page(f, now, limit=PAGE_SIZE)
+            facets = counting.result()
+        else:
+            facets = queue.facets(f, now)
         total = facets.total
         empty_database = total == 0 and not queue.any_tickets()
         pages: dict[int, list[QueueRow]] = {}
@@ -304,8 +343,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             if anchor is not None:
                 cursor, page, rows = self._around_ticket(f, now, anchor, total)
             else:
-                page = cursor // PAGE_SIZE
-                rows = queue.page_at(f, now, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+                page, rows = 0, first_page or []
             pages[page] = rows
             scroll = min(max(cursor - on_screen, 0), max(total - visible, 0))
             scroll = min(scroll, cursor) if cursor < scroll + visible else cursor - visible + 1
@@ -701,12 +739,12 @@ def row_segments(
         if name == "number":
             segments.append(Segment(fit(str(row.number), cells, align_right=True), base))
         elif name == "age":
-            text = age_text(row.created_at, now)
+            text = span_text(now - row.created_at)
             segments.append(Segment(fit(text, cells, align_right=True), base))
         elif name == "sla":
             left = sla_left(policy, row.due_at, now, kinds)
             cell = base + style(f"queue-view--{sla_state(left)}")
-            segments.append(Segment(fit(sla_text(left), cells, align_right=True), cell))
+            segments.append(Segment(fit(sla_cell(left), cells, align_right=True), cell))
         elif name == "service":
             segments.append(Segment(fit(SERVICE_LABELS[row.service], cells), base))
         elif name == "status":

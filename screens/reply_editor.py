@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -41,6 +42,9 @@ from screens.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
 from screens.key_bar import KeyBar
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.ticket_view import ThreadEntry, notice_text, presence_content, when
+
+if TYPE_CHECKING:
+    from screens.app import WmConsole
 
 DRAFT_DELAY = 0.3
 # The conversation beside the text from this width; above it when narrower.
@@ -81,8 +85,8 @@ class ReplyEditor(Screen):
         self._last_key = 0.0
 
     @property
-    def console(self):
-        return self.app
+    def console(self) -> WmConsole:
+        return self.app  # type: ignore[return-value]
 
     @property
     def text_area(self) -> TextArea:

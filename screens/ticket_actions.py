@@ -98,6 +98,10 @@ class TicketActions:
     async def _ask(self, screen: Any) -> Any:
         return await self.console.push_screen_wait(screen)
 
+    async def _sure(self, title: str, body: str, confirm: str) -> bool:
+        """The last word before something urgent or final: y goes ahead, n does not."""
+        return bool(await self._ask(ConfirmDialog(title, body, confirm=confirm, danger=True)))
+
     # Verbs ------------------------------------------------------------------------
 
     @work(exclusive=True, group="ticket-action")
@@ -261,6 +265,12 @@ class TicketActions:
         )
         if answer is None:
             return
+        if urgent and not await self._sure(
+            f"Escalate {ticket.number} as {kind.value}?",
+            "Every console will show it at the top, and security is involved.",
+            "Escalate",
+        ):
+            return
         app = self.console
         await self._perform(
             ticket.number,
@@ -315,6 +325,12 @@ class TicketActions:
             )
         )
         if answer is None:
+            return
+        if kind in URGENT_ESCALATIONS and not await self._sure(
+            f"Clear {kind.value} on {ticket.number}?",
+            "The ticket loses its urgency everywhere at once.",
+            "Clear",
+        ):
             return
         await self._perform(
             ticket.number,
@@ -429,6 +445,12 @@ class TicketActions:
             )
         )
         if answer is None:
+            return
+        if not await self._sure(
+            f"{verb} the block of WMID {block.wmid}?",
+            "The decision is recorded with your name and cannot be taken back.",
+            verb,
+        ):
             return
         if approve:
             work_ = partial(

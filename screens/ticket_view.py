@@ -68,7 +68,7 @@ def badge(kind: str) -> tuple[str, str]:
 def notice_text(detail: TicketDetail) -> str:
     """How the customer hears of an answer, in words."""
     if detail.notice_channel == NoticeChannel.keeper:
-        return f"a WM Keeper message to WMID {detail.customer_wmid or '—'}"
+        return f"a WM Keeper message to WMID {one_line(detail.customer_wmid) or '—'}"
     return f"an e-mail to {one_line(detail.customer_email) or '—'}"
 
 
@@ -110,8 +110,8 @@ def customer_content(detail: TicketDetail) -> Content:
     )
     rows: list[tuple[str, str | tuple[str, str]]] = [
         ("Customer", one_line(detail.customer_name) or "—"),
-        ("WMID", detail.customer_wmid or "—"),
-        ("Purse", detail.customer_purse or "—"),
+        ("WMID", one_line(detail.customer_wmid) or "—"),
+        ("Purse", one_line(detail.customer_purse) or "—"),
         ("E-mail", one_line(detail.customer_email) or "—"),
         ("Notices", f"by {detail.notice_channel} · language {detail.language}"),
         ("Ticket", confirmed),
@@ -151,7 +151,7 @@ def escalations_content(detail: TicketDetail) -> Content:
             parts.append(("WMID block ", "bold $error"))
             parts.append(
                 f"{block.wmid} requested by {block.requested_by} {when(block.requested_at)}: "
-                f"{one_line(block.reason)} — waiting for a second person (A approve, R reject)"
+                f"{one_line(block.reason)} — waiting for a second person to approve or reject"
             )
         else:
             parts.append(

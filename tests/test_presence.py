@@ -107,3 +107,22 @@ def test_a_tickets_place_and_whether_there_are_any(staffed, clock):
 def test_the_presence_ttl_is_a_few_heartbeats():
     heartbeats = presence.PRESENCE_TTL / timedelta(seconds=presence.HEARTBEAT_SECONDS)
     assert 2 < heartbeats <= 5
+
+
+def test_counts_are_reused_between_filters_only_when_asked(staffed, clock):
+    new_ticket(staffed)
+    viewer = viewer_id_for(staffed.db, "olga")
+    plain = Queue(staffed.db, viewer)
+    reusing = Queue(staffed.db, viewer, counts_fresh_for=timedelta(seconds=20))
+    assert reusing.facets(QueueFilter(), clock.now).total == 1
+    new_ticket(staffed)
+    # A script's queue counts afresh; the console's reuses its cells until told.
+    assert plain.facets(QueueFilter(), clock.now).total == 2
+    assert reusing.facets(QueueFilter(assignee=Assignee.anyone), clock.now).total == 1
+    reusing.forget_counts()
+    assert reusing.facets(QueueFilter(), clock.now).total == 2
+    new_ticket(staffed)
+    clock.advance(seconds=21)
+    assert reusing.facets(QueueFilter(), clock.now).total == 3
+    # A search counts its own cells.
+    assert reusing.facets(QueueFilter(search="nothing-like-this"), clock.now).total == 0

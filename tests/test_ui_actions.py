@@ -135,6 +135,9 @@ async def test_escalate_fraud_goes_to_the_top_with_a_badge(ui_desk, clock):
         await type_text(pilot, "paid a fake seller")
         await pilot.press("enter")
         await settle(pilot)
+        assert "Escalate" in screen_text(app) and "fraud?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
         detail = load_ticket(ui_desk.db, second)
         assert detail.escalation_kinds == ["fraud"]
         assert detail.open_escalations[0].reason == "paid a fake seller"
@@ -211,6 +214,9 @@ async def test_request_a_wmid_block_then_a_second_person_approves(ui_desk, one_t
         assert "Requested by olga: took the money" in screen_text(supervisor)
         await pilot.press("enter")
         await settle(pilot)
+        assert "cannot be taken back" in screen_text(supervisor)
+        await pilot.press("y")
+        await settle(pilot)
         detail = load_ticket(ui_desk.db, one_ticket)
         assert detail.blocks[0].state == BlockState.approved
         assert detail.escalation_kinds == []
@@ -227,7 +233,7 @@ async def test_reject_a_block_needs_a_reason_and_four_eyes(ui_desk, one_ticket):
         await pilot.press("R")
         await settle(pilot)
         await type_text(pilot, "wrong WMID")
-        await pilot.press("enter")
+        await pilot.press("enter", "y")
         await settle(pilot)
         assert said(own, "four-eyes: sergey requested block")
     other = console_for(ui_desk, login="boris")
@@ -240,6 +246,15 @@ async def test_reject_a_block_needs_a_reason_and_four_eyes(ui_desk, one_ticket):
         assert "cannot be empty" in screen_text(other)
         await type_text(pilot, "wrong WMID")
         await pilot.press("enter")
+        await settle(pilot)
+        # Backing out at the last word decides nothing.
+        await pilot.press("n")
+        await settle(pilot)
+        assert load_ticket(ui_desk.db, one_ticket).blocks[0].state == BlockState.requested
+        await pilot.press("R")
+        await settle(pilot)
+        await type_text(pilot, "wrong WMID")
+        await pilot.press("enter", "y")
         await settle(pilot)
         assert load_ticket(ui_desk.db, one_ticket).blocks[0].state == BlockState.rejected
 

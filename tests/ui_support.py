@@ -23,18 +23,29 @@ def console_for(desk: Desk, login: str = "olga", **options) -> WmConsole:
     return create_app(desk, login, **options)
 
 
-async def settle(pilot: Pilot, rounds: int = 3, timeout: float = 20.0) -> None:
+async def settle(pilot: Pilot, quiet_rounds: int = 2, timeout: float = 30.0) -> None:
     """Until timers (the preview's, the draft's) have fired and the database work
-    is done. Only thread workers are waited for: an action waiting on a dialog's
-    answer is a worker too, and it waits for the test."""
+    they start is done: `quiet_rounds` pauses in a row with no thread worker
+    running. Only thread workers count: an action waiting on a dialog's answer
+    is a worker too, and it waits for the test."""
     deadline = time.monotonic() + timeout
-    for _ in range(rounds):
-        await pilot.pause(0.12)
-        while any(w._thread_worker and not w.is_finished for w in pilot.app.workers):
+
+    def busy() -> bool:
+        return any(w._thread_worker and not w.is_finished for w in pilot.app.workers)
+
+    quiet = 0
+    while quiet < quiet_rounds:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the console's database work did not finish")
+        was_busy = busy()
+        await pilot.pause(0.15)
+        while busy():
+            was_busy = True
             if time.monotonic() > deadline:
                 raise TimeoutError("the console's database work did not finish")
             await pilot.pause(0.02)
         await pilot.pause()
+        quiet = 0 if was_busy else quiet + 1
 
 
 def strips(app: App) -> Iterator[Strip]:
