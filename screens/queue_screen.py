@@ -72,7 +72,7 @@ class QueueScreen(TicketActions, Screen):
 
     def on_mount(self) -> None:
         self.queue_view.focus()
-        self._restore_filter()
+        self.queue_view.load_first(self._saved_filter)
         self.set_interval(TICK_SECONDS, self._tick)
 
     @property
@@ -89,12 +89,11 @@ class QueueScreen(TicketActions, Screen):
 
     # The filter -------------------------------------------------------------------
 
-    @work(thread=True, group="restore-filter", exit_on_error=False)
-    def _restore_filter(self) -> None:
+    def _saved_filter(self) -> QueueFilter:
+        """The operator's last filters (read on the queue's own thread)."""
         app = self.console
         saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
-        f = QueueFilter.from_json(saved) if saved else QueueFilter()
-        self.app.call_from_thread(self._use_filter, f, save=False)
+        return QueueFilter.from_json(saved) if saved else QueueFilter()
 
     def _use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
         self.queue_view.load(f)

@@ -228,6 +228,26 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._request += 1
         self._start_window(anchor=None, cursor=0, scroll=0)
 
+    def load_first(self, read_filter: Callable[[], QueueFilter]) -> None:
+        """The first load, on the filter `read_filter` gives (the operator's saved
+        one), read off the UI thread with the rows: while the screen paints for
+        the first time, the database is already at work."""
+        self._request += 1
+        self._in_flight = True
+        self.run_worker(
+            partial(self._compute_first, self._request, read_filter, self.row_count),
+            thread=True,
+            exclusive=True,
+            group="queue-window",
+            exit_on_error=False,
+        )
+
+    def _compute_first(
+        self, request: int, read_filter: Callable[[], QueueFilter], visible: int
+    ) -> None:
+        f = read_filter()
+        self._compute_window(request, self._moves, f, None, 0, 0, visible)
+
     def on_unmount(self) -> None:
         self._counter.shutdown(wait=False, cancel_futures=True)
 
@@ -432,7 +452,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._pages.clear()
         for page, rows in sorted(window.pages.items()):
             self._pages[(window.filter, page)] = rows
-        self._shown = window.filter
+        self._shown = self.filter = window.filter
         self.total = window.facets.total
         self.facets = window.facets
         self.empty_database = window.empty_database
