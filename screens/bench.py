@@ -268,12 +268,11 @@ async def _drive_console(url: str) -> None:
         await measure(
             "filter_fresh", "3", lambda: _rows_on_screen(view) and view.filter.escalations
         )
-        cursor = view.cursor
-        await measure("step", "j", lambda: view.cursor == cursor + 1)
-        cursor = view.cursor
-        rows = view.row_count
+        step_to = min(view.cursor + 1, view.total - 1)
+        await measure("step", "j", lambda: view.cursor == step_to)
+        page_to = min(view.cursor + view.row_count, view.total - 1)
         await measure(
-            "page_down", "pagedown", lambda: view.cursor == cursor + rows and _rows_on_screen(view)
+            "page_down", "pagedown", lambda: view.cursor == page_to and _rows_on_screen(view)
         )
         await measure("end", "G", lambda: view.cursor == view.total - 1 and _rows_on_screen(view))
         await measure("back", "0", lambda: _rows_on_screen(view) and not view.filter.escalations)
