@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from console.errors import DomainError
+from console.errors import DomainError, NotFound
 
 EXIT_USAGE = 2
 
@@ -166,8 +166,8 @@ def _open_console(cli: CliContext) -> None:
     login = cli.acting_login()
     try:
         get_operator(cli.desk, login)
-    except DomainError:
-        raise DomainError(
+    except NotFound:
+        raise NotFound(
             f"no operator {login!r} in this database. Add one with:\n"
             f"  wmconsole operator add {login} --name 'Full Name' --role operator\n"
             "or choose one with --as LOGIN (`wmconsole operator list` shows them)."
