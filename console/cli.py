@@ -711,13 +711,14 @@ def bench() -> None:
 
 @bench.command("queue")
 @click.option("--db", "db_url", metavar="URL", help="Benchmark database (default: a temp file).")
+@click.option("--postgres", is_flag=True, help="On a throwaway PostgreSQL server instead.")
 @click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000))
 @click.option("--seed", default=7, show_default=True, type=int)
-def bench_queue(db_url: str | None, tickets: int, seed: int) -> None:
-    """Demo load time, queue page and facet-count times at N tickets."""
+def bench_queue(db_url: str | None, postgres: bool, tickets: int, seed: int) -> None:
+    """Demo load time, queue page, facet-count and search times at N tickets."""
     from console.bench import run_queue_benchmark
 
-    run_queue_benchmark(db_url, tickets=tickets, seed=seed, echo=click.echo)
+    run_queue_benchmark(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=click.echo)
 
 
 if __name__ == "__main__":
