@@ -701,6 +701,30 @@ def operator_activate(cli: CliContext, login: str) -> None:
     operations.set_operator_active(cli.desk, login, True)
 
 
+# Monitoring -----------------------------------------------------------------------
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@click.option("--prometheus", is_flag=True, help="Prometheus text exposition format.")
+@click.pass_obj
+def stats(cli: CliContext, as_json: bool, prometheus: bool) -> None:
+    """The dashboard's numbers: open work, SLA, escalations waiting, operator load."""
+    from console.formatting import stats_text
+    from console.stats import desk_stats, prometheus_text
+
+    if as_json and prometheus:
+        raise click.UsageError("choose one of --json and --prometheus")
+    numbers = desk_stats(cli.desk)
+    if as_json:
+        _print_json(numbers.as_json())
+    elif prometheus:
+        click.echo(prometheus_text(numbers), nl=False)
+    else:
+        click.echo(stats_text(numbers))
+
+
 # Benchmarks -----------------------------------------------------------------------
 
 

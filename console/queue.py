@@ -384,10 +384,7 @@ class Queue:
         breached = {
             tuple(row[:4]): row[4]
             for row in connection.execute(
-                sa.select(*group, sa.func.count())
-                .with_hint(Ticket, "INDEXED BY ix_ticket_due_at", "sqlite")
-                .where(past_due)
-                .group_by(*group),
+                sa.select(*group, sa.func.count()).where(past_due).group_by(*group),
                 parameters,
             )
         }

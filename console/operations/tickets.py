@@ -15,7 +15,7 @@ from console import validation
 from console.attachments import IncomingAttachment, store_attachments
 from console.desk import Desk
 from console.errors import InvalidInput, NotFound, TransitionRefused
-from console.lifecycle import answer_due, check_operator_move, check_workable
+from console.lifecycle import CLOCK_RUNS, answer_due, check_operator_move, check_workable
 from console.operations.editing import (
     TicketEdit,
     begin_edit,
@@ -203,7 +203,7 @@ def create_ticket(
             created_at=now,
             updated_at=now,
             last_customer_at=now,
-            waiting_since=now,
+            waiting_since=now if confirmed else None,
             confirmed_at=now if confirmed else None,
             confirm_token=None if confirmed else secrets.token_urlsafe(24),
             queue_rank=NOT_WORKED_RANK,
@@ -496,7 +496,7 @@ def customer_message(
                 system_message(edit, "Reopened from the archive by the customer's message.")
             _reopen(edit)
         else:
-            if ticket.waiting_since is None:
+            if ticket.waiting_since is None and ticket.status in CLOCK_RUNS:
                 ticket.waiting_since = edit.now
             reset_clock(edit)
     return message.id

@@ -253,6 +253,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_ticket_customer_email", ["customer_email"], unique=False)
         batch_op.create_index("ix_ticket_customer_wmid", ["customer_wmid"], unique=False)
         batch_op.create_index(
+            "ix_ticket_waiting",
+            ["waiting_since", "assignee_id"],
+            unique=False,
+            sqlite_where=sa.text("waiting_since IS NOT NULL"),
+            postgresql_where=sa.text("waiting_since IS NOT NULL"),
+        )
+        batch_op.create_index(
             "ix_ticket_due_at",
             ["due_at", "status", "service", "assignee_id", "escalation_flags"],
             unique=False,
@@ -298,6 +305,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.create_index("ix_auditevent_ticket", ["ticket_id", "id"], unique=False)
+        batch_op.create_index("ix_auditevent_at", ["at"], unique=False)
 
     op.create_table(
         "blockrequest",
@@ -728,6 +736,7 @@ def downgrade() -> None:
 
     op.drop_table("blockrequest")
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
+        batch_op.drop_index("ix_auditevent_at")
         batch_op.drop_index("ix_auditevent_ticket")
 
     op.drop_table("auditevent")
@@ -735,6 +744,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ticket_service_queue")
         batch_op.drop_index("ix_ticket_queue")
         batch_op.drop_index("ix_ticket_due_at")
+        batch_op.drop_index("ix_ticket_waiting")
         batch_op.drop_index("ix_ticket_customer_wmid")
         batch_op.drop_index("ix_ticket_customer_email")
         batch_op.drop_index("ix_ticket_assignee_queue")
