@@ -206,13 +206,14 @@ class Queue:
         """The filter as SQL; "now" is the bound parameter `now`."""
         conditions: list[sa.ColumnElement[bool]] = []
         statuses = f.statuses or frozenset(Status)
-        if statuses != frozenset(Status):
-            conditions.append(Ticket.status.in_(sorted(statuses)))
-        # Bound the index range: live work sorts before everything nobody works.
+        # Bound the index range: live work sorts before everything nobody works,
+        # so "all live statuses" is the rank range alone.
         if statuses <= ACTIVE_STATUSES:
             conditions.append(Ticket.queue_rank < NOT_WORKED_RANK)
         elif not statuses & ACTIVE_STATUSES:
             conditions.append(Ticket.queue_rank == NOT_WORKED_RANK)
+        if statuses not in (frozenset(Status), ACTIVE_STATUSES):
+            conditions.append(Ticket.status.in_(sorted(statuses)))
         if f.services:
             conditions.append(Ticket.service.in_(sorted(f.services)))
         if f.escalations:

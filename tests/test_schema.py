@@ -14,7 +14,14 @@ import console.database
 from console.database import SCHEMA_HEAD, open_database
 
 # Created by raw DDL in the migration, deliberately outside the models.
-SEARCH_OBJECTS = {"message_search", "ticket_search", "ix_message_body_fts", "ix_ticket_text_fts"}
+SEARCH_OBJECTS = {
+    "message_search",
+    "ticket_search",
+    "ix_message_body_fts",
+    "ix_ticket_text_fts",
+    "body_words",
+    "text_words",
+}
 
 
 def _script() -> ScriptDirectory:
