@@ -2,7 +2,7 @@
 
 Every command goes through the same domain operations as the screens.
 Refusals go to stderr with a non-zero exit: 1 refused, 2 usage, 3 not found,
-4 forbidden by role, 5 conflict.
+4 forbidden by role, 5 conflict, 6 the database cannot be opened or reached.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
+from console.database import DatabaseError
 from console.errors import DomainError, NotFound
 
 EXIT_USAGE = 2
@@ -142,6 +144,9 @@ class WmConsoleGroup(click.Group):
         except DomainError as error:
             click.echo(f"wmconsole: {error.message}", err=True)
             ctx.exit(error.exit_code)
+        except OperationalError as error:
+            click.echo(f"wmconsole: cannot use the database: {error.orig or error}", err=True)
+            ctx.exit(DatabaseError.exit_code)
         finally:
             cli_context = ctx.find_object(CliContext)
             if cli_context is not None:

@@ -309,3 +309,12 @@ def test_the_console_refuses_an_unknown_login_before_opening(run, db_url):
 
 def test_db_upgrade_reports_the_schema(run):
     assert run("db", "upgrade").stdout.startswith("schema at ")
+
+
+def test_an_unreachable_database_is_one_clear_line():
+    result = CliRunner().invoke(
+        main, ["--db", "postgresql://nobody@127.0.0.1:9/none", "tickets", "--as", "x"]
+    )
+    assert result.exit_code == 6
+    assert result.stderr.startswith("wmconsole: cannot use the database:")
+    assert "Traceback" not in result.output

@@ -88,3 +88,12 @@ def test_migrations_go_down_to_nothing_and_up_again(db_url):
 def test_unsupported_databases_are_refused_with_what_works(url):
     with pytest.raises(console.database.DatabaseError, match=r"sqlite|PATH|file"):
         console.database.Database(url)
+
+
+def test_a_database_from_a_newer_wmconsole_is_refused(sqlite_url):
+    database = open_database(sqlite_url)
+    with database.write_connection() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(console.database.DatabaseError, match=r"revision 9999.*expects"):
+        open_database(sqlite_url)
+    database.dispose()
