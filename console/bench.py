@@ -110,8 +110,9 @@ def queue_figures(desk: Desk, echo: Echo, viewer: str = "olga") -> None:
     for label, f in facets.items():
         figure = timed(lambda f=f: queue.facets(f, now), 10)
         echo(f"{label:<40} {figure:8.2f} ms  ({figure / raw_group:5.2f}x raw GROUP BY)")
-    for word in ("пароль", "WMZ", first[0].customer_wmid if first else "123456789012"):
-        searched = everything.with_(search=word or "")
+    wmid = next((row.customer_wmid for row in first if row.customer_wmid), "123456789012")
+    for word in ("пароль", "WMZ", "скриншот", wmid):
+        searched = everything.with_(search=word)
         page = timed(lambda s=searched: queue.page(s, now), 3)
         counts = timed(lambda s=searched: queue.facets(s, now), 3)
         hits = queue.facets(searched, now).total
