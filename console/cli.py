@@ -12,7 +12,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,15 +86,10 @@ def _json_option(command: Callable) -> Callable:
 
 
 def _print_json(value: Any) -> None:
+    from console.json_values import json_value
     from console.untrusted import json_safe
 
-    click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
+    click.echo(json_safe(json.dumps(json_value(value), ensure_ascii=False, indent=2)))
 
 
 def _read_text(file: Path | None, text: str | None, what: str) -> str:

@@ -21,7 +21,7 @@ from console.database import Database
 from console.errors import InvalidInput, NotFound
 from console.queue_order import NOT_WORKED_RANK, escalation_bit, flags_of, kinds_of
 from console.search import search_clause
-from console.tally import UNASSIGNED
+from console.tally import UNASSIGNED, tally_cells
 from models import (
     ACTIVE_STATUSES,
     EscalationKind,
@@ -29,7 +29,6 @@ from models import (
     Service,
     Status,
     Ticket,
-    TicketTally,
 )
 
 QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
@@ -391,16 +390,9 @@ class Queue:
         }
         if f.breached:
             return [_Cell(*key, count, count) for key, count in breached.items()]
-        tally = connection.execute(
-            sa.select(
-                sa.type_coerce(TicketTally.status, sa.String),
-                sa.type_coerce(TicketTally.service, sa.String),
-                TicketTally.assignee_id,
-                TicketTally.escalation_flags,
-                TicketTally.tickets,
-            ).where(TicketTally.tickets > 0)
-        )
-        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally]
+        return [
+            _Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)
+        ]
 
 
 class _Cell(NamedTuple):

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from console.blocks import BlockRequestView, list_block_requests
 from console.desk import Desk
+from console.json_values import json_value
 from console.queue_order import flags_of, kinds_of
-from console.tally import UNASSIGNED
+from console.tally import UNASSIGNED, tally_cells
 from models import (
     ACTIVE_STATUSES,
     AuditEvent,
@@ -29,7 +30,6 @@ from models import (
     Service,
     Status,
     Ticket,
-    TicketTally,
 )
 
 HOUR = timedelta(hours=1)
@@ -99,31 +99,13 @@ class DeskStats:
         data["open_total"] = self.open_total
         data["breached_total"] = sum(self.breached.values())
         data["breaching_soon_total"] = sum(self.breaching_soon.values())
-        return _iso(data)
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _iso(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_iso(item) for item in value]
-    return value
+        return json_value(data)
 
 
 def desk_stats(desk: Desk) -> DeskStats:
     now = desk.now()
     with desk.db.connect() as connection:
-        tally = connection.execute(
-            sa.select(
-                sa.type_coerce(TicketTally.status, sa.String),
-                sa.type_coerce(TicketTally.service, sa.String),
-                TicketTally.assignee_id,
-                TicketTally.escalation_flags,
-                TicketTally.tickets,
-            ).where(TicketTally.tickets > 0)
-        ).all()
+        tally = tally_cells(connection)
         breached, soon = _sla_by_service(connection, desk, now)
         operators = connection.execute(
             sa.select(Operator.id, Operator.login, Operator.name, Operator.role, Operator.active)

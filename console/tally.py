@@ -69,3 +69,21 @@ def rebuild(connection: sa.Connection) -> None:
             sa.select(*columns, sa.func.count()).group_by(*columns),
         )
     )
+
+
+def tally_cells(connection: sa.Connection) -> list[tuple[str, str, int, int, int]]:
+    """Every non-empty cell as (status, service, assignee id or 0, escalation
+    flags, tickets). Plain strings: converting thousands of cells to enums costs
+    more than reading them."""
+    return [
+        tuple(row)
+        for row in connection.execute(
+            sa.select(
+                sa.type_coerce(TicketTally.status, sa.String),
+                sa.type_coerce(TicketTally.service, sa.String),
+                TicketTally.assignee_id,
+                TicketTally.escalation_flags,
+                TicketTally.tickets,
+            ).where(TicketTally.tickets > 0)
+        )
+    ]

@@ -26,21 +26,33 @@ def run(db_url):
     return invoke
 
 
+def open_ticket(run, *, text: str | None = "x", stdin: str | None = None, **fields) -> str:
+    """`wmconsole ticket new` with signed-in defaults (a field set to None is left
+    out; text=None reads the message from stdin); returns the number printed."""
+    defaults = {
+        "service": "keeper",
+        "subject": "s",
+        "email": "a@example.com",
+        "wmid": "123456789012",
+    }
+    options = [
+        part
+        for name, value in {**defaults, **fields}.items()
+        if value is not None
+        for part in (f"--{name}", value)
+    ]
+    source = ["--file", "-"] if text is None else ["--text", text]
+    return run("ticket", "new", *options, *source, input=stdin).stdout.strip()
+
+
 def test_a_ticket_from_the_form_through_take_reply_and_json(run):
-    number = run(
-        "ticket",
-        "new",
-        "--service",
-        "transfers",
-        "--subject",
-        "Платёж не дошёл",
-        "--email",
-        "ivan@mail.ru",
-        "--wmid",
-        "123456789012",
-        "--text",
-        "Отправил 100 WMZ",
-    ).stdout.strip()
+    number = open_ticket(
+        run,
+        service="transfers",
+        subject="Платёж не дошёл",
+        email="ivan@mail.ru",
+        text="Отправил 100 WMZ",
+    )
     assert number.isdigit()
     assert run("take", "--next", "--as", "olga").stdout.strip() == number
     run("reply", number, "--as", "olga", "--text", "Платёж зачислен получателю.")
@@ -67,47 +79,19 @@ def test_a_ticket_from_the_form_through_take_reply_and_json(run):
 
 
 def test_tickets_lists_the_opening_view_in_queue_order_with_the_json_contract(run):
-    plain = run(
-        "ticket",
-        "new",
-        "--service",
-        "keeper",
-        "--subject",
-        "Login",
-        "--email",
-        "a@example.com",
-        "--wmid",
-        "111111111111",
-        "--text",
-        "x",
-    ).stdout.strip()
-    fraud = run(
-        "ticket",
-        "new",
-        "--service",
-        "security",
-        "--subject",
-        "Stolen",
-        "--email",
-        "b@example.com",
-        "--wmid",
-        "222222222222",
-        "--text",
-        "y",
-    ).stdout.strip()
+    plain = open_ticket(run, subject="Login", wmid="111111111111")
+    fraud = open_ticket(
+        run,
+        service="security",
+        subject="Stolen",
+        email="b@example.com",
+        wmid="222222222222",
+        text="y",
+    )
     run("escalate", fraud, "fraud", "--reason", "money taken", "--as", "olga")
-    unconfirmed = run(
-        "ticket",
-        "new",
-        "--service",
-        "other",
-        "--subject",
-        "?",
-        "--email",
-        "c@example.com",
-        "--text",
-        "z",
-    ).stdout.strip()
+    unconfirmed = open_ticket(
+        run, service="other", subject="?", email="c@example.com", wmid=None, text="z"
+    )
     rows = json.loads(run("tickets", "--json", "--as", "olga").stdout)
     assert [r["number"] for r in rows] == [int(fraud), int(plain)]
     assert rows[0]["escalations"] == ["fraud"]
@@ -141,20 +125,14 @@ def test_tickets_lists_the_opening_view_in_queue_order_with_the_json_contract(ru
 
 
 def test_status_assign_and_the_four_eyes_block_from_the_command_line(run):
-    number = run(
-        "ticket",
-        "new",
-        "--service",
-        "security",
-        "--subject",
-        "Fraud",
-        "--email",
-        "v@example.com",
-        "--wmid",
-        "333333333333",
-        "--text",
-        "help",
-    ).stdout.strip()
+    number = open_ticket(
+        run,
+        service="security",
+        subject="Fraud",
+        email="v@example.com",
+        wmid="333333333333",
+        text="help",
+    )
     run("take", number, "--as", "olga")
     run("status", number, "on_hold", "--as", "olga")
     refused = run("assign", number, "olga", "--as", "olga", ok=False)
@@ -209,20 +187,7 @@ def test_errors_go_to_stderr_with_distinct_exit_codes(run):
     assert run("take", "--next", "--as", "nobody", ok=False).exit_code == 3
     usage = run("take", "--as", "olga", ok=False)
     assert usage.exit_code == 2
-    number = run(
-        "ticket",
-        "new",
-        "--service",
-        "keeper",
-        "--subject",
-        "s",
-        "--email",
-        "a@example.com",
-        "--wmid",
-        "123456789012",
-        "--text",
-        "x",
-    ).stdout.strip()
+    number = open_ticket(run)
     run("take", number, "--as", "olga")
     stale = run("status", number, "on_hold", "--version", "1", "--as", "olga", ok=False)
     assert stale.exit_code == 5
@@ -230,21 +195,7 @@ def test_errors_go_to_stderr_with_distinct_exit_codes(run):
 
 
 def test_reply_text_can_come_from_a_file_or_stdin(run, tmp_path):
-    number = run(
-        "ticket",
-        "new",
-        "--service",
-        "keeper",
-        "--subject",
-        "s",
-        "--email",
-        "a@example.com",
-        "--wmid",
-        "123456789012",
-        "--file",
-        "-",
-        input="Из stdin\n",
-    ).stdout.strip()
+    number = open_ticket(run, text=None, stdin="Из stdin\n")
     answer = tmp_path / "answer.txt"
     answer.write_text("Ответ из файла", encoding="utf-8")
     run("reply", number, "--as", "olga", "--file", str(answer))
@@ -254,20 +205,7 @@ def test_reply_text_can_come_from_a_file_or_stdin(run, tmp_path):
 
 def test_customer_text_cannot_reach_the_terminal_raw(run):
     hostile = "Pay \x1b]52;c;ZXZpbA==\x07 now \u202egpj.exe [bold]x[/bold]"
-    number = run(
-        "ticket",
-        "new",
-        "--service",
-        "other",
-        "--subject",
-        hostile,
-        "--email",
-        "a@example.com",
-        "--wmid",
-        "123456789012",
-        "--text",
-        hostile,
-    ).stdout.strip()
+    number = open_ticket(run, service="other", subject=hostile, text=hostile)
     for output in (
         run("tickets", "--as", "olga").stdout,
         run("ticket", number).stdout,
