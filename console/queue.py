@@ -390,9 +390,7 @@ class Queue:
         }
         if f.breached:
             return [_Cell(*key, count, count) for key, count in breached.items()]
-        return [
-            _Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)
-        ]
+        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
 
 
 class _Cell(NamedTuple):

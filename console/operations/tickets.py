@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from console import validation
 from console.attachments import IncomingAttachment, store_attachments
 from console.desk import Desk
-from console.errors import InvalidInput, NotFound, TransitionRefused
+from console.errors import DomainError, Forbidden, InvalidInput, NotFound, TransitionRefused
 from console.lifecycle import CLOCK_RUNS, answer_due, check_operator_move, check_workable
 from console.operations.editing import (
     TicketEdit,
@@ -330,6 +330,37 @@ def assign(
         ticket.assignee_id = new_id
         if target is not None and ticket.status == Status.new:
             ticket.status = Status.open
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    moved: list[int]
+    refused: dict[int, str]
+
+
+def reassign(
+    desk: Desk,
+    numbers: Sequence[int],
+    *,
+    to: str | None,
+    by: str,
+    versions: dict[int, int] | None = None,
+) -> Reassigned:
+    """Bulk assign, for a supervisor's selection: each ticket in its own audited
+    transaction, so one that moved on meanwhile (a conflict) or may not be
+    assigned is reported and the rest still move."""
+    moved: list[int] = []
+    refused: dict[int, str] = {}
+    for number in numbers:
+        try:
+            assign(desk, number, to=to, by=by, expected_version=(versions or {}).get(number))
+        except Forbidden:
+            raise
+        except DomainError as error:
+            refused[number] = error.message
+        else:
+            moved.append(number)
+    return Reassigned(moved, refused)
 
 
 def reply(
