@@ -73,15 +73,34 @@ class PostgresServer:
     def start(self) -> None:
         if self._as_postgres:
             shutil.chown(self.root, user="postgres")
-        self._run(_pg_binary("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(
+            _pg_binary("initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
-        self._run(_pg_binary("pg_ctl"), "-D", str(self.data), "-o", options, "-l",
-                  str(self.log), "-w", "start")
+        self._run(
+            _pg_binary("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.log),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         try:

@@ -29,8 +29,12 @@ def notices(desk, number):
 
 def test_a_signed_in_customer_gets_a_confirmed_ticket_with_a_first_answer_due(staffed, clock):
     created = ops.create_ticket(
-        staffed, service="keeper", subject="Не могу войти", body="Пароль не подходит",
-        email="Ivan@Mail.RU", wmid="123456789012",
+        staffed,
+        service="keeper",
+        subject="Не могу войти",
+        body="Пароль не подходит",
+        email="Ivan@Mail.RU",
+        wmid="123456789012",
     )
     detail = load_ticket(staffed.db, created.number)
     assert created.status == Status.new
@@ -47,16 +51,17 @@ def test_a_signed_in_customer_gets_a_confirmed_ticket_with_a_first_answer_due(st
 
 def test_an_anonymous_customer_gets_an_unconfirmed_ticket_and_a_confirmation_email(staffed):
     created = ops.create_ticket(
-        staffed, service="enum", subject="No SMS code", body="E-NUM code never arrives",
+        staffed,
+        service="enum",
+        subject="No SMS code",
+        body="E-NUM code never arrives",
         email="x@example.com",
     )
     assert created.status == Status.unconfirmed
     assert created.confirm_token
     detail = load_ticket(staffed.db, created.number)
     assert detail.due_at is None
-    assert notices(staffed, created.number) == [
-        (NoticeKind.confirm, "email", "x@example.com")
-    ]
+    assert notices(staffed, created.number) == [(NoticeKind.confirm, "email", "x@example.com")]
     with pytest.raises(TransitionRefused, match="not confirmed"):
         ops.take(staffed, created.number, by="olga")
 
@@ -351,7 +356,11 @@ def test_templates_are_supervisor_material_with_known_placeholders(staffed):
     with pytest.raises(InvalidInput, match=r"unknown placeholder \{amount\}"):
         ops.save_template(staffed, by="sergey", title="Hi", body="{amount}", language="en")
     template_id = ops.save_template(
-        staffed, by="sergey", title="Hi", body="Hello {name}, ticket {ticket}", language="en",
+        staffed,
+        by="sergey",
+        title="Hi",
+        body="Hello {name}, ticket {ticket}",
+        language="en",
         service="keeper",
     )
     [template] = ops.list_templates(staffed, service="keeper", language="en")

@@ -42,9 +42,14 @@ def tickets_table(desk):
     """Every ticket's filterable fields, read plainly, for independent counting."""
     with desk.db.read() as session:
         return session.execute(
-            sa.select(Ticket.number, Ticket.status, Ticket.service, Ticket.escalation_flags,
-                      Operator.login, Ticket.due_at)
-            .outerjoin(Operator, Operator.id == Ticket.assignee_id)
+            sa.select(
+                Ticket.number,
+                Ticket.status,
+                Ticket.service,
+                Ticket.escalation_flags,
+                Operator.login,
+                Ticket.due_at,
+            ).outerjoin(Operator, Operator.id == Ticket.assignee_id)
         ).all()
 
 
@@ -118,8 +123,17 @@ def test_keyset_pages_walk_the_whole_queue_in_order_both_ways(demo_desk, clock):
         QueueFilter(assignee="ivan", statuses=frozenset(Status)),
         QueueFilter(breached=True, assignee=Assignee.anyone),
     ],
-    ids=["default", "everything", "services", "archived", "fraud", "mine", "unassigned",
-         "ivan", "breached"],
+    ids=[
+        "default",
+        "everything",
+        "services",
+        "archived",
+        "fraud",
+        "mine",
+        "unassigned",
+        "ivan",
+        "breached",
+    ],
 )
 def test_filters_and_counts_match_an_independent_count(demo_desk, clock, f):
     queue = queue_for(demo_desk)
@@ -129,13 +143,19 @@ def test_filters_and_counts_match_an_independent_count(demo_desk, clock, f):
         return (
             (skip == "status" or status in f.statuses)
             and (skip == "service" or not f.services or service in f.services)
-            and (skip == "escalation" or not f.escalations
-                 or any(k in f.escalations for k in kinds_of(flags)))
-            and (skip == "assignee" or f.assignee == Assignee.anyone
-                 or (f.assignee == Assignee.mine and login == "olga")
-                 or (f.assignee == Assignee.unassigned and login is None)
-                 or (f.assignee == Assignee.mine_or_unassigned and login in ("olga", None))
-                 or login == f.assignee)
+            and (
+                skip == "escalation"
+                or not f.escalations
+                or any(k in f.escalations for k in kinds_of(flags))
+            )
+            and (
+                skip == "assignee"
+                or f.assignee == Assignee.anyone
+                or (f.assignee == Assignee.mine and login == "olga")
+                or (f.assignee == Assignee.unassigned and login is None)
+                or (f.assignee == Assignee.mine_or_unassigned and login in ("olga", None))
+                or login == f.assignee
+            )
             and (not f.breached or (due is not None and due < clock.now))
         )
 
@@ -156,8 +176,9 @@ def test_filters_and_counts_match_an_independent_count(demo_desk, clock, f):
             escalations.update(kinds_of(flags))
     assert facets.escalations == dict(escalations)
     assert facets.breached == sum(
-        1 for _, *fields in table if matches(*fields) and fields[-1] is not None
-        and fields[-1] < clock.now
+        1
+        for _, *fields in table
+        if matches(*fields) and fields[-1] is not None and fields[-1] < clock.now
     )
 
 
@@ -181,15 +202,20 @@ def test_the_tally_always_equals_a_fresh_count(staffed, clock):
     with staffed.db.read() as session:
         tally = {
             (r.status, r.service, r.assignee_id, r.escalation_flags): r.tickets
-            for r in session.execute(sa.select(TicketTally)).scalars() if r.tickets
+            for r in session.execute(sa.select(TicketTally)).scalars()
+            if r.tickets
         }
         assignee = sa.func.coalesce(Ticket.assignee_id, UNASSIGNED)
         fresh = {
             (s, sv, a, fl): n
             for s, sv, a, fl, n in session.execute(
-                sa.select(Ticket.status, Ticket.service, assignee, Ticket.escalation_flags,
-                          sa.func.count())
-                .group_by(Ticket.status, Ticket.service, assignee, Ticket.escalation_flags)
+                sa.select(
+                    Ticket.status,
+                    Ticket.service,
+                    assignee,
+                    Ticket.escalation_flags,
+                    sa.func.count(),
+                ).group_by(Ticket.status, Ticket.service, assignee, Ticket.escalation_flags)
             ).all()
         }
     assert tally == fresh
@@ -202,10 +228,16 @@ def search(desk, text, now):
 
 def test_search_finds_words_by_prefix_case_folded_in_every_field(staffed, clock):
     login = new_ticket(staffed, subject="Не могу войти", body="Пароль не подходит к Keeper")
-    mail = new_ticket(staffed, subject="Card", body="...", email="ivan.petrov@mail.ru",
-                      wmid="111111111111")
-    purse = new_ticket(staffed, subject="Top-up", body="Пополнение Z157156762925 не пришло",
-                       wmid="222222222222", purse="Z157156762925")
+    mail = new_ticket(
+        staffed, subject="Card", body="...", email="ivan.petrov@mail.ru", wmid="111111111111"
+    )
+    purse = new_ticket(
+        staffed,
+        subject="Top-up",
+        body="Пополнение Z157156762925 не пришло",
+        wmid="222222222222",
+        purse="Z157156762925",
+    )
     ops.reply(staffed, purse, "Проверили E-NUM, всё в порядке", by="olga")
     assert search(staffed, "ПАРОЛЬ", clock.now) == {login}
     assert search(staffed, "парол", clock.now) == {login}
@@ -239,7 +271,7 @@ def test_hostile_search_strings_match_literally(staffed, clock, text, found):
     subjects = {
         "percent": "Refund 100% please",
         "underscore": "file a_b.txt",
-        "quote": "It's \"broken\"",
+        "quote": 'It\'s "broken"',
         "injection": "'; DROP TABLE ticket; --",
         "markup": "[bold] shouting",
         "plain": "nothing special here",

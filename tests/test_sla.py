@@ -94,34 +94,51 @@ def test_breached_after_due():
 def test_fraud_and_block_escalations_bring_the_due_time_forward_round_the_clock():
     friday_night = at(27, 22)
     normal = answer_due(
-        POLICY, status=Status.open, waiting_since=friday_night, first_answered=False,
+        POLICY,
+        status=Status.open,
+        waiting_since=friday_night,
+        first_answered=False,
         escalations=[],
     )
     assert normal == at(28, 11)
     fraud = answer_due(
-        POLICY, status=Status.open, waiting_since=friday_night, first_answered=False,
+        POLICY,
+        status=Status.open,
+        waiting_since=friday_night,
+        first_answered=False,
         escalations=[(EscalationKind.fraud, friday_night)],
     )
     assert fraud == friday_night + timedelta(hours=1)
     block = answer_due(
-        POLICY, status=Status.open, waiting_since=friday_night, first_answered=True,
-        escalations=[(EscalationKind.fraud, friday_night),
-                     (EscalationKind.wmid_block, friday_night + timedelta(minutes=5))],
+        POLICY,
+        status=Status.open,
+        waiting_since=friday_night,
+        first_answered=True,
+        escalations=[
+            (EscalationKind.fraud, friday_night),
+            (EscalationKind.wmid_block, friday_night + timedelta(minutes=5)),
+        ],
     )
     assert block == friday_night + timedelta(minutes=20)
 
 
 def test_the_clock_stops_while_waiting_on_the_customer():
     for status in (Status.answered, Status.archived, Status.unconfirmed, Status.expired):
-        assert answer_due(POLICY, status=status, waiting_since=at(25, 10),
-                          first_answered=True, escalations=[]) is None
+        assert (
+            answer_due(
+                POLICY, status=status, waiting_since=at(25, 10), first_answered=True, escalations=[]
+            )
+            is None
+        )
 
 
 def test_next_answer_is_due_within_eight_support_hours():
-    assert answer_due(POLICY, status=Status.open, waiting_since=at(25, 10),
-                      first_answered=True, escalations=[]) == at(25, 18)
-    assert answer_due(POLICY, status=Status.open, waiting_since=at(25, 11),
-                      first_answered=True, escalations=[]) == at(26, 8)
+    assert answer_due(
+        POLICY, status=Status.open, waiting_since=at(25, 10), first_answered=True, escalations=[]
+    ) == at(25, 18)
+    assert answer_due(
+        POLICY, status=Status.open, waiting_since=at(25, 11), first_answered=True, escalations=[]
+    ) == at(26, 8)
 
 
 def test_configured_hours_are_respected():
