@@ -41,9 +41,13 @@ class Settings:
     # Answered tickets with no word from the customer are archived after this.
     lifecycle_answered_archive_days: int = 14
     lifecycle_unconfirmed_expire_days: int = 7
-    # E-mail intake limits.
+    # E-mail intake limits. The header section is capped apart from the whole
+    # message because the header parser is quadratic in a header's length.
     intake_max_message_bytes: int = 25 * 1024 * 1024
+    intake_max_header_bytes: int = 64 * 1024
     intake_max_attachment_bytes: int = 10 * 1024 * 1024
+    # Where unreadable mail is kept; empty: a `quarantine` folder in the Maildir.
+    intake_quarantine: str = ""
     # Outbound notices.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
