@@ -11,7 +11,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -633,6 +633,127 @@ def expire(cli: CliContext) -> None:
     expired = operations.expire_unconfirmed(cli.desk)
     archived = operations.archive_answered(cli.desk)
     click.echo(f"expired {len(expired)} unconfirmed, archived {len(archived)} answered")
+
+
+# Mail -----------------------------------------------------------------------------
+
+
+def _mail_line(result) -> str:
+    from console.untrusted import one_line
+
+    where = f" {result.number}" if result.number else ""
+    who = f" from {one_line(result.sender)}" if result.sender else ""
+    what = f": {one_line(result.subject)}" if result.subject else ""
+    detail = f" ({one_line(result.detail)})" if result.detail else ""
+    return f"{result.fate.value}{where}{who}{what}{detail}"
+
+
+@main.command()
+@_db_option
+@click.argument("maildir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--watch", is_flag=True, help="Keep running; take each mail as it arrives.")
+@click.option(
+    "--quarantine",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for mail that cannot be taken (default: the intake_quarantine "
+    "setting, else MAILDIR/quarantine).",
+)
+@click.pass_obj
+def intake(cli: CliContext, maildir: Path, watch: bool, quarantine: Path | None) -> None:
+    """Take customers' mail from MAILDIR/new into tickets, moving each to cur/.
+
+    New mail opens an unconfirmed ticket and queues the confirmation e-mail;
+    a reply to our mail, or a [#NUMBER] tag from the ticket's own address,
+    joins that ticket. Mail that cannot be taken is kept in the quarantine
+    folder with the reason. Prints a summary; with --watch, a line per mail."""
+    from console.mail_intake import Maildir, take_waiting, watch_maildir
+
+    desk = cli.desk
+    folder = Maildir.open(maildir, quarantine or desk.settings.intake_quarantine)
+    if watch:
+
+        def deferred(summary) -> None:
+            click.echo(
+                f"wmconsole: the database is unreachable ({summary.error}); "
+                f"{summary.deferred} mails wait in new/, trying again shortly",
+                err=True,
+            )
+
+        click.echo(f"watching {folder.new} (ctrl+c stops)", err=True)
+        with suppress(KeyboardInterrupt):
+            watch_maildir(
+                desk,
+                folder,
+                on_result=lambda result: click.echo(_mail_line(result)),
+                on_deferred=deferred,
+            )
+        return
+    waiting = len(folder.waiting())
+    with _progress(waiting, "taking mail") as progress:
+        summary = take_waiting(desk, folder, progress=progress)
+    click.echo(str(summary))
+    if summary.deferred:
+        raise DomainError(
+            f"the database is unreachable ({summary.error}); "
+            f"{summary.deferred} mails stay in new/ for the next run"
+        )
+
+
+@main.group()
+def quarantine() -> None:
+    """Mail the intake could not take (supervisors and security officers)."""
+
+
+@quarantine.command("list")
+@_db_option
+@_as_option
+@click.option("--all", "show_all", is_flag=True, help="Resolved ones too.")
+@_json_option
+@click.pass_obj
+def quarantine_list(cli: CliContext, show_all: bool, as_json: bool) -> None:
+    """Quarantined mail, newest first, with why it was not taken."""
+    from console.operations.mail import list_quarantine
+    from console.untrusted import one_line
+
+    rows = list_quarantine(cli.desk, by=cli.acting_login(), include_resolved=show_all)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "id": row.id,
+                    "path": row.path,
+                    "reason": row.reason,
+                    "size": row.size,
+                    "message_id": row.email_message_id,
+                    "sender": row.sender,
+                    "subject": row.subject,
+                    "received_at": row.received_at,
+                    "resolved_at": row.resolved_at,
+                }
+                for row in rows
+            ]
+        )
+        return
+    for row in rows:
+        state = " resolved" if row.resolved_at else ""
+        click.echo(
+            f"{row.id:>6}  {row.received_at:%Y-%m-%d %H:%M}{state}  "
+            f"{one_line(row.sender) or '-'}  {one_line(row.subject) or '-'}\n"
+            f"        {one_line(row.reason)}\n        {one_line(row.path)}"
+        )
+
+
+@quarantine.command("resolve")
+@_db_option
+@_as_option
+@click.argument("quarantine_id", type=int)
+@click.option("--note", required=True, metavar="TEXT", help="What was done about it.")
+@click.pass_obj
+def quarantine_resolve(cli: CliContext, quarantine_id: int, note: str) -> None:
+    """Mark a quarantined mail as dealt with (the file and the record stay)."""
+    from console.operations.mail import resolve_quarantine
+
+    resolve_quarantine(cli.desk, quarantine_id, by=cli.acting_login(), note=note)
 
 
 # Operators ----------------------------------------------------------------------
