@@ -756,6 +756,101 @@ def quarantine_resolve(cli: CliContext, quarantine_id: int, note: str) -> None:
     resolve_quarantine(cli.desk, quarantine_id, by=cli.acting_login(), note=note)
 
 
+# Notices -----------------------------------------------------------------------------
+
+
+@main.group()
+def notices() -> None:
+    """The outbox: confirmations, answers and archive notices to customers."""
+
+
+def _delivery_line(delivery) -> str:
+    from console.untrusted import one_line
+
+    state = delivery.state.value if delivery.state else "taken over by another sender"
+    error = f": {one_line(delivery.error)}" if delivery.error else ""
+    return (
+        f"{state} notice {delivery.notice_id} (ticket {delivery.number}) "
+        f"by {delivery.channel.value} to {one_line(delivery.recipient)}{error}"
+    )
+
+
+@notices.command("send")
+@_db_option
+@click.option("--watch", is_flag=True, help="Keep running, sending notices as they fall due.")
+@click.pass_obj
+def notices_send(cli: CliContext, watch: bool) -> None:
+    """Deliver due notices: e-mail through SMTP, Keeper messages to the gateway's
+    spool folder. A failed delivery is retried later with backoff."""
+    from console.notices import send_due, send_forever
+
+    desk = cli.desk
+    if watch:
+        click.echo("sending notices as they fall due (ctrl+c stops)", err=True)
+        with suppress(KeyboardInterrupt):
+            send_forever(desk, on_delivery=lambda d: click.echo(_delivery_line(d)))
+        return
+    summary = send_due(desk, on_delivery=lambda d: click.echo(_delivery_line(d)))
+    click.echo(str(summary))
+
+
+@notices.command("list")
+@_db_option
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    help="Only these states (repeat for several).",
+)
+@click.option("--ticket", "number", type=int, help="Only this ticket's notices.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@_json_option
+@click.pass_obj
+def notices_list(
+    cli: CliContext, states: tuple[str, ...], number: int | None, limit: int, as_json: bool
+) -> None:
+    """The outbox, newest first, with attempts and the last error."""
+    from dataclasses import asdict
+
+    from console.notices import list_notices
+    from console.untrusted import one_line
+    from models import NoticeState
+
+    rows = list_notices(
+        cli.desk,
+        states=frozenset(NoticeState(state) for state in states),
+        number=number,
+        limit=limit,
+    )
+    if as_json:
+        _print_json([asdict(row) for row in rows])
+        return
+    for row in rows:
+        when = (
+            f"sent {row.sent_at:%Y-%m-%d %H:%M}"
+            if row.sent_at
+            else f"next {row.next_attempt_at:%Y-%m-%d %H:%M}"
+        )
+        error = f"\n        {one_line(row.last_error)}" if row.last_error else ""
+        click.echo(
+            f"{row.id:>6}  {row.state:<7} {row.kind:<8} ticket {row.number}  "
+            f"{row.channel}:{one_line(row.recipient)}  attempts {row.attempts}  {when}{error}"
+        )
+
+
+@notices.command("retry")
+@_db_option
+@_as_option
+@click.argument("notice_id", type=int)
+@click.pass_obj
+def notices_retry(cli: CliContext, notice_id: int) -> None:
+    """Put a failed notice back in the outbox, due now."""
+    from console.notices import retry_notice
+
+    retry_notice(cli.desk, notice_id, by=cli.acting_login())
+
+
 # Operators ----------------------------------------------------------------------
 
 
