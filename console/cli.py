@@ -635,6 +635,34 @@ def expire(cli: CliContext) -> None:
     click.echo(f"expired {len(expired)} unconfirmed, archived {len(archived)} answered")
 
 
+@main.group()
+def customer() -> None:
+    """What the customer does on the site's ticket page (these commands stand in
+    for its buttons, as `confirm` stands in for the link in the e-mail)."""
+
+
+@customer.command("archive")
+@_db_option
+@click.argument("number", type=int)
+@click.pass_obj
+def customer_archive(cli: CliContext, number: int) -> None:
+    """The customer moves their ticket to the archive."""
+    from console import operations
+
+    operations.customer_archive(cli.desk, number)
+
+
+@customer.command("extract")
+@_db_option
+@click.argument("number", type=int)
+@click.pass_obj
+def customer_extract(cli: CliContext, number: int) -> None:
+    """The customer takes their ticket out of the archive; it opens again."""
+    from console import operations
+
+    operations.extract(cli.desk, number, by=None)
+
+
 # Mail -----------------------------------------------------------------------------
 
 
