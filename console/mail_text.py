@@ -26,7 +26,8 @@ from html.parser import HTMLParser
 _LOOSE_LABELS = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
 _CYRILLIC_8BIT = ("cp1251", "koi8-r", "iso8859-5")
 _GUESSES = (*_CYRILLIC_8BIT, "cp1252")
-_LETTERS = re.compile(r"[^\W\d_]+")
+# Words with a letter beyond ASCII: the only ones a wrong charset changes.
+_NON_ASCII_WORDS = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
 # Punctuation that turns up in real text from any of the candidates.
 _PLAIN_SYMBOLS = frozenset("«»–—…№€°\xa0“”„‘’•©®™§±×")
 # How often each letter occurs in Russian text, in per cent (Ukrainian letters
@@ -42,6 +43,11 @@ _LETTER_SHARE = {
     letter: float(share) for letter, share in (pair.split(":") for pair in _RUSSIAN_LETTERS.split())
 }
 _UNLIKELY_LETTER = -6.0
+# Bytes scored per candidate charset: enough to decide, cheap on a long mail.
+_SAMPLE = 2000
+# A Cyrillic-labelled text scoring this much per Cyrillic letter reads as Russian
+# (about 0.7 for real text; a wrong charset scores well below zero).
+_READS_AS_RUSSIAN = 0.3
 # How much better a guess must score to overrule a Cyrillic label.
 _LABEL_TRUST = 8.0
 # Floored, so that one rare letter ("объём") cannot outweigh a word.
@@ -70,8 +76,6 @@ def _is_utf8(data: bytes) -> bool:
 
 def _word_score(word: str) -> float:
     non_ascii = [ch for ch in word if ord(ch) > 127]
-    if not non_ascii:
-        return 0
     cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
     if cyrillic == len(word):
         score = sum(_LETTER_SCORE.get(ch, _UNLIKELY_LETTER) for ch in word.lower())
@@ -87,17 +91,19 @@ def _word_score(word: str) -> float:
 
 def plausibility(text: str) -> float:
     """How much `text` looks like something a person wrote (higher is better)."""
-    score = sum(_word_score(match.group(0)) for match in _LETTERS.finditer(text))
+    score = sum(_word_score(word) for word in _NON_ASCII_WORDS.findall(text))
     for ch in text:
         if ord(ch) > 127 and not ch.isalpha() and ch not in _PLAIN_SYMBOLS:
             score -= 3
     return score
 
 
-def _best_guess(data: bytes, also: str | None = None) -> str:
+def _best_codec(sample: bytes, also: str | None = None) -> str:
     candidates = [also] if also and also not in _GUESSES else []
-    decoded = [data.decode(codec, errors="replace") for codec in (*candidates, *_GUESSES)]
-    return max(decoded, key=plausibility)
+    return max(
+        [*candidates, *_GUESSES],
+        key=lambda codec: plausibility(sample.decode(codec, errors="replace")),
+    )
 
 
 def decode_text(data: bytes, label: str | None) -> str:
@@ -107,18 +113,24 @@ def decode_text(data: bytes, label: str | None) -> str:
     if _is_utf8(data):
         return data.decode("utf-8")
     codec = codec_name(label)
+    sample = data[:_SAMPLE]
     if codec is None or codec in _LOOSE_LABELS or codec == "utf-8":
-        return _best_guess(data)
+        return data.decode(_best_codec(sample), errors="replace")
     try:
         text = data.decode(codec)
     except UnicodeDecodeError:
-        return _best_guess(data, also=codec)
+        return data.decode(_best_codec(sample, also=codec), errors="replace")
     if codec in _CYRILLIC_8BIT:
-        labelled = plausibility(text)
-        guess = _best_guess(data)
-        letters = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-        if plausibility(guess) - labelled > max(_LABEL_TRUST, letters / 2):
-            return guess
+        labelled_text = sample.decode(codec)
+        labelled = plausibility(labelled_text)
+        letters = sum(1 for ch in labelled_text if "\u0400" <= ch <= "\u04ff")
+        if labelled > _READS_AS_RUSSIAN * letters > 0:
+            return text
+        best = _best_codec(sample)
+        if plausibility(sample.decode(best, errors="replace")) - labelled > max(
+            _LABEL_TRUST, letters / 2
+        ):
+            return data.decode(best, errors="replace")
     return text
 
 
