@@ -46,7 +46,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -384,12 +384,6 @@ def build_email(outgoing: Outgoing, settings: Settings, now: datetime) -> EmailM
     return message
 
 
-class Mailer(Protocol):
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
-
-    def close(self) -> None: ...
-
-
 class SmtpMailer:
     """One SMTP connection, opened on first use and reused for a batch of notices."""
 
@@ -515,7 +509,7 @@ class Delivery:
     error: str | None = None
 
 
-def deliver(desk: Desk, claim: Claim, mailer: Mailer) -> Delivery:
+def deliver(desk: Desk, claim: Claim, mailer: SmtpMailer) -> Delivery:
     """Deliver one claimed notice and record what happened."""
     outgoing = load_outgoing(desk, claim)
     failure = None
@@ -556,14 +550,9 @@ class SendSummary:
         return f"sent {self.sent}, to retry {self.retrying}, failed {self.failed}"
 
 
-def send_due(
-    desk: Desk,
-    *,
-    mailer: Mailer | None = None,
-    on_delivery: Callable[[Delivery], None] | None = None,
-) -> SendSummary:
+def send_due(desk: Desk, *, on_delivery: Callable[[Delivery], None] | None = None) -> SendSummary:
     """Deliver every notice due now, one claim at a time."""
-    mailer = mailer or SmtpMailer(desk.settings)
+    mailer = SmtpMailer(desk.settings)
     summary = SendSummary()
     try:
         while (claim := claim_next(desk)) is not None:

@@ -30,6 +30,7 @@ from console.attachments import IncomingAttachment
 from console.cli import main
 from console.database import open_database
 from console.desk import Desk
+from console.errors import InvalidInput
 from console.mail_intake import Fate, take_waiting
 from console.notices import list_notices, retry_notice, send_due
 from console.settings import Settings
@@ -242,6 +243,28 @@ def test_an_answer_carries_the_operators_attachments(mail_desk: Desk, inbox):
     (attachment,) = message.iter_attachments()
     assert attachment.get_filename() == "выписка.pdf"
     assert attachment.get_content() == b"%PDF-1.4 data"
+
+
+def test_an_archive_notice_tells_how_to_reopen(mail_desk: Desk, inbox, clock):
+    box, _ = inbox
+    number = answered_ticket(mail_desk, subject="Card blocked", body="Help", language="en")
+    send_due(mail_desk)
+    clock.advance(days=15)
+    assert ops.archive_answered(mail_desk) == [number]
+    send_due(mail_desk)
+    archived = box.messages[-1]
+    assert archived["Subject"] == f"[#{number}] Your request was moved to the archive: Card blocked"
+    assert archived["Auto-Submitted"] == "auto-generated"
+    assert "reply to this e-mail and the request reopens" in archived.get_content()
+
+
+def test_an_unknown_tls_mode_is_refused_before_anything_is_claimed(db_url: str, clock):
+    desk = desk_on(db_url, clock, smtp_tls="tls1.0")
+    try:
+        with pytest.raises(InvalidInput, match=r"smtp\.tls must be one of none, starttls, ssl"):
+            send_due(desk)
+    finally:
+        desk.close()
 
 
 # Failures: retried with backoff, visible, never lost ------------------------------------------
