@@ -71,7 +71,7 @@ class FileResult:
     number: int | None = None
     sender: str | None = None
     subject: str | None = None
-    # Why it was quarantined, or which scam markers it matched.
+    # Why it was quarantined; or that it reopened its ticket, which scam markers matched.
     detail: str = ""
 
 
@@ -242,8 +242,10 @@ def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> F
         MailDisposition.threaded: Fate.threaded,
         MailDisposition.duplicate: Fate.duplicate,
     }[outcome.disposition]
-    detail = ("scam markers: " + ", ".join(outcome.markers)) if outcome.markers else ""
-    return FileResult(path.name, fate, outcome.number, mail.sender, mail.subject, detail)
+    notes = ["reopened from the archive"] if outcome.reopened else []
+    if outcome.markers:
+        notes.append("scam markers: " + ", ".join(outcome.markers))
+    return FileResult(path.name, fate, outcome.number, mail.sender, mail.subject, "; ".join(notes))
 
 
 def _kept_aside(

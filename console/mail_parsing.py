@@ -171,8 +171,8 @@ def content_message_id(data: bytes) -> str:
 
 
 def _raw_bytes(value: str) -> bytes:
-    """A header value as it was on the wire (the parser keeps 8-bit bytes as surrogates)."""
-    return value.encode("ascii", "surrogateescape")
+    """A value as it was on the wire (the parser keeps 8-bit bytes as surrogates)."""
+    return value.encode("utf-8", "surrogateescape")
 
 
 def _decode_word(word: re.Match[str]) -> str:

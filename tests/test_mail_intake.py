@@ -338,6 +338,7 @@ def test_a_customer_message_reopens_an_archived_ticket(staffed: Desk, maildir):
         staffed, maildir, compose(sender="ivan@example.com", subject=f"[#{first.number}] снова")
     )
     assert (again.fate, again.number) == (Fate.threaded, first.number)
+    assert again.detail == "reopened from the archive"
     detail = load_ticket(staffed.db, first.number)
     assert detail.status == Status.open
     assert "Reopened from the archive by the customer's message." in system_bodies(
@@ -533,6 +534,12 @@ def test_watch_mode_takes_a_mail_within_two_seconds_of_its_arrival(desk: Desk, m
 
 
 # The command line ---------------------------------------------------------------------------
+
+
+def test_the_intake_command_refuses_a_folder_that_is_not_a_maildir(db_url: str, tmp_path):
+    result = CliRunner().invoke(main, ["intake", str(tmp_path), "--db", db_url])
+    assert result.exit_code == 1
+    assert f"{tmp_path} is not a Maildir: it has no new/ folder" in result.output
 
 
 def test_the_intake_command_prints_a_summary(db_url: str, maildir: Maildir):
