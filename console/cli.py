@@ -964,5 +964,23 @@ def bench_queue(db_url: str | None, tickets: int, seed: int) -> None:
     run_queue_benchmark(db_url, tickets=tickets, seed=seed, echo=click.echo)
 
 
+@bench.command("intake")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Benchmark database, topped up with demo tickets to --tickets "
+    "(default: a temporary SQLite file).",
+)
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(0))
+@click.option("--messages", default=10_000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=7, show_default=True, type=int)
+def bench_intake(db_url: str | None, tickets: int, messages: int, seed: int) -> None:
+    """Mails per second through the intake into a desk of N tickets."""
+    from console.intake_bench import run_intake_benchmark
+
+    run_intake_benchmark(db_url, tickets=tickets, messages=messages, seed=seed, echo=click.echo)
+
+
 if __name__ == "__main__":
     main()

@@ -608,3 +608,12 @@ def test_arbitrary_bytes_never_crash_intake_nor_lose_the_file(desk: Desk, maildi
                 )
             ).first()
         assert stored is not None
+
+
+def test_the_intake_benchmark_runs_and_prints_its_figures(sqlite_url: str):
+    result = CliRunner().invoke(
+        main, ["bench", "intake", "--db", sqlite_url, "--tickets", "0", "--messages", "40"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "intake: 40 mails in" in result.output
+    assert "mails/s" in result.output
