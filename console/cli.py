@@ -797,10 +797,13 @@ def _delivery_line(delivery) -> str:
 
     state = delivery.state.value if delivery.state else "taken over by another sender"
     error = f": {one_line(delivery.error)}" if delivery.error else ""
-    return (
-        f"{state} notice {delivery.notice_id} (ticket {delivery.number}) "
-        f"by {delivery.channel.value} to {one_line(delivery.recipient)}{error}"
+    outgoing = delivery.outgoing
+    what = (
+        f" (ticket {outgoing.number}) by {outgoing.channel.value} to {one_line(outgoing.recipient)}"
+        if outgoing
+        else ""
     )
+    return f"{state} notice {delivery.notice_id}{what}{error}"
 
 
 @notices.command("send")

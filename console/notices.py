@@ -378,7 +378,9 @@ def build_email(outgoing: Outgoing, settings: Settings, now: datetime) -> EmailM
     message.set_content(outgoing.text.body)
     for filename, content_type, data in outgoing.attachments:
         maintype, _, subtype = content_type.partition("/")
-        if not subtype:
+        # A stored mail or multipart cannot travel base64-encoded under its own
+        # type (RFC 2046): it goes as plain bytes, its file name still says what.
+        if not subtype or maintype in ("multipart", "message"):
             maintype, subtype = "application", "octet-stream"
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
@@ -501,19 +503,19 @@ def spool_keeper(outgoing: Outgoing, settings: Settings, now: datetime) -> Path:
 @dataclass(frozen=True)
 class Delivery:
     notice_id: int
-    number: int
-    channel: NoticeChannel
-    recipient: str
     # sent, pending (to be retried), failed; None when another sender took it over.
     state: NoticeState | None
-    error: str | None = None
+    error: str | None
+    # What was to be sent; None when it could not even be read.
+    outgoing: Outgoing | None
 
 
 def deliver(desk: Desk, claim: Claim, mailer: SmtpMailer) -> Delivery:
     """Deliver one claimed notice and record what happened."""
-    outgoing = load_outgoing(desk, claim)
+    outgoing: Outgoing | None = None
     failure = None
     try:
+        outgoing = load_outgoing(desk, claim)
         if outgoing.channel == NoticeChannel.email:
             message = build_email(outgoing, desk.settings, desk.now())
             mailer.send(message, desk.settings.smtp_sender, outgoing.recipient)
@@ -521,15 +523,13 @@ def deliver(desk: Desk, claim: Claim, mailer: SmtpMailer) -> Delivery:
             spool_keeper(outgoing, desk.settings, desk.now())
     except DeliveryFailed as error:
         failure = error
+    except Exception as error:
+        # A fault of ours must not leave the notice `sending` forever or stop the
+        # sender: it counts as a failed attempt, with the error to see.
+        log.exception("notice %s could not be delivered", claim.notice_id)
+        failure = DeliveryFailed(f"{type(error).__name__}: {error}")
     state = _record(desk, claim, failure)
-    return Delivery(
-        claim.notice_id,
-        outgoing.number,
-        outgoing.channel,
-        outgoing.recipient,
-        state,
-        str(failure) if failure else None,
-    )
+    return Delivery(claim.notice_id, state, str(failure) if failure else None, outgoing)
 
 
 @dataclass

@@ -236,13 +236,19 @@ def test_an_answer_carries_the_operators_attachments(mail_desk: Desk, inbox):
         number,
         "Выписка во вложении.",
         by="olga",
-        attachments=[IncomingAttachment("выписка.pdf", "application/pdf", b"%PDF-1.4 data")],
+        attachments=[
+            IncomingAttachment("выписка.pdf", "application/pdf", b"%PDF-1.4 data"),
+            IncomingAttachment("original.eml", "message/rfc822", b"From: a@b.example\n\nhi\n"),
+        ],
     )
     send_due(mail_desk)
     (message,) = box.messages
-    (attachment,) = message.iter_attachments()
-    assert attachment.get_filename() == "выписка.pdf"
-    assert attachment.get_content() == b"%PDF-1.4 data"
+    statement, original = message.iter_attachments()
+    assert statement.get_filename() == "выписка.pdf"
+    assert statement.get_content() == b"%PDF-1.4 data"
+    assert original.get_filename() == "original.eml"
+    assert original.get_content_type() == "application/octet-stream"
+    assert original.get_content() == b"From: a@b.example\n\nhi\n"
 
 
 def test_an_archive_notice_tells_how_to_reopen(mail_desk: Desk, inbox, clock):
