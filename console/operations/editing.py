@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "block_reject": "rejected a WMID block",
     "expire": "expired it",
     "auto_archive": "archived it",
+    "automatic_mail": "received an automatic mail",
+    "notice_retry": "put a failed notice back in the outbox",
 }
 
 

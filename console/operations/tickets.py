@@ -163,7 +163,8 @@ def create_ticket(
     email_message_id: str | None = None,
     attachments: Sequence[IncomingAttachment] = (),
 ) -> NewTicket:
-    """What the site's feedback form (and the mail intake) calls.
+    """What the site's feedback form calls (the mail intake opens its tickets with
+    open_ticket, inside the transaction that takes the whole mail).
 
     A customer signed in with a WMID is known: the ticket is confirmed at once.
     Anyone else gets an unconfirmed ticket and a confirmation e-mail.
@@ -185,47 +186,88 @@ def create_ticket(
         raise InvalidInput("Keeper notices need the customer's WMID; choose e-mail or give a WMID")
     if notice_channel == NoticeChannel.email and email is None:
         raise InvalidInput("e-mail notices need the customer's e-mail address")
-    confirmed = wmid is not None
-    now = desk.now()
     with desk.db.write() as session:
-        ticket = Ticket(
-            number=next_ticket_number(session),
+        edit, message = open_ticket(
+            session,
+            desk,
             service=service,
             subject=subject,
-            status=Status.new if confirmed else Status.unconfirmed,
-            customer_wmid=wmid,
-            customer_purse=purse,
-            customer_email=email,
-            customer_name=(name or "").strip() or None,
+            body=body,
+            email=email,
+            wmid=wmid,
+            purse=purse,
+            name=name,
             notice_channel=notice_channel,
-            language=Language(language) if language else guess_language(subject, body),
+            language=Language(language) if language else None,
             source=source,
-            created_at=now,
-            updated_at=now,
-            last_customer_at=now,
-            waiting_since=now if confirmed else None,
-            confirmed_at=now if confirmed else None,
-            confirm_token=None if confirmed else secrets.token_urlsafe(24),
-            queue_rank=NOT_WORKED_RANK,
-            queue_due=FAR_FUTURE,
-            version=0,
-        )
-        session.add(ticket)
-        session.flush()
-        edit = TicketEdit(session, desk, ticket, None, Actor.customer, "create", now)
-        message = add_message(
-            edit,
-            MessageKind.customer,
-            body,
-            source,
+            confirmed=wmid is not None,
             email_message_id=email_message_id,
             attachments=attachments,
         )
-        reset_clock(edit)
-        if not confirmed:
-            queue_notice(edit, NoticeKind.confirm)
         finish(edit)
+        ticket = edit.ticket
         return NewTicket(ticket.number, ticket.status, ticket.confirm_token, message.id)
+
+
+def open_ticket(
+    session: Session,
+    desk: Desk,
+    *,
+    service: Service,
+    subject: str,
+    body: str,
+    email: str | None,
+    wmid: str | None,
+    purse: str | None,
+    name: str | None,
+    notice_channel: NoticeChannel,
+    language: Language | None,
+    source: MessageChannel,
+    confirmed: bool,
+    email_message_id: str | None,
+    attachments: Sequence[IncomingAttachment],
+) -> tuple[TicketEdit, Message]:
+    """The new ticket and its first message, inside the caller's transaction, from
+    validated values; the caller adds what else belongs to the arrival and finishes
+    the edit. An unconfirmed ticket gets its confirmation notice queued."""
+    now = desk.now()
+    ticket = Ticket(
+        number=next_ticket_number(session),
+        service=service,
+        subject=subject,
+        status=Status.new if confirmed else Status.unconfirmed,
+        customer_wmid=wmid,
+        customer_purse=purse,
+        customer_email=email,
+        customer_name=(name or "").strip() or None,
+        notice_channel=notice_channel,
+        language=language or guess_language(subject, body),
+        source=source,
+        created_at=now,
+        updated_at=now,
+        last_customer_at=now,
+        waiting_since=now if confirmed else None,
+        confirmed_at=now if confirmed else None,
+        confirm_token=None if confirmed else secrets.token_urlsafe(24),
+        queue_rank=NOT_WORKED_RANK,
+        queue_due=FAR_FUTURE,
+        version=0,
+    )
+    session.add(ticket)
+    session.flush()
+    edit = TicketEdit(session, desk, ticket, None, Actor.customer, "create", now)
+    message = add_message(
+        edit,
+        MessageKind.customer,
+        body,
+        source,
+        email_message_id=email_message_id,
+        attachments=attachments,
+    )
+    reset_clock(edit)
+    if not confirmed:
+        queue_notice(edit, NoticeKind.confirm)
+    return edit, message
 
 
 def confirm(desk: Desk, token: str) -> int:
@@ -508,29 +550,45 @@ def customer_message(
     answer clock runs from their earliest unanswered message."""
     body = validation.body(body)
     with editing(desk, number, action="customer_message", by=None, actor=Actor.customer) as edit:
-        ticket = edit.ticket
-        if ticket.status == Status.expired:
-            raise TransitionRefused(
-                f"ticket {number} expired unconfirmed; the message needs a new ticket"
-            )
-        message = add_message(
-            edit,
-            MessageKind.customer,
-            body,
-            channel,
-            email_message_id=email_message_id,
-            attachments=attachments,
+        message = add_customer_message(
+            edit, body, channel, email_message_id=email_message_id, attachments=attachments
         )
-        ticket.last_customer_at = edit.now
-        if ticket.status in (Status.answered, Status.archived):
-            if ticket.status == Status.archived:
-                system_message(edit, "Reopened from the archive by the customer's message.")
-            _reopen(edit)
-        else:
-            if ticket.waiting_since is None and ticket.status in CLOCK_RUNS:
-                ticket.waiting_since = edit.now
-            reset_clock(edit)
     return message.id
+
+
+def add_customer_message(
+    edit: TicketEdit,
+    body: str,
+    channel: MessageChannel,
+    *,
+    email_message_id: str | None = None,
+    attachments: Sequence[IncomingAttachment] = (),
+) -> Message:
+    """The customer's message on a locked ticket, inside the caller's transaction:
+    an answered or archived ticket reopens and the answer clock runs again."""
+    ticket = edit.ticket
+    if ticket.status == Status.expired:
+        raise TransitionRefused(
+            f"ticket {ticket.number} expired unconfirmed; the message needs a new ticket"
+        )
+    message = add_message(
+        edit,
+        MessageKind.customer,
+        body,
+        channel,
+        email_message_id=email_message_id,
+        attachments=attachments,
+    )
+    ticket.last_customer_at = edit.now
+    if ticket.status in (Status.answered, Status.archived):
+        if ticket.status == Status.archived:
+            system_message(edit, "Reopened from the archive by the customer's message.")
+        _reopen(edit)
+    else:
+        if ticket.waiting_since is None and ticket.status in CLOCK_RUNS:
+            ticket.waiting_since = edit.now
+        reset_clock(edit)
+    return message
 
 
 def ticket_number_for_message(desk: Desk, email_message_id: str) -> int | None:
