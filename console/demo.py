@@ -950,6 +950,11 @@ def _bulk_load(
             raw.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _, ddl in structures:
             raw.execute(ddl)
+        if sqlite:
+            # A bulk load leaves the search indexes in thousands of small segments,
+            # and every later write would pay to merge them: merge them now.
+            for index in ("ticket_search", "message_search"):
+                raw.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")  # noqa: S608
         raw.commit()
     except BaseException:
         raw.rollback()

@@ -2,7 +2,8 @@
 
 The mail server writes each message into tmp/ and renames it into new/, so a
 file in new/ is always complete. Each file is taken in one transaction
-(console.operations.mail.take_mail) and moved to cur/ only after the commit:
+(console.operations.mail.take_mails, up to BATCH mails per transaction, each in
+its own savepoint) and moved to cur/ only after the commit:
 
 - killed mid-message, nothing of it is in the database and the file is still
   in new/; the next run takes it;
@@ -39,9 +40,8 @@ from console.errors import DomainError, InvalidInput
 from console.mail_parsing import IncomingMail, MailLimits, UnreadableMail, read_mail
 from console.operations.mail import (
     MailDisposition,
-    MailRefused,
     quarantine_mail,
-    take_mail,
+    take_mails,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ log = logging.getLogger(__name__)
 RESCAN_SECONDS = 5.0
 DEBOUNCE_MS = 50
 _CHUNK = 1 << 20
+# Mails per transaction: enough to spread a commit's cost, few enough that a
+# console's write never waits long behind the intake.
+BATCH = 50
 
 
 class Fate(StrEnum):
@@ -205,8 +208,18 @@ def _quarantine(
     )
 
 
-def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> FileResult:
-    """Take one file from new/. Raises IntakeDeferred when the database is unreachable."""
+@dataclass
+class _Arrival:
+    """A file read from new/, on its way through the intake."""
+
+    path: Path
+    data: bytes
+    digest: str
+    mail: IncomingMail | None = None
+
+
+def _read(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> _Arrival | FileResult:
+    """The file, parsed; or what became of it when it cannot be taken at all."""
     try:
         size = path.stat().st_size
         if size > limits.message_bytes:
@@ -217,26 +230,33 @@ def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> F
         return FileResult(path.name, Fate.vanished)
     except _UNREACHABLE as error:
         raise IntakeDeferred(str(error)) from error
-    digest = hashlib.sha256(data).hexdigest()
-    mail = None
+    arrival = _Arrival(path, data, hashlib.sha256(data).hexdigest())
     try:
-        mail = read_mail(data, limits)
-        outcome = take_mail(desk, mail)
+        arrival.mail = read_mail(data, limits)
     except UnreadableMail as unreadable:
-        return _kept_aside(desk, maildir, path, unreadable.reason, digest, data, mail)
-    except MailRefused as refused:
-        return _kept_aside(desk, maildir, path, refused.message, digest, data, mail)
-    except _UNREACHABLE as error:
-        raise IntakeDeferred(str(error)) from error
-    except DomainError as refused:
-        return _kept_aside(desk, maildir, path, refused.message, digest, data, mail)
+        return _kept_aside(desk, maildir, arrival, unreadable.reason)
     except Exception as error:
-        # A fault of ours on strange input must not stop the intake or lose the
-        # mail: it is kept aside with the error, and the traceback is logged.
-        log.exception("intake failed on %s", path)
-        reason = f"the intake failed on this mail: {type(error).__name__}: {error}"
-        return _kept_aside(desk, maildir, path, reason, digest, data, mail)
-    _move_to_cur(maildir, path)
+        return _failed(desk, maildir, arrival, error)
+    return arrival
+
+
+def _failed(desk: Desk, maildir: Maildir, arrival: _Arrival, error: Exception) -> FileResult:
+    # A fault of ours on strange input must not stop the intake or lose the
+    # mail: it is kept aside with the error, and the traceback is logged.
+    log.error("intake failed on %s", arrival.path, exc_info=error)
+    reason = f"the intake failed on this mail: {type(error).__name__}: {error}"
+    return _kept_aside(desk, maildir, arrival, reason)
+
+
+def _settle(desk: Desk, maildir: Maildir, arrival: _Arrival, outcome) -> FileResult:
+    """After the commit: move a taken mail to cur/, keep a refused one aside."""
+    if isinstance(outcome, _UNREACHABLE):
+        raise IntakeDeferred(str(outcome)) from outcome
+    if isinstance(outcome, DomainError):
+        return _kept_aside(desk, maildir, arrival, outcome.message)
+    if isinstance(outcome, Exception):
+        return _failed(desk, maildir, arrival, outcome)
+    _move_to_cur(maildir, arrival.path)
     fate = {
         MailDisposition.taken: Fate.taken,
         MailDisposition.threaded: Fate.threaded,
@@ -245,20 +265,55 @@ def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> F
     notes = ["reopened from the archive"] if outcome.reopened else []
     if outcome.markers:
         notes.append("scam markers: " + ", ".join(outcome.markers))
-    return FileResult(path.name, fate, outcome.number, mail.sender, mail.subject, "; ".join(notes))
+    mail = arrival.mail
+    return FileResult(
+        arrival.path.name, fate, outcome.number, mail.sender, mail.subject, "; ".join(notes)
+    )
 
 
-def _kept_aside(
-    desk: Desk,
-    maildir: Maildir,
-    path: Path,
-    reason: str,
-    digest: str,
-    data: bytes,
-    mail: IncomingMail | None,
-) -> FileResult:
+def take_files(
+    desk: Desk, maildir: Maildir, paths: list[Path], limits: MailLimits
+) -> list[FileResult]:
+    """Take files from new/ in one transaction (each mail in its own savepoint);
+    files move only after the commit. Raises IntakeDeferred, leaving them all in
+    new/, when the database cannot be reached."""
+    results: dict[Path, FileResult] = {}
+    arrivals: list[_Arrival] = []
+    for path in paths:
+        read = _read(desk, maildir, path, limits)
+        if isinstance(read, FileResult):
+            results[path] = read
+        else:
+            arrivals.append(read)
+    if arrivals:
+        try:
+            outcomes = take_mails(desk, [arrival.mail for arrival in arrivals])
+        except _UNREACHABLE as error:
+            raise IntakeDeferred(str(error)) from error
+        except Exception as error:
+            outcomes = [error] * len(arrivals)
+        for arrival, outcome in zip(arrivals, outcomes, strict=True):
+            results[arrival.path] = _settle(desk, maildir, arrival, outcome)
+    return [results[path] for path in paths]
+
+
+def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> FileResult:
+    """Take one file from new/. Raises IntakeDeferred when the database is unreachable."""
+    [result] = take_files(desk, maildir, [path], limits)
+    return result
+
+
+def _kept_aside(desk: Desk, maildir: Maildir, arrival: _Arrival, reason: str) -> FileResult:
     try:
-        return _quarantine(desk, maildir, path, reason, digest=digest, size=len(data), mail=mail)
+        return _quarantine(
+            desk,
+            maildir,
+            arrival.path,
+            reason,
+            digest=arrival.digest,
+            size=len(arrival.data),
+            mail=arrival.mail,
+        )
     except _UNREACHABLE as error:
         raise IntakeDeferred(str(error)) from error
 
@@ -279,16 +334,20 @@ def take_waiting(
     limits = MailLimits.from_settings(desk.settings)
     summary = IntakeSummary()
     paths = maildir.waiting()
-    for done, path in enumerate(paths, start=1):
+    done = 0
+    while done < len(paths):
+        batch = paths[done : done + BATCH]
         try:
-            result = take_file(desk, maildir, path, limits)
+            results = take_files(desk, maildir, batch, limits)
         except IntakeDeferred as deferred:
-            summary.deferred = len(paths) - done + 1
+            summary.deferred = len(paths) - done
             summary.error = str(deferred)
             break
-        summary.add(result)
-        if on_result is not None:
-            on_result(result)
+        for result in results:
+            summary.add(result)
+            if on_result is not None:
+                on_result(result)
+        done += len(batch)
         if progress is not None:
             progress(done, len(paths))
     return summary

@@ -91,17 +91,52 @@ def tag_in(subject: str) -> int | None:
 
 def take_mail(desk: Desk, mail: IncomingMail) -> MailOutcome:
     """Open a ticket for `mail`, or add it to the ticket it continues."""
+    [outcome] = take_mails(desk, [mail])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def take_mails(desk: Desk, mails: Sequence[IncomingMail]) -> list[MailOutcome | Exception]:
+    """Take several mails in one transaction, each in its own savepoint: a mail
+    that cannot be taken comes back as its exception and leaves nothing behind,
+    the others are committed together. Committing once for many mails is what
+    lets intake keep up with a busy mailbox (each commit writes the touched
+    index pages again)."""
+    outcomes: list[MailOutcome | Exception] = []
     try:
         with desk.db.write() as session:
-            return _take(session, desk, mail)
+            for mail in mails:
+                try:
+                    with session.begin_nested():
+                        outcomes.append(_take(session, desk, mail))
+                except (DomainError, sa.exc.IntegrityError) as refused:
+                    outcomes.append(refused)
     except sa.exc.IntegrityError:
-        # PostgreSQL: another intake stored the same Message-ID between our check
-        # and our insert (SQLite's BEGIN IMMEDIATE never lets that happen).
-        with desk.db.read() as session:
-            number = _ticket_holding(session, mail.message_id)
-        if number is None:
-            raise
-        return MailOutcome(MailDisposition.duplicate, number)
+        # PostgreSQL: another intake stored one of these Message-IDs between our
+        # check and our commit (SQLite's BEGIN IMMEDIATE never lets that happen).
+        # Take them one by one: the clash then shows as that mail's duplicate.
+        if len(mails) == 1:
+            return [_duplicate_or(desk, mails[0])]
+        return [outcome for mail in mails for outcome in take_mails(desk, [mail])]
+    return [
+        _duplicate_or(desk, mail, outcome)
+        if isinstance(outcome, sa.exc.IntegrityError)
+        else outcome
+        for mail, outcome in zip(mails, outcomes, strict=True)
+    ]
+
+
+def _duplicate_or(
+    desk: Desk, mail: IncomingMail, error: Exception | None = None
+) -> MailOutcome | Exception:
+    """A unique-key clash on the Message-ID is a duplicate delivery; anything
+    else stays the error it was."""
+    with desk.db.read() as session:
+        number = _ticket_holding(session, mail.message_id)
+    if number is None:
+        return error or MailRefused("the mail clashed with a row already stored")
+    return MailOutcome(MailDisposition.duplicate, number)
 
 
 def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
@@ -290,7 +325,10 @@ def _folded(text: str) -> str:
 
 
 def _matching_markers(session: Session, mail: IncomingMail) -> list[sa.Row]:
-    markers = session.connection().execute(_ACTIVE_MARKERS)
+    # Read once per transaction: a batch of mail is checked against one list.
+    markers = session.info.get("scam_markers")
+    if markers is None:
+        markers = session.info["scam_markers"] = session.connection().execute(_ACTIVE_MARKERS).all()
     text = "\n".join(
         part for part in (mail.sender_name, mail.sender, mail.subject, mail.body) if part
     )
