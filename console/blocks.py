@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from console.database import Database
+from console.json_values import json_value
 from models import BlockRequest, BlockState, Operator, Ticket
 
 
@@ -27,11 +28,7 @@ class BlockRequestView:
     decision_reason: str | None
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("requested_at", "decided_at"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        return data
+        return json_value(asdict(self))
 
 
 def list_block_requests(

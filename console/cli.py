@@ -2,7 +2,7 @@
 
 Every command goes through the same domain operations as the screens.
 Refusals go to stderr with a non-zero exit: 1 refused, 2 usage, 3 not found,
-4 forbidden by role, 5 conflict.
+4 forbidden by role, 5 conflict, 6 the database cannot be opened or reached.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError
 
-from console.errors import DomainError
+from console.database import DatabaseError
+from console.errors import DomainError, NotFound
 
 EXIT_USAGE = 2
 
@@ -85,15 +86,10 @@ def _json_option(command: Callable) -> Callable:
 
 
 def _print_json(value: Any) -> None:
+    from console.json_values import json_value
     from console.untrusted import json_safe
 
-    click.echo(json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
+    click.echo(json_safe(json.dumps(json_value(value), ensure_ascii=False, indent=2)))
 
 
 def _read_text(file: Path | None, text: str | None, what: str) -> str:
@@ -142,6 +138,9 @@ class WmConsoleGroup(click.Group):
         except DomainError as error:
             click.echo(f"wmconsole: {error.message}", err=True)
             ctx.exit(error.exit_code)
+        except OperationalError as error:
+            click.echo(f"wmconsole: cannot use the database: {error.orig or error}", err=True)
+            ctx.exit(DatabaseError.exit_code)
         finally:
             cli_context = ctx.find_object(CliContext)
             if cli_context is not None:
@@ -166,8 +165,8 @@ def _open_console(cli: CliContext) -> None:
     login = cli.acting_login()
     try:
         get_operator(cli.desk, login)
-    except DomainError:
-        raise DomainError(
+    except NotFound:
+        raise NotFound(
             f"no operator {login!r} in this database. Add one with:\n"
             f"  wmconsole operator add {login} --name 'Full Name' --role operator\n"
             "or choose one with --as LOGIN (`wmconsole operator list` shows them)."
@@ -635,6 +634,253 @@ def expire(cli: CliContext) -> None:
     click.echo(f"expired {len(expired)} unconfirmed, archived {len(archived)} answered")
 
 
+@main.group()
+def customer() -> None:
+    """What the customer does on the site's ticket page (these commands stand in
+    for its buttons, as `confirm` stands in for the link in the e-mail)."""
+
+
+@customer.command("archive")
+@_db_option
+@click.argument("number", type=int)
+@click.pass_obj
+def customer_archive(cli: CliContext, number: int) -> None:
+    """The customer moves their ticket to the archive."""
+    from console import operations
+
+    operations.customer_archive(cli.desk, number)
+
+
+@customer.command("extract")
+@_db_option
+@click.argument("number", type=int)
+@click.pass_obj
+def customer_extract(cli: CliContext, number: int) -> None:
+    """The customer takes their ticket out of the archive; it opens again."""
+    from console import operations
+
+    operations.extract(cli.desk, number, by=None)
+
+
+# Mail -----------------------------------------------------------------------------
+
+
+def _mail_line(result) -> str:
+    from console.untrusted import one_line
+
+    where = f" {result.number}" if result.number else ""
+    who = f" from {one_line(result.sender)}" if result.sender else ""
+    what = f": {one_line(result.subject)}" if result.subject else ""
+    detail = f" ({one_line(result.detail)})" if result.detail else ""
+    return f"{result.fate.value}{where}{who}{what}{detail}"
+
+
+@main.command()
+@_db_option
+@click.argument("maildir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--watch", is_flag=True, help="Keep running; take each mail as it arrives.")
+@click.option(
+    "--quarantine",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for mail that cannot be taken (default: the intake_quarantine "
+    "setting, else MAILDIR/quarantine).",
+)
+@click.pass_obj
+def intake(cli: CliContext, maildir: Path, watch: bool, quarantine: Path | None) -> None:
+    """Take customers' mail from MAILDIR/new into tickets, moving each to cur/.
+
+    New mail opens an unconfirmed ticket and queues the confirmation e-mail;
+    a reply to our mail, or a [#NUMBER] tag from the ticket's own address,
+    joins that ticket. Mail that cannot be taken is kept in the quarantine
+    folder with the reason. Prints a summary; with --watch, a line per mail."""
+    from console.mail_intake import Maildir, take_waiting, watch_maildir
+
+    desk = cli.desk
+    folder = Maildir.open(maildir, quarantine or desk.settings.intake_quarantine)
+    if watch:
+
+        def deferred(summary) -> None:
+            click.echo(
+                f"wmconsole: the database is unreachable ({summary.error}); "
+                f"{summary.deferred} mails wait in new/, trying again shortly",
+                err=True,
+            )
+
+        click.echo(f"watching {folder.new} (ctrl+c stops)", err=True)
+        with suppress(KeyboardInterrupt):
+            watch_maildir(
+                desk,
+                folder,
+                on_result=lambda result: click.echo(_mail_line(result)),
+                on_deferred=deferred,
+            )
+        return
+    waiting = len(folder.waiting())
+    with _progress(waiting, "taking mail") as progress:
+        summary = take_waiting(desk, folder, progress=progress)
+    click.echo(str(summary))
+    if summary.deferred:
+        raise DomainError(
+            f"the database is unreachable ({summary.error}); "
+            f"{summary.deferred} mails stay in new/ for the next run"
+        )
+
+
+@main.group()
+def quarantine() -> None:
+    """Mail the intake could not take (supervisors and security officers)."""
+
+
+@quarantine.command("list")
+@_db_option
+@_as_option
+@click.option("--all", "show_all", is_flag=True, help="Resolved ones too.")
+@_json_option
+@click.pass_obj
+def quarantine_list(cli: CliContext, show_all: bool, as_json: bool) -> None:
+    """Quarantined mail, newest first, with why it was not taken."""
+    from console.operations.mail import list_quarantine
+    from console.untrusted import one_line
+
+    rows = list_quarantine(cli.desk, by=cli.acting_login(), include_resolved=show_all)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "id": row.id,
+                    "path": row.path,
+                    "reason": row.reason,
+                    "size": row.size,
+                    "message_id": row.email_message_id,
+                    "sender": row.sender,
+                    "subject": row.subject,
+                    "received_at": row.received_at,
+                    "resolved_at": row.resolved_at,
+                }
+                for row in rows
+            ]
+        )
+        return
+    for row in rows:
+        state = " resolved" if row.resolved_at else ""
+        click.echo(
+            f"{row.id:>6}  {row.received_at:%Y-%m-%d %H:%M}{state}  "
+            f"{one_line(row.sender) or '-'}  {one_line(row.subject) or '-'}\n"
+            f"        {one_line(row.reason)}\n        {one_line(row.path)}"
+        )
+
+
+@quarantine.command("resolve")
+@_db_option
+@_as_option
+@click.argument("quarantine_id", type=int)
+@click.option("--note", required=True, metavar="TEXT", help="What was done about it.")
+@click.pass_obj
+def quarantine_resolve(cli: CliContext, quarantine_id: int, note: str) -> None:
+    """Mark a quarantined mail as dealt with (the file and the record stay)."""
+    from console.operations.mail import resolve_quarantine
+
+    resolve_quarantine(cli.desk, quarantine_id, by=cli.acting_login(), note=note)
+
+
+# Notices -----------------------------------------------------------------------------
+
+
+@main.group()
+def notices() -> None:
+    """The outbox: confirmations, answers and archive notices to customers."""
+
+
+def _delivery_line(delivery) -> str:
+    from console.untrusted import one_line
+
+    state = delivery.state.value if delivery.state else "taken over by another sender"
+    error = f": {one_line(delivery.error)}" if delivery.error else ""
+    outgoing = delivery.outgoing
+    what = (
+        f" (ticket {outgoing.number}) by {outgoing.channel.value} to {one_line(outgoing.recipient)}"
+        if outgoing
+        else ""
+    )
+    return f"{state} notice {delivery.notice_id}{what}{error}"
+
+
+@notices.command("send")
+@_db_option
+@click.option("--watch", is_flag=True, help="Keep running, sending notices as they fall due.")
+@click.pass_obj
+def notices_send(cli: CliContext, watch: bool) -> None:
+    """Deliver due notices: e-mail through SMTP, Keeper messages to the gateway's
+    spool folder. A failed delivery is retried later with backoff."""
+    from console.notices import send_due, send_forever
+
+    desk = cli.desk
+    if watch:
+        click.echo("sending notices as they fall due (ctrl+c stops)", err=True)
+        with suppress(KeyboardInterrupt):
+            send_forever(desk, on_delivery=lambda d: click.echo(_delivery_line(d)))
+        return
+    summary = send_due(desk, on_delivery=lambda d: click.echo(_delivery_line(d)))
+    click.echo(str(summary))
+
+
+@notices.command("list")
+@_db_option
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    help="Only these states (repeat for several).",
+)
+@click.option("--ticket", "number", type=int, help="Only this ticket's notices.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@_json_option
+@click.pass_obj
+def notices_list(
+    cli: CliContext, states: tuple[str, ...], number: int | None, limit: int, as_json: bool
+) -> None:
+    """The outbox, newest first, with attempts and the last error."""
+    from dataclasses import asdict
+
+    from console.notices import list_notices
+    from console.untrusted import one_line
+    from models import NoticeState
+
+    rows = list_notices(
+        cli.desk,
+        states=frozenset(NoticeState(state) for state in states),
+        number=number,
+        limit=limit,
+    )
+    if as_json:
+        _print_json([asdict(row) for row in rows])
+        return
+    for row in rows:
+        when = (
+            f"sent {row.sent_at:%Y-%m-%d %H:%M}"
+            if row.sent_at
+            else f"next {row.next_attempt_at:%Y-%m-%d %H:%M}"
+        )
+        error = f"\n        {one_line(row.last_error)}" if row.last_error else ""
+        click.echo(
+            f"{row.id:>6}  {row.state:<7} {row.kind:<8} ticket {row.number}  "
+            f"{row.channel}:{one_line(row.recipient)}  attempts {row.attempts}  {when}{error}"
+        )
+
+
+@notices.command("retry")
+@_db_option
+@_as_option
+@click.argument("notice_id", type=int)
+@click.pass_obj
+def notices_retry(cli: CliContext, notice_id: int) -> None:
+    """Put a failed notice back in the outbox, due now."""
+    from console.notices import retry_notice
+
+    retry_notice(cli.desk, notice_id, by=cli.acting_login())
+
+
 # Operators ----------------------------------------------------------------------
 
 
@@ -701,6 +947,30 @@ def operator_activate(cli: CliContext, login: str) -> None:
     operations.set_operator_active(cli.desk, login, True)
 
 
+# Monitoring -----------------------------------------------------------------------
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+@click.option("--prometheus", is_flag=True, help="Prometheus text exposition format.")
+@click.pass_obj
+def stats(cli: CliContext, as_json: bool, prometheus: bool) -> None:
+    """The dashboard's numbers: open work, SLA, escalations waiting, operator load."""
+    from console.formatting import stats_text
+    from console.stats import desk_stats, prometheus_text
+
+    if as_json and prometheus:
+        raise click.UsageError("choose one of --json and --prometheus")
+    numbers = desk_stats(cli.desk)
+    if as_json:
+        _print_json(numbers.as_json())
+    elif prometheus:
+        click.echo(prometheus_text(numbers), nl=False)
+    else:
+        click.echo(stats_text(numbers))
+
+
 # Benchmarks -----------------------------------------------------------------------
 
 
@@ -711,13 +981,32 @@ def bench() -> None:
 
 @bench.command("queue")
 @click.option("--db", "db_url", metavar="URL", help="Benchmark database (default: a temp file).")
+@click.option("--postgres", is_flag=True, help="On a throwaway PostgreSQL server instead.")
 @click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000))
 @click.option("--seed", default=7, show_default=True, type=int)
-def bench_queue(db_url: str | None, tickets: int, seed: int) -> None:
-    """Demo load time, queue page and facet-count times at N tickets."""
+def bench_queue(db_url: str | None, postgres: bool, tickets: int, seed: int) -> None:
+    """Demo load time, queue page, facet-count and search times at N tickets."""
     from console.bench import run_queue_benchmark
 
-    run_queue_benchmark(db_url, tickets=tickets, seed=seed, echo=click.echo)
+    run_queue_benchmark(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=click.echo)
+
+
+@bench.command("intake")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Benchmark database, topped up with demo tickets to --tickets "
+    "(default: a temporary SQLite file).",
+)
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(0))
+@click.option("--messages", default=10_000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=7, show_default=True, type=int)
+def bench_intake(db_url: str | None, tickets: int, messages: int, seed: int) -> None:
+    """Mails per second through the intake into a desk of N tickets."""
+    from console.intake_bench import run_intake_benchmark
+
+    run_intake_benchmark(db_url, tickets=tickets, messages=messages, seed=seed, echo=click.echo)
 
 
 @bench.command("ui")

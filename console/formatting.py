@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from console.queue import QueueRow
 from console.sla import SlaPolicy
+from console.stats import DeskStats
 from console.ticket_detail import TicketDetail
 from console.untrusted import one_line, visible
 from models import EscalationKind
@@ -145,4 +146,27 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
     for entry in detail.audit:
         who = entry.operator or entry.actor
         lines.append(f"  {_when(entry.at)}  {who:<10} {entry.action:<16} {entry.details}")
+    return "\n".join(lines)
+
+
+def stats_text(stats: DeskStats) -> str:
+    lines = [f"Desk at {_when(stats.at)}: {stats.open_total} open tickets"]
+    breached, soon = sum(stats.breached.values()), sum(stats.breaching_soon.values())
+    lines.append(f"SLA: {breached} breached, {soon} due within the hour")
+    lines.append(f"WMID block requests waiting: {len(stats.block_requests)}")
+    for request in stats.block_requests:
+        waited = short_duration(stats.at - request.requested_at)
+        lines.append(
+            f"  #{request.id} WMID {request.wmid} ticket {request.number} "
+            f"by {request.requested_by}, waiting {waited}"
+        )
+    lines.append(
+        "Escalations: " + ", ".join(f"{kind} {count}" for kind, count in stats.escalations.items())
+    )
+    lines.append(f"{'OPERATOR':<12} {'ROLE':<10} {'HELD':>5} {'TODAY':>6}  LAST ACTION")
+    for load in stats.operators:
+        last = _when(load.last_action_at)
+        lines.append(
+            f"{load.login:<12} {load.role:<10} {load.held:>5} {load.answered_today:>6}  {last}"
+        )
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from console.database import Database
 from console.errors import InvalidInput, NotFound
 from console.queue_order import NOT_WORKED_RANK, escalation_bit, flags_of, kinds_of
 from console.search import search_clause
-from console.tally import UNASSIGNED
+from console.tally import UNASSIGNED, tally_cells
 from models import (
     ACTIVE_STATUSES,
     EscalationKind,
@@ -30,7 +30,6 @@ from models import (
     Service,
     Status,
     Ticket,
-    TicketTally,
 )
 
 QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
@@ -217,13 +216,14 @@ class Queue:
         """The filter as SQL; "now" is the bound parameter `now`."""
         conditions: list[sa.ColumnElement[bool]] = []
         statuses = f.statuses or frozenset(Status)
-        if statuses != frozenset(Status):
-            conditions.append(Ticket.status.in_(sorted(statuses)))
-        # Bound the index range: live work sorts before everything nobody works.
+        # Bound the index range: live work sorts before everything nobody works,
+        # so "all live statuses" is the rank range alone.
         if statuses <= ACTIVE_STATUSES:
             conditions.append(Ticket.queue_rank < NOT_WORKED_RANK)
         elif not statuses & ACTIVE_STATUSES:
             conditions.append(Ticket.queue_rank == NOT_WORKED_RANK)
+        if statuses not in (frozenset(Status), ACTIVE_STATUSES):
+            conditions.append(Ticket.status.in_(sorted(statuses)))
         if f.services:
             conditions.append(Ticket.service.in_(sorted(f.services)))
         if f.escalations:
@@ -429,25 +429,13 @@ class Queue:
         breached = {
             tuple(row[:4]): row[4]
             for row in connection.execute(
-                sa.select(*group, sa.func.count())
-                .with_hint(Ticket, "INDEXED BY ix_ticket_due_at", "sqlite")
-                .where(past_due)
-                .group_by(*group),
+                sa.select(*group, sa.func.count()).where(past_due).group_by(*group),
                 parameters,
             )
         }
         if f.breached:
             return [_Cell(*key, count, count) for key, count in breached.items()]
-        tally = connection.execute(
-            sa.select(
-                sa.type_coerce(TicketTally.status, sa.String),
-                sa.type_coerce(TicketTally.service, sa.String),
-                TicketTally.assignee_id,
-                TicketTally.escalation_flags,
-                TicketTally.tickets,
-            ).where(TicketTally.tickets > 0)
-        )
-        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally]
+        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
 
 
 class _Cell(NamedTuple):

@@ -4,8 +4,8 @@ purse and every message body.
 Every search word must match somewhere in the ticket. A word matches the
 start of words in the text, case-folded (Cyrillic too): "парол" finds
 "Пароль", "petrov" finds "ivan.petrov@mail.ru"; "quoted words" match as a
-phrase. The full-text index (FTS5 on SQLite, tsvector on PostgreSQL, split
-into words the same way) finds candidates; a word that carries punctuation
+phrase. The full-text index (FTS5 on SQLite, stored tsvectors on PostgreSQL,
+split into words the same way) finds candidates; a word that carries punctuation
 ("100%", "e-num", "'; DROP") must also appear literally, checked with LIKE.
 A ticket number, WMID, purse or e-mail also matches its own field exactly.
 User text is always a bound parameter, and LIKE wildcards in it are escaped.
@@ -26,15 +26,9 @@ _LIKE_ESCAPE = "\\"
 _ticket_search = sa.table("ticket_search", sa.column("rowid"))
 _message_search = sa.table("message_search", sa.column("rowid"))
 _SIMPLE = sa.literal_column("'simple'")
-_PUNCTUATION = sa.literal_column("'[^[:alnum:]]+'")
-_SPACE = sa.literal_column("' '")
-_GLOBAL = sa.literal_column("'g'")
-# The very expressions the PostgreSQL indexes were built on.
-_TICKET_TEXT = sa.literal_column(
-    "(ticket.subject || ' ' || coalesce(ticket.customer_name, '') || ' ' || "
-    "coalesce(ticket.customer_email, '') || ' ' || coalesce(ticket.customer_wmid, '') || ' ' || "
-    "coalesce(ticket.customer_purse, ''))"
-)
+# PostgreSQL's stored word vectors (created by the migration, not in the models).
+_TICKET_WORDS = sa.literal_column("ticket.text_words")
+_MESSAGE_WORDS = sa.literal_column("message.body_words")
 
 
 def search_words(text: str) -> list[str]:
@@ -82,17 +76,11 @@ def _fts_sqlite(words: list[str]) -> sa.ColumnElement[bool]:
     return Ticket.id.in_(sa.union(in_ticket, in_messages))
 
 
-def _words_vector(text: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.func.to_tsvector(_SIMPLE, sa.func.regexp_replace(text, _PUNCTUATION, _SPACE, _GLOBAL))
-
-
 def _fts_postgres(words: list[str]) -> sa.ColumnElement[bool]:
     query = sa.func.to_tsquery(_SIMPLE, " <-> ".join(words) + ":*")
     return sa.or_(
-        _words_vector(_TICKET_TEXT).op("@@")(query),
-        Ticket.id.in_(
-            sa.select(Message.ticket_id).where(_words_vector(Message.body).op("@@")(query))
-        ),
+        _TICKET_WORDS.op("@@")(query),
+        Ticket.id.in_(sa.select(Message.ticket_id).where(_MESSAGE_WORDS.op("@@")(query))),
     )
 
 

@@ -41,18 +41,39 @@ class Settings:
     # Answered tickets with no word from the customer are archived after this.
     lifecycle_answered_archive_days: int = 14
     lifecycle_unconfirmed_expire_days: int = 7
-    # E-mail intake limits.
+    # E-mail intake limits. The header section is capped apart from the whole
+    # message because the header parser is quadratic in a header's length.
     intake_max_message_bytes: int = 25 * 1024 * 1024
+    intake_max_header_bytes: int = 64 * 1024
     intake_max_attachment_bytes: int = 10 * 1024 * 1024
-    # Outbound notices.
+    # Where unreadable mail is kept; empty: a `quarantine` folder in the Maildir.
+    intake_quarantine: str = ""
+    # Outbound notices. smtp_tls is none, starttls or ssl; smtp_ca_file, when set,
+    # is the CA bundle trusted instead of the system's (a private relay).
+    # smtp_domain ends our Message-IDs.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_tls: str = "none"
+    smtp_ca_file: str = ""
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_sender: str = "support@wm-console.invalid"
     smtp_domain: str = "wm-console.invalid"
+    smtp_timeout_seconds: float = 30.0
+    # The folder the Keeper gateway reads notices from.
     keeper_spool: str = ""
+    # A failed delivery is retried after retry_seconds, doubling each time up to
+    # retry_max_seconds; after max_attempts it is failed until someone retries it.
+    notices_retry_seconds: float = 60.0
+    notices_retry_max_seconds: float = 6 * 3600.0
+    notices_max_attempts: int = 12
+    # A sender holds a notice this long; a notice still `sending` after that
+    # (its sender died) is sent again, under the same Message-ID.
+    notices_lease_seconds: float = 300.0
+    # How often `notices send --watch` looks for due notices.
+    notices_poll_seconds: float = 2.0
+    # The confirmation link in the e-mail; {token} is the ticket's code.
+    notices_confirm_url: str = "https://support.wm-console.invalid/confirm/{token}"
     # The console's keys, remapped by action id: "take=T; reply=ctrl+r" (`?` lists the ids).
     keymap: str = ""
     source: str = field(default="defaults", compare=False)

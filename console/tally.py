@@ -30,28 +30,32 @@ def tally_key(ticket: Ticket) -> TallyKey:
     )
 
 
-def _add(connection: sa.Connection | Session, key: TallyKey, delta: int) -> None:
-    dialect = (
-        connection.get_bind().dialect.name
-        if isinstance(connection, Session)
-        else (connection.dialect.name)
-    )
+def _upsert(dialect: str) -> sa.Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(TicketTally).values(**key._asdict(), tickets=delta)
+    table = TicketTally.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=list(TallyKey._fields),
+        set_={"tickets": table.c.tickets + sa.bindparam("delta", type_=sa.Integer)},
+    )
+
+
+# One upsert per dialect, built once: every ticket change runs it.
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def _add(connection: sa.Connection, key: TallyKey, delta: int) -> None:
     connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(TallyKey._fields),
-            set_={"tickets": TicketTally.tickets + delta},
-        )
+        _UPSERTS[connection.dialect.name], {**key._asdict(), "tickets": delta, "delta": delta}
     )
 
 
 def move(session: Session, before: TallyKey | None, after: TallyKey) -> None:
     if before == after:
         return
+    connection = session.connection()
     if before is not None:
-        _add(session, before, -1)
-    _add(session, after, +1)
+        _add(connection, before, -1)
+    _add(connection, after, +1)
 
 
 def rebuild(connection: sa.Connection) -> None:
@@ -69,3 +73,21 @@ def rebuild(connection: sa.Connection) -> None:
             sa.select(*columns, sa.func.count()).group_by(*columns),
         )
     )
+
+
+def tally_cells(connection: sa.Connection) -> list[tuple[str, str, int, int, int]]:
+    """Every non-empty cell as (status, service, assignee id or 0, escalation
+    flags, tickets). Plain strings: converting thousands of cells to enums costs
+    more than reading them."""
+    return [
+        tuple(row)
+        for row in connection.execute(
+            sa.select(
+                sa.type_coerce(TicketTally.status, sa.String),
+                sa.type_coerce(TicketTally.service, sa.String),
+                TicketTally.assignee_id,
+                TicketTally.escalation_flags,
+                TicketTally.tickets,
+            ).where(TicketTally.tickets > 0)
+        )
+    ]

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from console.database import Database
 from console.errors import NotFound
+from console.json_values import json_value
 from console.operations.editing import ACTION_LABELS, describe
 from console.queue_order import kinds_of
 from console.sla import SlaPolicy
@@ -151,17 +152,7 @@ class TicketDetail:
         return int(policy.time_left(self.due_at, now, kinds=kinds).total_seconds())
 
     def as_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    return value
+        return json_value(asdict(self))
 
 
 def _logins(session: Session) -> dict[int, str]:

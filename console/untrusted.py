@@ -53,4 +53,12 @@ def one_line(text: str | None) -> str:
 def json_safe(dumped: str) -> str:
     """Escape, as \\uXXXX, characters that are valid in JSON strings but not fit
     for a terminal: the JSON means exactly the same."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", dumped)
+    return _JSON_UNSAFE.sub(_json_escape, dumped)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"

@@ -127,6 +127,14 @@ class Ticket(SQLModel, table=True):
             "ix_ticket_due_at", "due_at", "status", "service", "assignee_id", "escalation_flags"
         ),
         sa.Index("ix_ticket_customer_wmid", "customer_wmid"),
+        # Who has waited longest for an answer: only tickets whose clock runs.
+        sa.Index(
+            "ix_ticket_waiting",
+            "waiting_since",
+            "assignee_id",
+            sqlite_where=sa.text("waiting_since IS NOT NULL"),
+            postgresql_where=sa.text("waiting_since IS NOT NULL"),
+        ),
         # The customer's other tickets; a purse is found through the search index.
         sa.Index("ix_ticket_customer_email", "customer_email"),
     )
@@ -300,7 +308,11 @@ class Notice(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Append-only: who did what to which ticket, with the fields before and after."""
 
-    __table_args__ = (sa.Index("ix_auditevent_ticket", "ticket_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_auditevent_ticket", "ticket_id", "id"),
+        # The dashboard's inflow, answers and operator activity over recent days.
+        sa.Index("ix_auditevent_at", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")

@@ -3,11 +3,7 @@ this test session starts itself (as the postgres user, on 127.0.0.1)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from console import operations
 from console.database import open_database
 from console.desk import Desk
 from console.settings import Settings
+from console.throwaway_postgres import ThrowawayPostgres
 
 # A Wednesday inside support hours: 10:00 GMT.
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -40,99 +36,16 @@ class Clock:
         return self.now
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _pg_binary(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise RuntimeError(
-        f"PostgreSQL's {name} is not installed; the PostgreSQL tests need the server binaries"
-    )
-
-
-class PostgresServer:
-    """A throwaway cluster in a temporary directory owned by the postgres user."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="wmconsole-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.log = self.root / "server.log"
-        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-    def _run(self, *command: str) -> None:
-        subprocess.run([*self._as_postgres, *command], check=True, capture_output=True, text=True)
-
-    def start(self) -> None:
-        if self._as_postgres:
-            shutil.chown(self.root, user="postgres")
-        self._run(
-            _pg_binary("initdb"),
-            "-D",
-            str(self.data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        self._run(
-            _pg_binary("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-l",
-            str(self.log),
-            "-w",
-            "start",
-        )
-
-    def stop(self) -> None:
-        try:
-            self._run(_pg_binary("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def admin(self) -> sa.Engine:
-        return sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
-
-
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    server.start()
-    try:
+def postgres() -> Iterator[ThrowawayPostgres]:
+    with ThrowawayPostgres() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres: PostgresServer) -> str:
+def postgres_template(postgres: ThrowawayPostgres) -> str:
     """A database at schema head that each test clones (much faster than migrating)."""
-    engine = postgres.admin()
-    with engine.connect() as connection:
-        connection.exec_driver_sql("CREATE DATABASE wm_template")
-    engine.dispose()
-    database = open_database(postgres.url("wm_template"))
+    database = open_database(postgres.create_database("wm_template"))
     database.dispose()
     return "wm_template"
 
@@ -153,13 +66,8 @@ def _sqlite_url(tmp_path: Path, template: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _postgres_url(postgres: PostgresServer, template: str) -> str:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    engine = postgres.admin()
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE {template}')
-    engine.dispose()
-    return postgres.url(name)
+def _postgres_url(postgres: ThrowawayPostgres, template: str) -> str:
+    return postgres.create_database(f"t_{uuid.uuid4().hex[:12]}", template)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -375,3 +375,23 @@ def test_preferences_follow_the_operator(staffed):
     ops.save_preference(staffed, "queue_filter", {"services": ["keeper"]}, by="olga")
     assert ops.load_preference(staffed, "queue_filter", by="olga") == {"services": ["keeper"]}
     assert ops.load_preference(staffed, "queue_filter", by="ivan") is None
+
+
+def test_bulk_reassign_moves_what_it_can_and_says_why_not_the_rest(staffed):
+    free, held, archived = new_ticket(staffed), new_ticket(staffed), new_ticket(staffed)
+    ops.take(staffed, held, by="olga")
+    ops.take(staffed, archived, by="olga")
+    ops.archive(staffed, archived, "spam", by="olga")
+    stale_version = load_ticket(staffed.db, held).version - 1
+    result = ops.reassign(
+        staffed, [free, held, archived], to="ivan", by="sergey", versions={held: stale_version}
+    )
+    assert result.moved == [free]
+    assert set(result.refused) == {held, archived}
+    assert "changed since you loaded it" in result.refused[held]
+    assert "archived" in result.refused[archived]
+    assert load_ticket(staffed.db, free).assignee == "ivan"
+    assert load_ticket(staffed.db, held).assignee == "olga"
+    with pytest.raises(Forbidden):
+        ops.reassign(staffed, [free], to=None, by="olga")
+    assert ops.reassign(staffed, [free, held], to=None, by="sergey").moved == [free, held]

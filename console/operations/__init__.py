@@ -28,6 +28,7 @@ from console.operations.staff import (
 )
 from console.operations.tickets import (
     NewTicket,
+    Reassigned,
     archive,
     assign,
     confirm,
@@ -36,6 +37,7 @@ from console.operations.tickets import (
     customer_message,
     extract,
     note,
+    reassign,
     reply,
     set_status,
     take,
@@ -46,6 +48,7 @@ from console.operations.tickets import (
 __all__ = [
     "BlockDecision",
     "NewTicket",
+    "Reassigned",
     "add_marker",
     "add_operator",
     "approve_block",
@@ -69,6 +72,7 @@ __all__ = [
     "list_templates",
     "load_preference",
     "note",
+    "reassign",
     "reject_block",
     "reply",
     "request_block",

@@ -10,7 +10,7 @@ PostgreSQL), and commit — or write nothing at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +29,16 @@ from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 CHANGE_CHANNEL = "wmconsole_changes"
 _ISO_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d[^ ]*")
 TICKET_COUNTER = "ticket"
+# Built once: the write path runs these on every change.
+_INSERT_CHANGE = sa.insert(ChangeLog.__table__)
+_INSERT_CHANGE_RETURNING_ID = _INSERT_CHANGE.returning(ChangeLog.__table__.c.id)
+_INSERT_AUDIT = sa.insert(AuditEvent.__table__)
+_NEXT_TICKET_NUMBER = (
+    sa.update(Counter.__table__)
+    .where(Counter.__table__.c.name == TICKET_COUNTER)
+    .values(value=Counter.__table__.c.value + 1)
+    .returning(Counter.__table__.c.value)
+)
 
 ACTION_LABELS = {
     "create": "opened it",
@@ -49,6 +59,8 @@ ACTION_LABELS = {
     "block_reject": "rejected a WMID block",
     "expire": "expired it",
     "auto_archive": "archived it",
+    "automatic_mail": "received an automatic mail",
+    "notice_retry": "put a failed notice back in the outbox",
 }
 
 
@@ -69,18 +81,74 @@ def operator_login(session: Session, operator_id: int | None) -> str | None:
     return operator.login if operator else None
 
 
-def lock_ticket(session: Session, number: int) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.number == number).with_for_update()).first()
-    if ticket is None:
+class TicketRow:
+    """The ticket under edit, as plain column values: attributes read and write
+    columns, and the columns written are remembered for one UPDATE at the end.
+
+    The write path is Core: an ORM object's bookkeeping costs more than the
+    statements it stands for, and the intake and the console write a lot.
+    (ORM objects are for reading one ticket into the detail pane.)
+    """
+
+    __slots__ = ("_changed", "_values")
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_changed", set())
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"a ticket has no column {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _TICKET_COLUMNS:
+            raise AttributeError(f"a ticket has no column {name!r}")
+        if name not in self._values or self._values[name] != value:
+            self._values[name] = value
+            self._changed.add(name)
+
+    def values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def save(self, connection: sa.Connection) -> None:
+        """UPDATE the columns written since loading (or since the last save)."""
+        if not self._changed:
+            return
+        names = frozenset(self._changed)
+        statement = _UPDATES.get(names)
+        if statement is None:
+            statement = _UPDATES[names] = (
+                sa.update(_TICKET)
+                .where(_TICKET.c.id == sa.bindparam("ticket_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in names})
+            )
+        parameters = {f"new_{name}": self._values[name] for name in names}
+        connection.execute(statement, {"ticket_id": self._values["id"], **parameters})
+        self._changed.clear()
+
+
+_TICKET = Ticket.__table__
+_TICKET_COLUMNS = frozenset(_TICKET.c.keys())
+_UPDATES: dict[frozenset[str], sa.Update] = {}
+_LOCK_BY_NUMBER = (
+    sa.select(_TICKET).where(_TICKET.c.number == sa.bindparam("number")).with_for_update()
+)
+
+
+def lock_ticket(session: Session, number: int) -> TicketRow:
+    row = session.connection().execute(_LOCK_BY_NUMBER, {"number": number}).mappings().first()
+    if row is None:
         raise NotFound(f"no ticket {number}")
-    return ticket
+    return TicketRow(row)
 
 
 def _stamp(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def snapshot(session: Session, ticket: Ticket) -> dict[str, Any]:
+def snapshot(session: Session, ticket: TicketRow) -> dict[str, Any]:
     """The fields an audit event records when they change."""
     return {
         "status": ticket.status.value,
@@ -94,30 +162,27 @@ def snapshot(session: Session, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def refresh_queue_keys(ticket: Ticket) -> None:
+def refresh_queue_keys(ticket: TicketRow) -> None:
     ticket.queue_rank = queue_rank(ticket.status, ticket.escalation_flags)
     ticket.queue_due = queue_due(ticket.due_at)
 
 
 def record_change(session: Session, desk: Desk, topic: str, ticket_id: int | None) -> None:
-    change = ChangeLog(ticket_id=ticket_id, topic=topic, at=desk.now())
-    session.add(change)
-    session.flush()
-    if desk.db.is_postgres:
-        # Delivered at commit, never on rollback.
-        session.execute(
-            sa.text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANGE_CHANNEL, "payload": f"{change.id} {topic} {ticket_id or ''}"},
-        )
+    connection = session.connection()
+    values = {"ticket_id": ticket_id, "topic": topic, "at": desk.now()}
+    if not desk.db.is_postgres:
+        connection.execute(_INSERT_CHANGE, values)
+        return
+    change_id = connection.execute(_INSERT_CHANGE_RETURNING_ID, values).scalar_one()
+    # Delivered at commit, never on rollback.
+    connection.execute(
+        sa.text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANGE_CHANNEL, "payload": f"{change_id} {topic} {ticket_id or ''}"},
+    )
 
 
 def next_ticket_number(session: Session) -> int:
-    return session.execute(
-        sa.update(Counter)
-        .where(Counter.name == TICKET_COUNTER)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    ).scalar_one()
+    return session.connection().execute(_NEXT_TICKET_NUMBER).scalar_one()
 
 
 def describe(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
@@ -144,7 +209,7 @@ def audit_actor_name(session: Session, event: AuditEvent) -> str:
     return operator_login(session, event.operator_id) or f"the {event.actor.value}"
 
 
-def conflict(session: Session, ticket: Ticket, expected_version: int) -> Conflict:
+def conflict(session: Session, ticket: TicketRow, expected_version: int) -> Conflict:
     events = session.exec(
         select(AuditEvent)
         .where(AuditEvent.ticket_id == ticket.id, AuditEvent.ticket_version > expected_version)
@@ -173,7 +238,7 @@ class TicketEdit:
 
     session: Session
     desk: Desk
-    ticket: Ticket
+    ticket: TicketRow
     operator: Operator | None
     actor: Actor
     action: str
@@ -191,30 +256,36 @@ class TicketEdit:
     def operator_id(self) -> int | None:
         return self.operator.id if self.operator else None
 
+    @property
+    def connection(self) -> sa.Connection:
+        """The transaction's connection, for Core writes of rows the ORM never reads back."""
+        return self.session.connection()
+
 
 def write_audit(edit: TicketEdit, before: dict[str, Any], after: dict[str, Any]) -> None:
     if before:
         changed = [key for key in after if before.get(key) != after[key]]
     else:
         changed = [key for key in after if after[key] not in (None, [])]
-    edit.session.add(
-        AuditEvent(
-            ticket_id=edit.ticket.id,
-            operator_id=edit.operator_id,
-            actor=edit.actor,
-            action=edit.action,
-            before={key: before[key] for key in changed} if before and changed else None,
-            after={**{key: after[key] for key in changed}, **edit.details} or None,
-            ticket_version=edit.ticket.version,
-            at=edit.now,
-        )
+    edit.connection.execute(
+        _INSERT_AUDIT,
+        {
+            "ticket_id": edit.ticket.id,
+            "operator_id": edit.operator_id,
+            "actor": edit.actor,
+            "action": edit.action,
+            "before": {key: before[key] for key in changed} if before and changed else None,
+            "after": {**{key: after[key] for key in changed}, **edit.details} or None,
+            "ticket_version": edit.ticket.version,
+            "at": edit.now,
+        },
     )
 
 
 def begin_edit(
     session: Session,
     desk: Desk,
-    ticket: Ticket,
+    ticket: TicketRow,
     operator: Operator | None,
     *,
     action: str,
@@ -241,8 +312,9 @@ def finish(edit: TicketEdit) -> None:
     if edit.bumps_version:
         ticket.version += 1
     ticket.updated_at = edit.now
-    edit.session.add(ticket)
+    # ORM rows added by the operation (an escalation, a block request) first.
     edit.session.flush()
+    ticket.save(edit.connection)
     move(edit.session, edit.tally_before, tally_key(ticket))
     write_audit(edit, edit.before, snapshot(edit.session, ticket))
     record_change(edit.session, edit.desk, "ticket", ticket.id)

@@ -35,6 +35,7 @@ def expire_unconfirmed(desk: Desk) -> list[int]:
                 edit.nothing_changed = True
                 continue
             edit.ticket.status = Status.expired
+            edit.ticket.waiting_since = None
             edit.ticket.due_at = None
             system_message(edit, f"Expired: not confirmed within {days} days.")
             expired.append(number)

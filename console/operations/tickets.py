@@ -14,16 +14,18 @@ from sqlmodel import Session, select
 from console import validation
 from console.attachments import IncomingAttachment, store_attachments
 from console.desk import Desk
-from console.errors import InvalidInput, NotFound, TransitionRefused
-from console.lifecycle import answer_due, check_operator_move, check_workable
+from console.errors import DomainError, Forbidden, InvalidInput, NotFound, TransitionRefused
+from console.lifecycle import CLOCK_RUNS, answer_due, check_operator_move, check_workable
 from console.operations.editing import (
     TicketEdit,
+    TicketRow,
     begin_edit,
     editing,
     find_operator,
     finish,
     next_ticket_number,
     operator_login,
+    refresh_queue_keys,
 )
 from console.queue import QUEUE_ORDER
 from console.queue_order import FAR_FUTURE, NOT_WORKED_RANK
@@ -39,12 +41,20 @@ from models import (
     Notice,
     NoticeChannel,
     NoticeKind,
+    NoticeState,
     Service,
     Status,
     Ticket,
 )
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Statements built once, on the tables rather than the ORM classes: the write
+# path runs them for every message, and building one costs more than running it.
+_MESSAGE = Message.__table__
+_INSERT_MESSAGE = sa.insert(_MESSAGE)
+_INSERT_MESSAGE_RETURNING_ID = _INSERT_MESSAGE.returning(_MESSAGE.c.id)
+_INSERT_NOTICE = sa.insert(Notice.__table__)
+_INSERT_TICKET = sa.insert(Ticket.__table__).returning(Ticket.__table__.c.id)
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,9 @@ def reset_clock(edit: TicketEdit) -> None:
         status=ticket.status,
         waiting_since=ticket.waiting_since,
         first_answered=ticket.first_answered_at is not None,
-        escalations=[(e.kind, e.set_at) for e in open_escalations(edit.session, ticket.id)],
+        escalations=[(e.kind, e.set_at) for e in open_escalations(edit.session, ticket.id)]
+        if ticket.escalation_flags
+        else [],
     )
     if ticket.first_answered_at is None:
         ticket.first_answer_due_at = ticket.due_at
@@ -91,59 +103,71 @@ def add_message(
     *,
     email_message_id: str | None = None,
     attachments: Sequence[IncomingAttachment] = (),
-) -> Message:
-    message = Message(
-        ticket_id=edit.ticket.id,
-        kind=kind,
-        author_id=edit.operator_id if kind in (MessageKind.operator, MessageKind.note) else None,
-        channel=channel,
-        body=body,
-        email_message_id=email_message_id,
-        created_at=edit.now,
-    )
-    edit.session.add(message)
-    edit.session.flush()
+) -> int:
+    """Append a message to the thread; returns its id."""
+    # A Core insert: the thread is append-only, and the ORM's bookkeeping for a
+    # row nothing reads back costs more than the insert itself.
+    message_id = edit.connection.execute(
+        _INSERT_MESSAGE_RETURNING_ID,
+        {
+            "ticket_id": edit.ticket.id,
+            "kind": kind,
+            "author_id": edit.operator_id
+            if kind in (MessageKind.operator, MessageKind.note)
+            else None,
+            "channel": channel,
+            "body": body,
+            "email_message_id": email_message_id,
+            "created_at": edit.now,
+        },
+    ).scalar_one()
     if attachments:
         store_attachments(
             edit.session,
             edit.desk,
             ticket_id=edit.ticket.id,
-            message_id=message.id,
+            message_id=message_id,
             attachments=attachments,
         )
-    edit.details["message_id"] = message.id
-    return message
+    edit.details["message_id"] = message_id
+    return message_id
 
 
-def system_message(edit: TicketEdit, body: str) -> Message:
-    message = Message(
-        ticket_id=edit.ticket.id,
-        kind=MessageKind.system,
-        channel=MessageChannel.system,
-        body=body,
-        created_at=edit.now,
+def system_message(edit: TicketEdit, body: str) -> None:
+    edit.connection.execute(
+        _INSERT_MESSAGE,
+        {
+            "ticket_id": edit.ticket.id,
+            "kind": MessageKind.system,
+            "author_id": None,
+            "channel": MessageChannel.system,
+            "body": body,
+            "email_message_id": None,
+            "created_at": edit.now,
+        },
     )
-    edit.session.add(message)
-    return message
 
 
-def queue_notice(edit: TicketEdit, kind: NoticeKind, message: Message | None = None) -> None:
+def queue_notice(edit: TicketEdit, kind: NoticeKind, message_id: int | None = None) -> None:
     """Tell the customer on the channel they chose; a confirmation always goes by e-mail."""
     ticket = edit.ticket
     channel = NoticeChannel.email if kind == NoticeKind.confirm else ticket.notice_channel
     recipient = ticket.customer_wmid if channel == NoticeChannel.keeper else ticket.customer_email
     if not recipient:
         return
-    edit.session.add(
-        Notice(
-            ticket_id=ticket.id,
-            message_id=message.id if message else None,
-            channel=channel,
-            recipient=recipient,
-            kind=kind,
-            next_attempt_at=edit.now,
-            created_at=edit.now,
-        )
+    edit.connection.execute(
+        _INSERT_NOTICE,
+        {
+            "ticket_id": ticket.id,
+            "message_id": message_id,
+            "channel": channel,
+            "recipient": recipient,
+            "kind": kind,
+            "state": NoticeState.pending,
+            "attempts": 0,
+            "next_attempt_at": edit.now,
+            "created_at": edit.now,
+        },
     )
 
 
@@ -163,7 +187,8 @@ def create_ticket(
     email_message_id: str | None = None,
     attachments: Sequence[IncomingAttachment] = (),
 ) -> NewTicket:
-    """What the site's feedback form (and the mail intake) calls.
+    """What the site's feedback form calls (the mail intake opens its tickets with
+    open_ticket, inside the transaction that takes the whole mail).
 
     A customer signed in with a WMID is known: the ticket is confirmed at once.
     Anyone else gets an unconfirmed ticket and a confirmation e-mail.
@@ -185,47 +210,102 @@ def create_ticket(
         raise InvalidInput("Keeper notices need the customer's WMID; choose e-mail or give a WMID")
     if notice_channel == NoticeChannel.email and email is None:
         raise InvalidInput("e-mail notices need the customer's e-mail address")
-    confirmed = wmid is not None
-    now = desk.now()
     with desk.db.write() as session:
-        ticket = Ticket(
-            number=next_ticket_number(session),
+        edit, message_id = open_ticket(
+            session,
+            desk,
             service=service,
             subject=subject,
-            status=Status.new if confirmed else Status.unconfirmed,
-            customer_wmid=wmid,
-            customer_purse=purse,
-            customer_email=email,
-            customer_name=(name or "").strip() or None,
+            body=body,
+            email=email,
+            wmid=wmid,
+            purse=purse,
+            name=name,
             notice_channel=notice_channel,
-            language=Language(language) if language else guess_language(subject, body),
+            language=Language(language) if language else None,
             source=source,
-            created_at=now,
-            updated_at=now,
-            last_customer_at=now,
-            waiting_since=now,
-            confirmed_at=now if confirmed else None,
-            confirm_token=None if confirmed else secrets.token_urlsafe(24),
-            queue_rank=NOT_WORKED_RANK,
-            queue_due=FAR_FUTURE,
-            version=0,
-        )
-        session.add(ticket)
-        session.flush()
-        edit = TicketEdit(session, desk, ticket, None, Actor.customer, "create", now)
-        message = add_message(
-            edit,
-            MessageKind.customer,
-            body,
-            source,
+            confirmed=wmid is not None,
             email_message_id=email_message_id,
             attachments=attachments,
         )
-        reset_clock(edit)
-        if not confirmed:
-            queue_notice(edit, NoticeKind.confirm)
         finish(edit)
-        return NewTicket(ticket.number, ticket.status, ticket.confirm_token, message.id)
+        ticket = edit.ticket
+        return NewTicket(ticket.number, ticket.status, ticket.confirm_token, message_id)
+
+
+def open_ticket(
+    session: Session,
+    desk: Desk,
+    *,
+    service: Service,
+    subject: str,
+    body: str,
+    email: str | None,
+    wmid: str | None,
+    purse: str | None,
+    name: str | None,
+    notice_channel: NoticeChannel,
+    language: Language | None,
+    source: MessageChannel,
+    confirmed: bool,
+    email_message_id: str | None,
+    attachments: Sequence[IncomingAttachment],
+) -> tuple[TicketEdit, int]:
+    """The new ticket and its first message, inside the caller's transaction, from
+    validated values; the caller adds what else belongs to the arrival and finishes
+    the edit. An unconfirmed ticket gets its confirmation notice queued."""
+    now = desk.now()
+    values = {
+        "number": next_ticket_number(session),
+        "service": service,
+        "subject": subject,
+        "status": Status.new if confirmed else Status.unconfirmed,
+        "customer_wmid": wmid,
+        "customer_purse": purse,
+        "customer_email": email,
+        "customer_name": (name or "").strip() or None,
+        "notice_channel": notice_channel,
+        "language": language or guess_language(subject, body),
+        "source": source,
+        "assignee_id": None,
+        "created_at": now,
+        "updated_at": now,
+        "first_answer_due_at": None,
+        "first_answered_at": None,
+        "due_at": None,
+        "last_customer_at": now,
+        "waiting_since": now if confirmed else None,
+        "answered_at": None,
+        "escalation_flags": 0,
+        "queue_rank": NOT_WORKED_RANK,
+        "queue_due": FAR_FUTURE,
+        "confirm_token": None if confirmed else secrets.token_urlsafe(24),
+        "confirmed_at": now if confirmed else None,
+        "archived_at": None,
+        "archive_reason": None,
+        "version": 1,
+    }
+    ticket = TicketRow(values)
+    # Everything derived is settled before the one INSERT, so finishing the
+    # edit finds nothing more to update.
+    edit = TicketEdit(
+        session, desk, ticket, None, Actor.customer, "create", now, bumps_version=False
+    )
+    reset_clock(edit)
+    refresh_queue_keys(ticket)
+    ticket_id = session.connection().execute(_INSERT_TICKET, ticket.values()).scalar_one()
+    ticket = edit.ticket = TicketRow({**ticket.values(), "id": ticket_id})
+    message_id = add_message(
+        edit,
+        MessageKind.customer,
+        body,
+        source,
+        email_message_id=email_message_id,
+        attachments=attachments,
+    )
+    if not confirmed:
+        queue_notice(edit, NoticeKind.confirm)
+    return edit, message_id
 
 
 def confirm(desk: Desk, token: str) -> int:
@@ -284,7 +364,7 @@ def take_next(desk: Desk, *, by: str, services: Sequence[Service] = ()) -> int |
         operator = find_operator(session, by)
         require(operator, Permission.work_tickets)
         query = (
-            select(Ticket)
+            sa.select(Ticket.__table__)
             .where(Ticket.assignee_id.is_(None), Ticket.status.in_([Status.new, Status.open]))
             .order_by(*QUEUE_ORDER)
             .limit(1)
@@ -292,9 +372,10 @@ def take_next(desk: Desk, *, by: str, services: Sequence[Service] = ()) -> int |
         )
         if services:
             query = query.where(Ticket.service.in_(list(services)))
-        ticket = session.exec(query).first()
-        if ticket is None:
+        row = session.connection().execute(query).mappings().first()
+        if row is None:
             return None
+        ticket = TicketRow(row)
         edit = begin_edit(session, desk, ticket, operator, action="take")
         _take(edit)
         finish(edit)
@@ -332,6 +413,37 @@ def assign(
             ticket.status = Status.open
 
 
+@dataclass(frozen=True)
+class Reassigned:
+    moved: list[int]
+    refused: dict[int, str]
+
+
+def reassign(
+    desk: Desk,
+    numbers: Sequence[int],
+    *,
+    to: str | None,
+    by: str,
+    versions: dict[int, int] | None = None,
+) -> Reassigned:
+    """Bulk assign, for a supervisor's selection: each ticket in its own audited
+    transaction, so one that moved on meanwhile (a conflict) or may not be
+    assigned is reported and the rest still move."""
+    moved: list[int] = []
+    refused: dict[int, str] = {}
+    for number in numbers:
+        try:
+            assign(desk, number, to=to, by=by, expected_version=(versions or {}).get(number))
+        except Forbidden:
+            raise
+        except DomainError as error:
+            refused[number] = error.message
+        else:
+            moved.append(number)
+    return Reassigned(moved, refused)
+
+
 def reply(
     desk: Desk,
     number: int,
@@ -349,7 +461,7 @@ def reply(
         check_workable(number, ticket.status, "reply to")
         if ticket.assignee_id is None:
             ticket.assignee_id = edit.operator_id
-        message = add_message(
+        message_id = add_message(
             edit, MessageKind.operator, body, MessageChannel.console, attachments=attachments
         )
         ticket.status = Status.answered
@@ -358,9 +470,9 @@ def reply(
             ticket.first_answered_at = edit.now
         ticket.waiting_since = None
         reset_clock(edit)
-        queue_notice(edit, NoticeKind.answer, message)
+        queue_notice(edit, NoticeKind.answer, message_id)
         _discard_draft(edit.session, ticket.id, edit.operator_id)
-    return message.id
+    return message_id
 
 
 def note(desk: Desk, number: int, body: str, *, by: str) -> int:
@@ -368,9 +480,9 @@ def note(desk: Desk, number: int, body: str, *, by: str) -> int:
     body = validation.body(body, "note")
     with editing(desk, number, action="note", by=by) as edit:
         edit.bumps_version = False
-        message = add_message(edit, MessageKind.note, body, MessageChannel.console)
+        message_id = add_message(edit, MessageKind.note, body, MessageChannel.console)
         _discard_draft(edit.session, edit.ticket.id, edit.operator_id)
-    return message.id
+    return message_id
 
 
 def _discard_draft(session: Session, ticket_id: int, operator_id: int | None) -> None:
@@ -477,29 +589,45 @@ def customer_message(
     answer clock runs from their earliest unanswered message."""
     body = validation.body(body)
     with editing(desk, number, action="customer_message", by=None, actor=Actor.customer) as edit:
-        ticket = edit.ticket
-        if ticket.status == Status.expired:
-            raise TransitionRefused(
-                f"ticket {number} expired unconfirmed; the message needs a new ticket"
-            )
-        message = add_message(
-            edit,
-            MessageKind.customer,
-            body,
-            channel,
-            email_message_id=email_message_id,
-            attachments=attachments,
+        message_id = add_customer_message(
+            edit, body, channel, email_message_id=email_message_id, attachments=attachments
         )
-        ticket.last_customer_at = edit.now
-        if ticket.status in (Status.answered, Status.archived):
-            if ticket.status == Status.archived:
-                system_message(edit, "Reopened from the archive by the customer's message.")
-            _reopen(edit)
-        else:
-            if ticket.waiting_since is None:
-                ticket.waiting_since = edit.now
-            reset_clock(edit)
-    return message.id
+    return message_id
+
+
+def add_customer_message(
+    edit: TicketEdit,
+    body: str,
+    channel: MessageChannel,
+    *,
+    email_message_id: str | None = None,
+    attachments: Sequence[IncomingAttachment] = (),
+) -> int:
+    """The customer's message on a locked ticket, inside the caller's transaction:
+    an answered or archived ticket reopens and the answer clock runs again."""
+    ticket = edit.ticket
+    if ticket.status == Status.expired:
+        raise TransitionRefused(
+            f"ticket {ticket.number} expired unconfirmed; the message needs a new ticket"
+        )
+    message_id = add_message(
+        edit,
+        MessageKind.customer,
+        body,
+        channel,
+        email_message_id=email_message_id,
+        attachments=attachments,
+    )
+    ticket.last_customer_at = edit.now
+    if ticket.status in (Status.answered, Status.archived):
+        if ticket.status == Status.archived:
+            system_message(edit, "Reopened from the archive by the customer's message.")
+        _reopen(edit)
+    else:
+        if ticket.waiting_since is None and ticket.status in CLOCK_RUNS:
+            ticket.waiting_since = edit.now
+        reset_clock(edit)
+    return message_id
 
 
 def ticket_number_for_message(desk: Desk, email_message_id: str) -> int | None:

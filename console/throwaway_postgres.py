@@ -1,0 +1,99 @@
+"""A throwaway PostgreSQL server for tests and benchmarks: a fresh cluster in a
+temporary directory, on a free loopback port, run as the postgres user when we
+are root (the server refuses to run as root)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    raise RuntimeError(f"PostgreSQL's {name} is not installed (the server binaries are needed)")
+
+
+class ThrowawayPostgres:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="wmconsole-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.log = self.root / "server.log"
+        # Tests trade durability for speed; a benchmark keeps PostgreSQL's defaults.
+        self.durable = durable
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self._as_postgres, *command], check=True, capture_output=True, text=True)
+
+    def start(self) -> ThrowawayPostgres:
+        if self._as_postgres:
+            shutil.chown(self.root, user="postgres")
+        self._run(
+            _binary("initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run(
+            _binary("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.log),
+            "-w",
+            "start",
+        )
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._run(_binary("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        suffix = f" TEMPLATE {template}" if template else ""
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{suffix}')
+        engine.dispose()
+        return self.url(name)
+
+    def __enter__(self) -> ThrowawayPostgres:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
