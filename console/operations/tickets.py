@@ -171,6 +171,12 @@ def queue_notice(edit: TicketEdit, kind: NoticeKind, message_id: int | None = No
     )
 
 
+def confirmation_code() -> str:
+    """Hex, so the code in the e-mail's link can never begin with a dash and be
+    read as an option by `wmconsole confirm`."""
+    return secrets.token_hex(24)
+
+
 def create_ticket(
     desk: Desk,
     *,
@@ -279,7 +285,7 @@ def open_ticket(
         "escalation_flags": 0,
         "queue_rank": NOT_WORKED_RANK,
         "queue_due": FAR_FUTURE,
-        "confirm_token": None if confirmed else secrets.token_urlsafe(24),
+        "confirm_token": None if confirmed else confirmation_code(),
         "confirmed_at": now if confirmed else None,
         "archived_at": None,
         "archive_reason": None,
