@@ -618,9 +618,11 @@ class _Generator:
                         at_value,
                     )
                 )
+        escalated_by = []
         for kind, set_at, cleared in escalations:
             reason = rng.choice(self.reasons[kind])
             setter = assignee or rng.choice(self.operators)
+            escalated_by.append((kind, setter, set_at))
             cleared_at = min(now, set_at + rng.uniform(3600, 172800)) if cleared else None
             batch.escalation.append(
                 (
@@ -658,7 +660,7 @@ class _Generator:
                 assignee,
                 created,
                 [(author, at) for kind, author, at, _ in thread if kind == "operator"],
-                escalations,
+                escalated_by,
                 channel,
                 service,
             )
@@ -672,7 +674,7 @@ class _Generator:
         assignee: int | None,
         created: float,
         replies: list[tuple[int, float]],
-        escalations: list[tuple[EscalationKind, float, bool]],
+        escalations: list[tuple[EscalationKind, int, float]],
         channel: str,
         service: Service,
     ) -> None:
@@ -710,10 +712,10 @@ class _Generator:
                     at,
                 )
             )
-        for kind, set_at, _ in escalations:
+        for kind, setter, set_at in escalations:
             events.append(
                 (
-                    assignee,
+                    setter,
                     "operator",
                     "escalate",
                     json_of(escalations=()),

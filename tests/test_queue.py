@@ -191,6 +191,21 @@ def test_the_demo_holds_every_service_status_and_escalation(demo_desk):
     assert kinds == {kind.value for kind in EscalationKind}
 
 
+def test_every_demo_operator_action_is_audited_with_who_did_it(demo_desk):
+    with demo_desk.db.read() as session:
+        nameless = session.execute(
+            sa.text(
+                "SELECT action, count(*) FROM auditevent"
+                " WHERE actor = 'operator' AND operator_id IS NULL GROUP BY action"
+            )
+        ).all()
+        escalations = session.execute(
+            sa.text("SELECT count(*) FROM auditevent WHERE action = 'escalate'")
+        ).scalar_one()
+    assert escalations > 0
+    assert nameless == []
+
+
 def test_the_tally_always_equals_a_fresh_count(staffed, clock):
     numbers = [new_ticket(staffed, service=s) for s in ("keeper", "cards", "keeper", "enum")]
     ops.take(staffed, numbers[0], by="olga")
