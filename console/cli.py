@@ -159,21 +159,33 @@ def main(ctx: click.Context, db: str | None, login: str | None) -> None:
         _open_console(ctx.obj)
 
 
-def _open_console(cli: CliContext) -> None:
+def _open_console(cli: CliContext, *, dashboard: bool = False) -> None:
     from console.operations import get_operator
+    from console.roles import Permission, require
 
     login = cli.acting_login()
     try:
-        get_operator(cli.desk, login)
+        operator = get_operator(cli.desk, login)
     except NotFound:
         raise NotFound(
             f"no operator {login!r} in this database. Add one with:\n"
             f"  wmconsole operator add {login} --name 'Full Name' --role operator\n"
             "or choose one with --as LOGIN (`wmconsole operator list` shows them)."
         ) from None
+    if dashboard:
+        require(operator, Permission.view_dashboard)
     from screens.app import run_console
 
-    run_console(cli.desk, login)
+    run_console(cli.desk, login, start_on_dashboard=dashboard)
+
+
+@main.command()
+@_db_option
+@_as_option
+@click.pass_obj
+def dashboard(cli: CliContext) -> None:
+    """Open the console on the supervisor dashboard (supervisors and security officers)."""
+    _open_console(cli, dashboard=True)
 
 
 # Database -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     edit_templates = "edit templates"
     edit_markers = "edit scam markers"
     view_quarantine = "see quarantined mail"
+    view_dashboard = "see the supervisor dashboard"
 
 
 _EVERYONE = frozenset(Role)
@@ -30,6 +31,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.edit_templates: _SUPERVISOR,
     Permission.edit_markers: _OFFICERS,
     Permission.view_quarantine: _OFFICERS,
+    Permission.view_dashboard: _OFFICERS,
 }
 
 URGENT_ESCALATIONS = frozenset(

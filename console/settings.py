@@ -74,6 +74,9 @@ class Settings:
     notices_poll_seconds: float = 2.0
     # The confirmation link in the e-mail; {token} is the ticket's code.
     notices_confirm_url: str = "https://support.wm-console.invalid/confirm/{token}"
+    # The dashboard marks an operator whose longest-waiting held ticket has
+    # waited this long: work sitting in someone's hands, out of everyone's queue.
+    dashboard_held_warn_minutes: float = 120.0
     # The console's keys, remapped by action id: "take=T; reply=ctrl+r" (`?` lists the ids).
     keymap: str = ""
     source: str = field(default="defaults", compare=False)

@@ -22,6 +22,7 @@ QUEUE = "queue"
 TICKET = "ticket"
 EDITOR = "editor"
 HELP = "help"
+DASHBOARD = "dashboard"
 EVERYWHERE = "everywhere"
 
 SCREEN_TITLES = {
@@ -29,6 +30,7 @@ SCREEN_TITLES = {
     QUEUE: "Queue",
     TICKET: "Ticket",
     EDITOR: "Reply editor",
+    DASHBOARD: "Dashboard",
     HELP: "Help",
 }
 
@@ -267,7 +269,19 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         permission=Permission.decide_block,
         needs_ticket=True,
     ),
-    ConsoleAction("reload", "ctrl+r", "Reload", "Read again from the database", _WORK),
+    ConsoleAction(
+        "reload", "ctrl+r", "Reload", "Read again from the database", (*_WORK, DASHBOARD)
+    ),
+    # Supervising (after the ticket verbs: on a narrow key bar those stay in sight) -------
+    ConsoleAction(
+        "dashboard",
+        "D",
+        "Dashboard",
+        "Open work, SLA, escalations, operators and inflow, live",
+        (QUEUE,),
+        permission=Permission.view_dashboard,
+        footer=True,
+    ),
     # The open ticket ------------------------------------------------------------------
     ConsoleAction(
         "save_attachment",
@@ -277,7 +291,31 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         (TICKET,),
         needs_ticket=True,
     ),
-    ConsoleAction("back", "escape,q", "Back", "Back to the queue", (TICKET, HELP), footer=True),
+    ConsoleAction(
+        "back", "escape,q", "Back", "Back to the queue", (TICKET, DASHBOARD, HELP), footer=True
+    ),
+    # The dashboard -----------------------------------------------------------------------
+    ConsoleAction("tile_down", "j,down", "Down", "Next row of the tile", (DASHBOARD,)),
+    ConsoleAction("tile_up", "k,up", "Up", "Previous row of the tile", (DASHBOARD,)),
+    ConsoleAction("tile_left", "h,left", "Left", "Previous status in open work", (DASHBOARD,)),
+    ConsoleAction("tile_right", "l,right", "Right", "Next status in open work", (DASHBOARD,)),
+    ConsoleAction(
+        "next_tile",
+        "tab",
+        "Next tile",
+        "Open work, block requests, oldest waiting, operators",
+        (DASHBOARD,),
+        footer=True,
+    ),
+    ConsoleAction("previous_tile", "shift+tab", "Previous tile", "Back a tile", (DASHBOARD,)),
+    ConsoleAction(
+        "open_selection",
+        "enter",
+        "Open",
+        "Open work: the queue filtered to the cell; a request or ticket: the ticket",
+        (DASHBOARD,),
+        footer=True,
+    ),
     # The reply editor -------------------------------------------------------------------
     ConsoleAction(
         "send", "ctrl+s", "Send", "Send the reply (or add the note)", (EDITOR,), footer=True
@@ -360,6 +398,10 @@ def key_label(action: ConsoleAction, keymap: dict[str, str]) -> str:
 _KEY_NAMES = {
     "down": "↓",
     "up": "↑",
+    "left": "←",
+    "right": "→",
+    "tab": "Tab",
+    "shift+tab": "Shift+Tab",
     "pagedown": "PgDn",
     "pageup": "PgUp",
     "home": "Home",

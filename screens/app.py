@@ -22,9 +22,11 @@ from console import operations, presence
 from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
 from console.errors import Conflict, DomainError, Forbidden, NotFound
-from console.queue import Queue
+from console.queue import Queue, QueueFilter
+from console.roles import Permission, require
 from models import Operator
 from screens.actions import EVERYWHERE, bindings_for, parse_keymap
+from screens.dashboard_screen import DashboardScreen
 from screens.dialogs import AskNumber
 from screens.help_screen import HelpScreen
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
@@ -53,6 +55,7 @@ class WmConsole(App[None]):
         "reply_editor.tcss",
         "dialogs.tcss",
         "help_screen.tcss",
+        "dashboard_screen.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -81,6 +84,7 @@ class WmConsole(App[None]):
         keymap: dict[str, str] | None = None,
         console_id: str | None = None,
         cursor_blink: bool = True,
+        start_on_dashboard: bool = False,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -96,15 +100,16 @@ class WmConsole(App[None]):
         self._feed: ChangeFeed | None = None
         self._background_started = False
         self._last_change = 0
+        self._start_on_dashboard = start_on_dashboard
         if self.keymap:
             self.set_keymap(self.keymap)
 
     def on_mount(self) -> None:
-        self.push_screen(QueueScreen())
+        self.push_screen(DashboardScreen() if self._start_on_dashboard else QueueScreen())
 
-    def queue_shown(self) -> None:
-        """The first queue is on screen: now the background work starts, so it
-        never competes with the first paint."""
+    def first_screen_shown(self) -> None:
+        """The first queue or dashboard is on screen: now the background work
+        starts, so it never competes with the first paint."""
         if self._background_started:
             return
         self._background_started = True
@@ -251,6 +256,27 @@ class WmConsole(App[None]):
         """Full screen; a ticket that does not exist says so and goes away."""
         self.push_screen(TicketScreen(number))
 
+    def open_dashboard(self) -> None:
+        """Over the queue, for the roles that may see it; anyone else hears why not."""
+        try:
+            require(self.operator, Permission.view_dashboard)
+        except Forbidden as error:
+            self.refuse(error)
+            return
+        self.push_screen(DashboardScreen())
+
+    def show_queue(self, queue_filter: QueueFilter | None) -> None:
+        """Back to the queue, on `queue_filter` if given. A console opened on the
+        dashboard has no queue under it yet: the queue takes the dashboard's place."""
+        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        if queue is None:
+            self.switch_screen(QueueScreen(queue_filter))
+            return
+        while self.screen_stack[-1] is not queue:
+            self.pop_screen()
+        if queue_filter is not None:
+            queue.use_filter(queue_filter)
+
 
 def create_app(
     desk: Desk,
@@ -260,10 +286,14 @@ def create_app(
     heartbeat: bool = True,
     console_id: str | None = None,
     cursor_blink: bool = True,
+    start_on_dashboard: bool = False,
 ) -> WmConsole:
     """The console for `login` (refused with the domain's message if there is no
-    such operator, or the keymap setting is wrong)."""
+    such operator, the keymap setting is wrong, or the dashboard is asked for
+    by a role that may not see it)."""
     operator = operations.get_operator(desk, login)
+    if start_on_dashboard:
+        require(operator, Permission.view_dashboard)
     keymap = parse_keymap(desk.settings.keymap)
     return WmConsole(
         desk,
@@ -273,8 +303,9 @@ def create_app(
         keymap=keymap,
         console_id=console_id,
         cursor_blink=cursor_blink,
+        start_on_dashboard=start_on_dashboard,
     )
 
 
-def run_console(desk: Desk, login: str) -> None:
-    create_app(desk, login).run()
+def run_console(desk: Desk, login: str, *, start_on_dashboard: bool = False) -> None:
+    create_app(desk, login, start_on_dashboard=start_on_dashboard).run()

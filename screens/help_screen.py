@@ -15,6 +15,7 @@ from textual.widgets import Static
 from console.sla import SupportHours
 from models import Role
 from screens.actions import (
+    DASHBOARD,
     EDITOR,
     EVERYWHERE,
     HELP,
@@ -40,7 +41,7 @@ HOTLINES = (
 def keys_content(keymap: dict[str, str], role: Role, first: str) -> Content:
     """Every action by screen, the current screen first; actions the role may not
     take say who may."""
-    order = [first] + [s for s in (QUEUE, TICKET, EDITOR, EVERYWHERE) if s != first]
+    order = [first] + [s for s in (QUEUE, TICKET, EDITOR, DASHBOARD, EVERYWHERE) if s != first]
     parts: list[str | tuple[str, str]] = []
     for screen, actions in grouped(order):
         if not actions:

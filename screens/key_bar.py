@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from screens.actions import (
     BY_ID,
+    DASHBOARD,
     EVERYWHERE,
     QUEUE,
     TICKET,
@@ -45,7 +46,7 @@ class KeyBar(Widget):
         role = self.app.operator.role  # type: ignore[attr-defined]
         shown = [a for a in actions_for(self.screen_name) if a.footer and a.allowed_for(role)]
         # Where "?" is a key and not a character typed or a page already open.
-        if self.screen_name in (QUEUE, TICKET):
+        if self.screen_name in (QUEUE, TICKET, DASHBOARD):
             shown.append(BY_ID["help"])
         return shown
 

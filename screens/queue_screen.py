@@ -39,8 +39,10 @@ class QueueScreen(TicketActions, Screen):
     ACTION_SCREEN = QUEUE
     BINDINGS = bindings_for(QUEUE)
 
-    def __init__(self) -> None:
+    def __init__(self, initial_filter: QueueFilter | None = None) -> None:
         super().__init__(id="queue-screen")
+        # Where the dashboard sent the operator; otherwise their saved filter.
+        self._initial_filter = initial_filter
         self._preview_timer: Timer | None = None
         self._save_timer: Timer | None = None
         self._preview_on: bool | None = None
@@ -72,7 +74,12 @@ class QueueScreen(TicketActions, Screen):
 
     def on_mount(self) -> None:
         self.queue_view.focus()
-        self.queue_view.load_first(self._saved_filter)
+        initial = self._initial_filter
+        if initial is None:
+            self.queue_view.load_first(self._saved_filter)
+        else:
+            self.queue_view.load_first(lambda: initial)
+            self._save_soon(initial)
         self.set_interval(TICK_SECONDS, self._tick)
 
     @property
@@ -95,13 +102,16 @@ class QueueScreen(TicketActions, Screen):
         saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
         return QueueFilter.from_json(saved) if saved else QueueFilter()
 
-    def _use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
+    def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
         self.queue_view.load(f)
         self.filter_bar.show(f, None)
         if save:
-            if self._save_timer is not None:
-                self._save_timer.stop()
-            self._save_timer = self.set_timer(SAVE_FILTER_DELAY, partial(self._save_filter, f))
+            self._save_soon(f)
+
+    def _save_soon(self, f: QueueFilter) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_FILTER_DELAY, partial(self._save_filter, f))
 
     @work(thread=True, exclusive=True, group="save-filter", exit_on_error=False)
     def _save_filter(self, f: QueueFilter) -> None:
@@ -111,13 +121,13 @@ class QueueScreen(TicketActions, Screen):
     @on(QueueView.Counted)
     def _counted(self, event: QueueView.Counted) -> None:
         self.filter_bar.show(event.filter, event.facets)
-        self.call_after_refresh(self.console.queue_shown)
+        self.call_after_refresh(self.console.first_screen_shown)
         if self._filter_screen is not None and self._filter_screen.is_attached:
             self._filter_screen.show_counts(event.filter, event.facets)
 
     def action_quick_view(self, name: str) -> None:
         view = QUICK_VIEWS[name][1]
-        self._use_filter(view.with_(search=self.queue_view.filter.search))
+        self.use_filter(view.with_(search=self.queue_view.filter.search))
 
     def action_search(self) -> None:
         self.filter_bar.open_search()
@@ -125,17 +135,17 @@ class QueueScreen(TicketActions, Screen):
     @on(FilterBar.SearchChanged)
     def _search_changed(self, event: FilterBar.SearchChanged) -> None:
         if event.text.strip() != self.queue_view.filter.search:
-            self._use_filter(self.queue_view.filter.with_(search=event.text.strip()))
+            self.use_filter(self.queue_view.filter.with_(search=event.text.strip()))
 
     @on(FilterBar.SearchClosed)
     def _search_closed(self, event: FilterBar.SearchClosed) -> None:
         if event.text is not None and event.text != self.queue_view.filter.search:
-            self._use_filter(self.queue_view.filter.with_(search=event.text))
+            self.use_filter(self.queue_view.filter.with_(search=event.text))
         self.queue_view.focus()
 
     def action_filters(self) -> None:
         view = self.queue_view
-        screen = FilterScreen(view.filter, view.counts, self._use_filter)
+        screen = FilterScreen(view.filter, view.counts, self.use_filter)
         self._filter_screen = screen
         self.app.push_screen(screen)
 
@@ -163,6 +173,9 @@ class QueueScreen(TicketActions, Screen):
         row = self.queue_view.current_row
         if row is not None:
             self.console.open_ticket(row.number)
+
+    def action_dashboard(self) -> None:
+        self.console.open_dashboard()
 
     def action_quit(self) -> None:
         self.app.exit()

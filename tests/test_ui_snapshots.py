@@ -59,3 +59,16 @@ def test_queue_in_the_light_theme(snap_compare, ui_demo):
 
 def test_filters(snap_compare, ui_demo):
     assert snap_compare(console_for(ui_demo), terminal_size=(100, 32), run_before=steps("f"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("D")
+    )
+
+
+def test_dashboard_in_the_light_theme(snap_compare, ui_demo):
+    app = console_for(ui_demo, login="sergey")
+    app.theme = "textual-light"
+    assert snap_compare(app, terminal_size=(160, 48), run_before=steps("D", "j", "l"))
