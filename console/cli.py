@@ -1048,5 +1048,35 @@ def bench_ui(db_url: str | None, tickets: int, compare: int, seed: int, runs: in
     )
 
 
+@bench.command("dashboard")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="A demo database to measure on (default: one in the temp dir, built on first use).",
+)
+@click.option("--postgres", is_flag=True, help="On a throwaway PostgreSQL server instead.")
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--refreshes", default=20, show_default=True, type=click.IntRange(1), help="Commits timed."
+)
+def bench_dashboard(
+    db_url: str | None, postgres: bool, tickets: int, seed: int, refreshes: int
+) -> None:
+    """The dashboard: process start to first paint, another connection's commit
+    to the repainted tiles, memory; beside desk_stats() alone."""
+    from screens.bench import run_dashboard_benchmark
+
+    run_dashboard_benchmark(
+        db_url,
+        tickets=tickets,
+        seed=seed,
+        postgres=postgres,
+        refreshes=refreshes,
+        echo=click.echo,
+    )
+
+
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""`wmconsole bench ui`: how fast the console is for a person, measured headless.
+"""`wmconsole bench ui` and `bench dashboard`: how fast the console is for a
+person, measured headless.
 
 Each figure is a key press (or a process start, or another console's commit)
 to the first painted frame that shows its result — painted meaning the
@@ -25,6 +26,7 @@ WIDTH, HEIGHT = 200, 60
 COUNTS_REUSED = "20 s"
 LOGIN = "olga"
 OTHER_LOGIN = "ivan"
+SUPERVISOR = "sergey"
 
 TARGETS = {
     "first_paint": ("process start → first painted queue", 1.0, "s"),
@@ -185,6 +187,115 @@ def _measure_datatable(url: str, rows: int) -> dict[str, float]:
     return figures
 
 
+DASHBOARD_TARGETS = {
+    "first_paint": ("process start → first painted dashboard", 1.5, "s"),
+    "live": ("another connection's commit → repainted", 0.300, "ms"),
+    "memory": ("peak memory", 150 * 2**20, "MB"),
+}
+
+
+def run_dashboard_benchmark(
+    db_url: str | None,
+    *,
+    tickets: int,
+    seed: int,
+    postgres: bool,
+    refreshes: int,
+    echo: Callable[[str], None],
+) -> dict[str, float]:
+    """The dashboard opened by `wmconsole dashboard` in a child process, and
+    `refreshes` commits by another connection, each timed to the first frame
+    that shows it; beside them, the bare desk_stats() reading behind every frame."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        if postgres and db_url is None:
+            from console.throwaway_postgres import ThrowawayPostgres
+
+            server = stack.enter_context(ThrowawayPostgres(durable=True))
+            db_url = server.create_database("bench")
+            echo(f"PostgreSQL: throwaway server on port {server.port}")
+        url = db_url or default_database(tickets)
+        count = _ensure_demo(url, tickets, seed, echo)
+        _compile_bytecode()
+        figures = _measure_dashboard(url, refreshes)
+        figures["baseline"] = _desk_stats_time(url)
+    live = figures.pop("live_samples")
+    where = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    echo(
+        f"wm-console dashboard, {count:,} tickets ({where}), headless {WIDTH}×{HEIGHT}, "
+        f"as {SUPERVISOR}; {len(live)} live refreshes:"
+    )
+    for key, (label, target, unit) in DASHBOARD_TARGETS.items():
+        value = figures[key]
+        verdict = "ok" if value < target else "OVER"
+        echo(
+            f"  {label:<42} {_shown(value, unit):>10}   "
+            f"target < {_shown(target, unit):<8} {verdict}"
+        )
+    echo(
+        f"  {'  live, worst of ' + str(len(live)):<42} {_shown(max(live), 'ms'):>10}"
+        f"   (best {_shown(min(live), 'ms')})"
+    )
+    echo(
+        f"baseline: desk_stats() alone {_shown(figures['baseline'], 'ms')} (median of 10); "
+        f"a live refresh is {figures['live'] / figures['baseline']:.1f}× that "
+        "(change feed, reading, painting)"
+    )
+    figures["live_worst"] = max(live)
+    return figures
+
+
+def _desk_stats_time(url: str) -> float:
+    from console.bench import timed
+    from console.desk import open_desk
+    from console.stats import desk_stats
+
+    desk = open_desk(url)
+    try:
+        return timed(lambda: desk_stats(desk), 10) / 1000
+    finally:
+        desk.close()
+
+
+def _measure_dashboard(url: str, refreshes: int) -> dict[str, Any]:
+    from console import operations
+    from console.desk import open_desk
+
+    other = open_desk(url)
+    started, process = _child("dashboard", url, str(refreshes))
+    figures: dict[str, Any] = {}
+    live: list[float] = []
+    committed = 0.0
+    try:
+        for name, value in _lines(process):
+            if name == "first_paint":
+                figures[name] = float(value) - started
+            elif name == "ready":
+                # Another console's customer: a new ticket is one more open ticket.
+                operations.create_ticket(
+                    other,
+                    service="transfers",
+                    subject=f"Benchmark payment {value}",
+                    body="The payee got nothing.",
+                    email="bench@example.com",
+                    wmid="123456789012",
+                )
+                committed = time.time()
+            elif name == "visible":
+                live.append(float(value) - committed)
+            elif name == "memory":
+                figures[name] = float(value)
+            elif name == "error":
+                raise RuntimeError(f"the dashboard under test failed: {value}")
+        process.wait(timeout=60)
+    finally:
+        other.close()
+    figures["live"] = statistics.median(live)
+    figures["live_samples"] = live
+    return figures
+
+
 # The measured processes --------------------------------------------------------------
 
 
@@ -304,6 +415,43 @@ async def _drive_console(url: str) -> None:
     desk.close()
 
 
+async def _drive_dashboard(url: str, refreshes: int) -> None:
+    from console.desk import open_desk
+    from screens.app import create_app
+    from screens.dashboard_screen import DashboardScreen
+
+    desk = open_desk(url)
+    app = create_app(desk, SUPERVISOR, start_on_dashboard=True)
+    frames = _Frames(app)
+    async with app.run_test(headless=True, size=(WIDTH, HEIGHT)) as pilot:
+        while not isinstance(app.screen, DashboardScreen):
+            await asyncio.sleep(0.001)
+        screen = app.screen
+        await frames.painted(lambda: screen.readings > 0, timeout=120)
+        _emit("first_paint", f"{time.time():.6f}")
+        # The change feed starts once the first frame is out.
+        while app._feed is None:
+            await pilot.pause(0.01)
+        for index in range(refreshes):
+            await pilot.pause(0.3)
+            assert screen.stats is not None
+            before = screen.stats.open_total
+            waiting = asyncio.ensure_future(
+                frames.painted(
+                    lambda before=before: (
+                        screen.stats is not None and screen.stats.open_total > before
+                    ),
+                    timeout=10,
+                )
+            )
+            _emit("ready", index)
+            await waiting
+            _emit("visible", f"{time.time():.6f}")
+        _emit("memory", _peak_memory())
+        app.exit()
+    desk.close()
+
+
 async def _drive_datatable(url: str, count: int) -> None:
     from rich.text import Text
     from textual.app import App, ComposeResult
@@ -369,6 +517,8 @@ def main(argv: list[str]) -> None:
             asyncio.run(_drive_console(url))
         elif kind == "datatable":
             asyncio.run(_drive_datatable(url, int(argv[2])))
+        elif kind == "dashboard":
+            asyncio.run(_drive_dashboard(url, int(argv[2])))
     except Exception as error:
         # Said to the parent, which reports it; the traceback follows on stderr.
         _emit("error", repr(error))
