@@ -23,8 +23,10 @@ from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
 from console.errors import Conflict, DomainError, Forbidden, NotFound
 from console.queue import Queue
+from console.roles import Permission, require
 from models import Operator
 from screens.actions import EVERYWHERE, bindings_for, parse_keymap
+from screens.block_review import BlockReviewScreen
 from screens.dialogs import AskNumber
 from screens.help_screen import HelpScreen
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
@@ -53,6 +55,7 @@ class WmConsole(App[None]):
         "reply_editor.tcss",
         "dialogs.tcss",
         "help_screen.tcss",
+        "supervision.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -145,6 +148,15 @@ class WmConsole(App[None]):
         }
         title = next((t for kind, t in titles.items() if isinstance(error, kind)), "Refused")
         self.notify(error.message, title=title, severity="error", timeout=10, markup=False)
+
+    def allowed(self, permission: Permission) -> bool:
+        """The role check before anything is asked: a refusal names the role it takes."""
+        try:
+            require(self.operator, permission)
+        except Forbidden as error:
+            self.refuse(error)
+            return False
+        return True
 
     def done(self, message: str) -> None:
         self.notify(message, markup=False)
@@ -250,6 +262,11 @@ class WmConsole(App[None]):
     def open_ticket(self, number: int) -> None:
         """Full screen; a ticket that does not exist says so and goes away."""
         self.push_screen(TicketScreen(number))
+
+    def open_block_review(self, number: int | None = None) -> None:
+        """The block requests, on `number`'s pending one when it has one."""
+        if self.allowed(Permission.decide_block):
+            self.push_screen(BlockReviewScreen(number))
 
 
 def create_app(

@@ -15,11 +15,13 @@ from textual import work
 from textual.content import Content
 
 from console import operations, validation
-from console.errors import DomainError, Forbidden
+from console.errors import DomainError
 from console.lifecycle import OPERATOR_MOVES
-from console.roles import URGENT_ESCALATIONS, Permission, may, require
+from console.roles import URGENT_ESCALATIONS, Permission, may
 from console.ticket_detail import load_ticket
+from console.untrusted import one_line
 from models import DraftKind, EscalationKind, Status
+from screens.block_decision import BlockInQuestion, decide_block
 from screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
 from screens.reply_editor import ReplyEditor
 
@@ -75,13 +77,7 @@ class TicketActions:
         return ticket
 
     def _allowed(self, permission: Permission) -> bool:
-        """The role check before any question is asked: refused in the domain's words."""
-        try:
-            require(self.console.operator, permission)
-        except Forbidden as error:
-            self.console.refuse(error)
-            return False
-        return True
+        return self.console.allowed(permission)
 
     async def _perform(self, number: int, work_: Any, success: str) -> bool:
         app = self.console
@@ -426,49 +422,23 @@ class TicketActions:
             block = await self._ask(
                 ChoiceDialog(
                     "Which block request",
-                    [Choice(b, f"WMID {b.wmid} requested by {b.requested_by}") for b in pending],
+                    [
+                        Choice(b, f"WMID {b.wmid} requested by {one_line(b.requested_by)}")
+                        for b in pending
+                    ],
                 )
             )
             if block is None:
                 return
-        verb = "Approve" if approve else "Reject"
-        answer = await self._ask(
-            FormDialog(
-                f"{verb} the block of WMID {block.wmid}",
-                [Field("reason", "Reason", "checked with the hotline…", required=not approve)],
-                note=Content.assemble(
-                    f"Requested by {block.requested_by}: ",
-                    block.reason,
-                ),
-                submit=verb,
-                danger=True,
-            )
+        await decide_block(
+            app,
+            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, ticket.number),
+            approve=approve,
         )
-        if answer is None:
-            return
-        if not await self._sure(
-            f"{verb} the block of WMID {block.wmid}?",
-            "The decision is recorded with your name and cannot be taken back.",
-            verb,
-        ):
-            return
-        if approve:
-            work_ = partial(
-                operations.approve_block,
-                app.desk,
-                block.id,
-                by=app.login,
-                reason=answer["reason"],
-            )
-        else:
-            work_ = partial(
-                operations.reject_block, app.desk, block.id, answer["reason"], by=app.login
-            )
-        await self._perform(
-            ticket.number,
-            work_,
-            f"{'Approved' if approve else 'Rejected'} the block of WMID {block.wmid}.",
-        )
+        self.ticket_changed(ticket.number)
+
+    def action_block_review(self) -> None:
+        self.console.open_block_review()
 
     @work(exclusive=True, group="ticket-action")
     async def action_assign(self) -> None:
