@@ -272,6 +272,17 @@ def _blocks(session: Session, ticket_id: int, logins: dict[int, str]) -> list[Bl
     ]
 
 
+def current_versions(db: Database, numbers: list[int]) -> dict[int, int]:
+    """Each ticket's version now, by number (a selection to act on again)."""
+    if not numbers:
+        return {}
+    with db.read() as session:
+        rows = session.execute(
+            sa.select(Ticket.number, Ticket.version).where(Ticket.number.in_(numbers))
+        ).all()
+    return dict(rows)
+
+
 def other_tickets(db: Database, number: int) -> list[OtherTicket]:
     """The customer's other tickets, newest first, for a ticket by its number."""
     with db.read() as session:
