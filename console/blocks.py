@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,3 +75,55 @@ def list_block_requests(
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class BlockForReview:
+    """A request waiting for a decision, with what the decider needs of its ticket."""
+
+    id: int
+    wmid: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    number: int
+    subject: str
+    status: str
+    service: str
+    customer_wmid: str | None
+    customer_email: str | None
+    assignee: str | None
+
+    def waiting(self, now: datetime) -> timedelta:
+        return now - self.requested_at
+
+
+def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockForReview]:
+    """Pending requests, oldest first (the longest wait is the most urgent)."""
+    requester = aliased(Operator)
+    holder = aliased(Operator)
+    query = (
+        sa.select(
+            BlockRequest.id,
+            BlockRequest.wmid,
+            BlockRequest.reason,
+            requester.login,
+            BlockRequest.requested_at,
+            Ticket.number,
+            Ticket.subject,
+            sa.type_coerce(Ticket.status, sa.String),
+            sa.type_coerce(Ticket.service, sa.String),
+            Ticket.customer_wmid,
+            Ticket.customer_email,
+            holder.login,
+        )
+        .join(Ticket, Ticket.id == BlockRequest.ticket_id)
+        .join(requester, requester.id == BlockRequest.requested_by_id)
+        .outerjoin(holder, holder.id == Ticket.assignee_id)
+        .where(BlockRequest.state == BlockState.requested)
+        .order_by(BlockRequest.requested_at, BlockRequest.id)
+        .limit(limit)
+    )
+    with db.read() as session:
+        rows = session.execute(query).all()
+    return [BlockForReview(*row) for row in rows]

@@ -619,6 +619,195 @@ def block_list(cli: CliContext, show_all: bool, as_json: bool) -> None:
         )
 
 
+# Supervisors' material: templates and scam markers --------------------------------
+
+
+@main.group()
+def template() -> None:
+    """Canned answers per service and language (supervisors edit them)."""
+
+
+def _template_json(t: Any) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "service": t.service.value if t.service else None,
+        "language": t.language.value,
+        "title": t.title,
+        "body": t.body,
+        "active": t.active,
+        "updated_at": t.updated_at,
+    }
+
+
+@template.command("list")
+@_db_option
+@click.option("--service", metavar="S", help="This service's templates and those for every one.")
+@click.option("--language", type=click.Choice(["ru", "en"]))
+@click.option("--all", "show_all", is_flag=True, help="Withdrawn templates too.")
+@_json_option
+@click.pass_obj
+def template_list(
+    cli: CliContext, service: str | None, language: str | None, show_all: bool, as_json: bool
+) -> None:
+    """Templates by service, language and title."""
+    from console import operations, validation
+    from console.untrusted import one_line
+    from models import Language
+
+    templates = operations.list_templates(
+        cli.desk,
+        service=validation.service(service) if service else None,
+        language=Language(language) if language else None,
+        include_inactive=show_all,
+    )
+    if as_json:
+        _print_json([_template_json(t) for t in templates])
+        return
+    for t in templates:
+        state = "" if t.active else "  (withdrawn)"
+        where = t.service.value if t.service else "every service"
+        click.echo(f"{t.id:>5}  {where:<14} {t.language.value}  {one_line(t.title)}{state}")
+
+
+@template.command("save")
+@_db_option
+@_as_option
+@click.option("--id", "template_id", type=int, metavar="ID", help="Change this template.")
+@click.option("--title", required=True)
+@click.option("--language", required=True, type=click.Choice(["ru", "en"]))
+@click.option("--service", metavar="S", help="Leave out for every service.")
+@click.option("--file", type=click.Path(path_type=Path), help="The body ('-' for stdin).")
+@click.option("--text", help="The body.")
+@click.pass_obj
+def template_save(
+    cli: CliContext,
+    template_id: int | None,
+    title: str,
+    language: str,
+    service: str | None,
+    file: Path | None,
+    text: str | None,
+) -> None:
+    """Add a template (or change one with --id); prints its id. Placeholders:
+    {ticket}, {wmid}, {name}."""
+    from console import operations
+
+    body = _read_text(file, text, "template body")
+    click.echo(
+        operations.save_template(
+            cli.desk,
+            by=cli.acting_login(),
+            title=title,
+            body=body,
+            language=language,
+            service=service,
+            template_id=template_id,
+        )
+    )
+
+
+@template.command("withdraw")
+@_db_option
+@_as_option
+@click.argument("template_id", type=int)
+@click.pass_obj
+def template_withdraw(cli: CliContext, template_id: int) -> None:
+    """No longer offer a template (it is kept; `restore` brings it back)."""
+    from console import operations
+
+    operations.set_template_active(cli.desk, template_id, False, by=cli.acting_login())
+
+
+@template.command("restore")
+@_db_option
+@_as_option
+@click.argument("template_id", type=int)
+@click.pass_obj
+def template_restore(cli: CliContext, template_id: int) -> None:
+    from console import operations
+
+    operations.set_template_active(cli.desk, template_id, True, by=cli.acting_login())
+
+
+@main.group()
+def marker() -> None:
+    """Scam markers intake looks for in each mail (supervisors and security)."""
+
+
+@marker.command("list")
+@_db_option
+@click.option("--all", "show_all", is_flag=True, help="Disabled markers too.")
+@_json_option
+@click.pass_obj
+def marker_list(cli: CliContext, show_all: bool, as_json: bool) -> None:
+    """The markers, oldest first."""
+    from console import operations
+    from console.untrusted import one_line
+
+    markers = operations.list_markers(cli.desk, include_inactive=show_all)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "id": m.id,
+                    "pattern": m.pattern,
+                    "is_regex": m.is_regex,
+                    "description": m.description,
+                    "active": m.active,
+                    "created_at": m.created_at,
+                }
+                for m in markers
+            ]
+        )
+        return
+    for m in markers:
+        kind = "regex" if m.is_regex else "text"
+        state = "" if m.active else "  (disabled)"
+        note = f"  — {one_line(m.description)}" if m.description else ""
+        click.echo(f"{m.id:>5}  {kind:<5}  {one_line(m.pattern)}{note}{state}")
+
+
+@marker.command("add")
+@_db_option
+@_as_option
+@click.argument("pattern")
+@click.option("--regex", is_flag=True, help="A regular expression, matched as written.")
+@click.option("--description", default="", metavar="TEXT")
+@click.pass_obj
+def marker_add(cli: CliContext, pattern: str, regex: bool, description: str) -> None:
+    """Add a marker: a word or phrase (matched ignoring case) or --regex; prints its id."""
+    from console import operations
+
+    click.echo(
+        operations.add_marker(
+            cli.desk, pattern, by=cli.acting_login(), is_regex=regex, description=description
+        )
+    )
+
+
+@marker.command("disable")
+@_db_option
+@_as_option
+@click.argument("marker_id", type=int)
+@click.pass_obj
+def marker_disable(cli: CliContext, marker_id: int) -> None:
+    """Stop looking for a marker (it is kept; `enable` turns it back on)."""
+    from console import operations
+
+    operations.set_marker_active(cli.desk, marker_id, False, by=cli.acting_login())
+
+
+@marker.command("enable")
+@_db_option
+@_as_option
+@click.argument("marker_id", type=int)
+@click.pass_obj
+def marker_enable(cli: CliContext, marker_id: int) -> None:
+    from console import operations
+
+    operations.set_marker_active(cli.desk, marker_id, True, by=cli.acting_login())
+
+
 # The customer's side --------------------------------------------------------------
 
 

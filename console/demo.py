@@ -185,6 +185,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "language",
         "source",
         "assignee_id",
+        "assigned_at",
         "created_at",
         "updated_at",
         "first_answer_due_at",
@@ -551,6 +552,8 @@ class _Generator:
                 lang,
                 source,
                 assignee,
+                # As the audit trail's take says.
+                stamp(min(created + 60, now)) if assignee is not None else None,
                 stamp(created),
                 stamp(t),
                 stamp(first_answer_due),

@@ -109,10 +109,22 @@ class QueueRow:
     queue_rank: int
     queue_due: datetime
     version: int
+    # Whether it is held too long: since when the customer waits, and the holder holds.
+    waiting_since: datetime | None = None
+    assigned_at: datetime | None = None
 
     @property
     def key(self) -> QueueKey:
         return (self.queue_rank, self.queue_due, self.created_at, self.id)
+
+    @property
+    def held_waiting_since(self) -> datetime | None:
+        """Since when its holder has held it with the customer waiting: from the
+        later of the take and the customer's unanswered message (None when nobody
+        holds it or nobody waits)."""
+        if self.assignee is None or self.waiting_since is None:
+            return None
+        return max(self.waiting_since, self.assigned_at or self.waiting_since)
 
     @property
     def escalations(self) -> list[EscalationKind]:
@@ -134,6 +146,8 @@ _ROW_COLUMNS = (
     Ticket.queue_rank,
     Ticket.queue_due,
     Ticket.version,
+    Ticket.waiting_since,
+    Ticket.assigned_at,
 )
 
 

@@ -74,12 +74,16 @@ class Settings:
     notices_poll_seconds: float = 2.0
     # The confirmation link in the e-mail; {token} is the ticket's code.
     notices_confirm_url: str = "https://support.wm-console.invalid/confirm/{token}"
-    # The dashboard marks an operator whose longest-waiting held ticket has
-    # waited this long: work sitting in someone's hands, out of everyone's queue.
-    dashboard_held_warn_minutes: float = 120.0
+    # A ticket held this long while its customer waits is flagged in the queue's
+    # holder column: the supervisor's cue to ask, or to reassign it.
+    queue_held_too_long_hours: float = 4.0
     # The console's keys, remapped by action id: "take=T; reply=ctrl+r" (`?` lists the ids).
     keymap: str = ""
     source: str = field(default="defaults", compare=False)
+
+    @property
+    def held_too_long(self) -> timedelta:
+        return timedelta(hours=self.queue_held_too_long_hours)
 
     @property
     def sla(self) -> SlaPolicy:

@@ -55,6 +55,9 @@ class OperatorLoad:
     median_first_answer_seconds: float | None
     last_action_at: datetime | None
     oldest_held_waiting_since: datetime | None
+    # As the queue's held-too-long flag counts: from the later of the take and
+    # the customer's unanswered message, for the longest-held of their tickets.
+    held_longest_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,34 @@ class DeskStats:
         return json_value(data)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Someone who may be given tickets, with how many live ones they hold now."""
+
+    login: str
+    name: str
+    role: str
+    held: int
+
+
+def holders(desk: Desk) -> list[Holder]:
+    """Active people, least loaded first: whom a supervisor may give tickets to.
+    Read from the tally, so it costs the same at a million tickets."""
+    active = {status.value for status in ACTIVE_STATUSES}
+    with desk.db.connect() as connection:
+        held: Counter[int] = Counter()
+        for status, _service, assignee_id, _flags, tickets in tally_cells(connection):
+            if status in active and assignee_id != UNASSIGNED:
+                held[assignee_id] += tickets
+        people = connection.execute(
+            sa.select(Operator.id, Operator.login, Operator.name, Operator.role).where(
+                Operator.active
+            )
+        ).all()
+    found = [Holder(login, name, role.value, held[id_]) for id_, login, name, role in people]
+    return sorted(found, key=lambda holder: (holder.held, holder.login))
+
+
 def desk_stats(desk: Desk) -> DeskStats:
     now = desk.now()
     with desk.db.connect() as connection:
@@ -145,7 +176,8 @@ def desk_stats(desk: Desk) -> DeskStats:
                 else None
             ),
             last_action_at=activity.get(operator_id, (None, 0))[0],
-            oldest_held_waiting_since=oldest_held.get(operator_id),
+            oldest_held_waiting_since=oldest_held.get(operator_id, (None, None))[0],
+            held_longest_since=oldest_held.get(operator_id, (None, None))[1],
         )
         for operator_id, login, name, role, active_flag in operators
     ]
@@ -325,17 +357,22 @@ def _oldest_waiting(connection: sa.Connection, *, limit: int) -> list[WaitingTic
     ]
 
 
-def _oldest_held(connection: sa.Connection) -> dict[int, datetime]:
-    """Per operator, since when their longest-waiting held ticket has waited."""
+def _oldest_held(connection: sa.Connection) -> dict[int, tuple[datetime, datetime]]:
+    """Per operator: since when their longest-waiting held ticket has waited, and
+    since when the longest-held one has been held with its customer waiting."""
     # Grouped by an expression so the planner reads the small partial index
     # of running clocks instead of walking every assigned ticket.
     holder = sa.func.coalesce(Ticket.assignee_id, 0)
+    held_since = sa.case(
+        (Ticket.assigned_at > Ticket.waiting_since, Ticket.assigned_at),
+        else_=Ticket.waiting_since,
+    )
     rows = connection.execute(
-        sa.select(holder, sa.func.min(Ticket.waiting_since))
+        sa.select(holder, sa.func.min(Ticket.waiting_since), sa.func.min(held_since))
         .where(Ticket.waiting_since.is_not(None), Ticket.assignee_id.is_not(None))
         .group_by(holder)
     ).all()
-    return dict(rows)
+    return {operator_id: (waiting, held) for operator_id, waiting, held in rows}
 
 
 def _label(value: str) -> str:

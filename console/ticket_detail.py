@@ -272,6 +272,26 @@ def _blocks(session: Session, ticket_id: int, logins: dict[int, str]) -> list[Bl
     ]
 
 
+def current_versions(db: Database, numbers: list[int]) -> dict[int, int]:
+    """Each ticket's version now, by number (a selection to act on again)."""
+    if not numbers:
+        return {}
+    with db.read() as session:
+        rows = session.execute(
+            sa.select(Ticket.number, Ticket.version).where(Ticket.number.in_(numbers))
+        ).all()
+    return dict(rows)
+
+
+def other_tickets(db: Database, number: int) -> list[OtherTicket]:
+    """The customer's other tickets, newest first, for a ticket by its number."""
+    with db.read() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
+        if ticket is None:
+            raise NotFound(f"no ticket {number}")
+        return _other_tickets(session, ticket)
+
+
 def _other_tickets(session: Session, ticket: Ticket) -> list[OtherTicket]:
     """The same customer's other tickets: same WMID or same e-mail."""
     same_customer = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from console.errors import InvalidInput
-from models import Service, Status
+from models import Language, Service, Status
 
 WMID_PATTERN = re.compile(r"\d{12}")
 PURSE_PATTERN = re.compile(r"[A-Z]\d{12}")
@@ -93,4 +93,48 @@ def reason(value: str | None, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise InvalidInput(f"{what} needs a reason")
+    return cleaned
+
+
+def language(value: str) -> Language:
+    try:
+        return Language(value.strip().lower())
+    except ValueError:
+        names = ", ".join(lang.value for lang in Language)
+        raise InvalidInput(f"unknown language {_shown(value)}: one of {names}") from None
+
+
+MAX_TEMPLATE_TITLE = 200
+MAX_MARKER_PATTERN = 500
+
+
+def template_title(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise InvalidInput("a template needs a title")
+    if len(cleaned) > MAX_TEMPLATE_TITLE:
+        raise InvalidInput(f"the title is {len(cleaned)} characters; at most {MAX_TEMPLATE_TITLE}")
+    return cleaned
+
+
+def marker_pattern(value: str, *, is_regex: bool) -> str:
+    """A scam marker's pattern: intake matches it against every mail, so a
+    regular expression must compile, and an empty one would match everything."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidInput("a scam marker needs a pattern")
+    if len(cleaned) > MAX_MARKER_PATTERN:
+        raise InvalidInput(
+            f"the pattern is {len(cleaned)} characters; at most {MAX_MARKER_PATTERN}"
+        )
+    if is_regex:
+        try:
+            compiled = re.compile(cleaned)
+        except re.error as error:
+            raise InvalidInput(f"the pattern is not a valid regular expression: {error}") from None
+        if compiled.search(""):
+            raise InvalidInput(
+                f"the regular expression {_shown(cleaned)} matches empty text, "
+                "so it would flag every mail"
+            )
     return cleaned

@@ -154,6 +154,8 @@ class Ticket(SQLModel, table=True):
         default=MessageChannel.form, sa_type=enum_column(MessageChannel, "source")
     )
     assignee_id: int | None = Field(default=None, foreign_key="operator.id")
+    # Since when the holder holds it: a ticket held too long is flagged in the queue.
+    assigned_at: datetime | None = _maybe_stamp()
     created_at: datetime = _stamp()
     updated_at: datetime = _stamp()
     # SLA: the first answer is due by first_answer_due_at; due_at is when the
@@ -277,6 +279,8 @@ class Template(SQLModel, table=True):
     language: Language = Field(sa_type=enum_column(Language, "template_language"))
     title: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)
+    # Withdrawn templates are kept (nothing is deleted) but no longer offered.
+    active: bool = Field(default=True)
     updated_by_id: int | None = Field(default=None, foreign_key="operator.id")
     updated_at: datetime = _stamp()
 

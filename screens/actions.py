@@ -23,6 +23,9 @@ TICKET = "ticket"
 EDITOR = "editor"
 HELP = "help"
 DASHBOARD = "dashboard"
+BLOCKS = "blocks"
+TEMPLATES = "templates"
+MARKERS = "markers"
 EVERYWHERE = "everywhere"
 
 SCREEN_TITLES = {
@@ -31,6 +34,9 @@ SCREEN_TITLES = {
     TICKET: "Ticket",
     EDITOR: "Reply editor",
     DASHBOARD: "Dashboard",
+    BLOCKS: "WMID block requests",
+    TEMPLATES: "Templates",
+    MARKERS: "Scam markers",
     HELP: "Help",
 }
 
@@ -46,8 +52,9 @@ class ConsoleAction:
     help: str
     screens: tuple[str, ...]
     permission: Permission | None = None
-    # In the footer; everything is in the palette and the help either way.
-    footer: bool = False
+    # In the footer (everywhere it is, or on these screens); everything is in the
+    # palette and the help either way.
+    footer: bool | tuple[str, ...] = False
     action: str = ""
     # Needs a highlighted or open ticket.
     needs_ticket: bool = False
@@ -56,6 +63,9 @@ class ConsoleAction:
     @property
     def textual_action(self) -> str:
         return self.action or self.id
+
+    def in_footer(self, screen: str) -> bool:
+        return self.footer if isinstance(self.footer, bool) else screen in self.footer
 
     def allowed_for(self, role: Role) -> bool:
         return self.permission is None or role in ALLOWED[self.permission]
@@ -67,6 +77,8 @@ class ConsoleAction:
 
 
 _WORK = (QUEUE, TICKET)
+# The supervisors' lists: a table to move in, the thing highlighted to act on.
+_LISTS = (BLOCKS, TEMPLATES, MARKERS)
 
 ACTIONS: tuple[ConsoleAction, ...] = (
     # Everywhere ------------------------------------------------------------------
@@ -95,8 +107,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         key_display="#",
     ),
     # The queue ------------------------------------------------------------------
-    ConsoleAction("cursor_down", "j,down", "Down", "Next ticket", (QUEUE,)),
-    ConsoleAction("cursor_up", "k,up", "Up", "Previous ticket", (QUEUE,)),
+    ConsoleAction("cursor_down", "j,down", "Down", "Next line", (QUEUE, *_LISTS)),
+    ConsoleAction("cursor_up", "k,up", "Up", "Previous line", (QUEUE, *_LISTS)),
     ConsoleAction("page_down", "pagedown,ctrl+f", "Page down", "One screen down", (QUEUE,)),
     ConsoleAction("page_up", "pageup,ctrl+b", "Page up", "One screen up", (QUEUE,)),
     ConsoleAction("first", "g,home", "Top", "The first ticket in the queue", (QUEUE,)),
@@ -106,7 +118,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "enter",
         "Open",
         "The highlighted ticket, full screen",
-        (QUEUE,),
+        (QUEUE, BLOCKS),
         footer=True,
         needs_ticket=True,
     ),
@@ -174,6 +186,49 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "My work and the unassigned queue, live statuses",
         (QUEUE,),
         action="quick_view('default')",
+    ),
+    ConsoleAction(
+        "mark",
+        "space,v",
+        "Mark",
+        "Mark or unmark the ticket; a then reassigns every marked one",
+        (QUEUE,),
+        permission=Permission.assign,
+        needs_ticket=True,
+        key_display="Space / v",
+    ),
+    ConsoleAction(
+        "clear_marks",
+        "u",
+        "Clear marks",
+        "Unmark every marked ticket",
+        (QUEUE,),
+        permission=Permission.assign,
+    ),
+    ConsoleAction(
+        "block_review",
+        "B",
+        "Block requests",
+        "WMID block requests waiting for a decision, oldest first",
+        _WORK,
+        permission=Permission.decide_block,
+        footer=True,
+    ),
+    ConsoleAction(
+        "templates",
+        "C",
+        "Templates",
+        "Edit the canned answers per service and language",
+        (QUEUE,),
+        permission=Permission.edit_templates,
+    ),
+    ConsoleAction(
+        "markers",
+        "M",
+        "Scam markers",
+        "Edit what intake flags as a possible scam",
+        (QUEUE,),
+        permission=Permission.edit_markers,
     ),
     ConsoleAction(
         "toggle_preview", "p", "Preview", "Show or hide the ticket beside the queue", (QUEUE,)
@@ -246,31 +301,38 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "assign",
         "a",
         "Assign",
-        "Give the ticket to an operator, or back to the queue",
+        "Give the ticket (or every marked one) to an operator, or back to the queue",
         _WORK,
         permission=Permission.assign,
+        footer=True,
         needs_ticket=True,
     ),
     ConsoleAction(
         "approve_block",
         "A",
         "Approve block",
-        "Approve a WMID block someone requested",
-        _WORK,
+        "Approve a WMID block someone else requested (asks you to confirm: irreversible)",
+        (*_WORK, BLOCKS),
         permission=Permission.decide_block,
+        footer=(BLOCKS,),
         needs_ticket=True,
     ),
     ConsoleAction(
         "reject_block",
         "R",
         "Reject block",
-        "Reject a WMID block someone requested",
-        _WORK,
+        "Reject a WMID block someone else requested, with a reason",
+        (*_WORK, BLOCKS),
         permission=Permission.decide_block,
+        footer=(BLOCKS,),
         needs_ticket=True,
     ),
     ConsoleAction(
-        "reload", "ctrl+r", "Reload", "Read again from the database", (*_WORK, DASHBOARD)
+        "reload",
+        "ctrl+r",
+        "Reload",
+        "Read again from the database",
+        (*_WORK, *_LISTS, DASHBOARD),
     ),
     # Supervising (after the ticket verbs: on a narrow key bar those stay in sight) -------
     ConsoleAction(
@@ -292,7 +354,12 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         needs_ticket=True,
     ),
     ConsoleAction(
-        "back", "escape,q", "Back", "Back to the queue", (TICKET, DASHBOARD, HELP), footer=True
+        "back",
+        "escape,q",
+        "Back",
+        "Back to where you were",
+        (TICKET, DASHBOARD, HELP, *_LISTS),
+        footer=True,
     ),
     # The dashboard -----------------------------------------------------------------------
     ConsoleAction("tile_down", "j,down", "Down", "Next row of the tile", (DASHBOARD,)),
@@ -314,6 +381,70 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Open",
         "Open work: the queue filtered to the cell; a request or ticket: the ticket",
         (DASHBOARD,),
+        footer=True,
+    ),
+    # The block requests -----------------------------------------------------------------
+    ConsoleAction(
+        "other_tickets",
+        "o",
+        "Customer's tickets",
+        "To the customer's other tickets (enter opens one, escape comes back)",
+        (BLOCKS,),
+        needs_ticket=True,
+    ),
+    # The templates ------------------------------------------------------------------------
+    ConsoleAction(
+        "new_template",
+        "n",
+        "New",
+        "A new template: service, language, title, text with placeholders",
+        (TEMPLATES,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "edit_template",
+        "enter,e",
+        "Edit",
+        "Change the highlighted template",
+        (TEMPLATES,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "toggle_template",
+        "x",
+        "Withdraw/restore",
+        "Stop offering the template when replying, or offer it again (it is kept)",
+        (TEMPLATES,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "template_filter",
+        "f",
+        "Service/language",
+        "Show one service's templates (with those for every service), one language",
+        (TEMPLATES,),
+        footer=True,
+    ),
+    # The scam markers ----------------------------------------------------------------------
+    ConsoleAction(
+        "new_marker",
+        "n",
+        "Add",
+        "A word or phrase, or a regular expression, for intake to flag",
+        (MARKERS,),
+        permission=Permission.edit_markers,
+        footer=True,
+    ),
+    ConsoleAction(
+        "toggle_marker",
+        "x,space",
+        "Disable/enable",
+        "Stop or start flagging mail by the highlighted marker (it is kept)",
+        (MARKERS,),
+        permission=Permission.edit_markers,
         footer=True,
     ),
     # The reply editor -------------------------------------------------------------------
@@ -361,7 +492,7 @@ def bindings_for(screen: str) -> list[Binding]:
             action.keys,
             action.textual_action,
             action.description,
-            show=action.footer,
+            show=action.in_footer(screen),
             key_display=action.key_display,
             # The palette opens over anything, even a focused text box.
             priority=action.id == "command_palette",

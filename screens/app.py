@@ -26,6 +26,7 @@ from console.queue import Queue, QueueFilter
 from console.roles import Permission, require
 from models import Operator
 from screens.actions import EVERYWHERE, bindings_for, parse_keymap
+from screens.block_review import BlockReviewScreen
 from screens.dashboard_screen import DashboardScreen
 from screens.dialogs import AskNumber
 from screens.help_screen import HelpScreen
@@ -56,6 +57,7 @@ class WmConsole(App[None]):
         "dialogs.tcss",
         "help_screen.tcss",
         "dashboard_screen.tcss",
+        "supervision.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -150,6 +152,15 @@ class WmConsole(App[None]):
         }
         title = next((t for kind, t in titles.items() if isinstance(error, kind)), "Refused")
         self.notify(error.message, title=title, severity="error", timeout=10, markup=False)
+
+    def allowed(self, permission: Permission) -> bool:
+        """The role check before anything is asked: a refusal names the role it takes."""
+        try:
+            require(self.operator, permission)
+        except Forbidden as error:
+            self.refuse(error)
+            return False
+        return True
 
     def done(self, message: str) -> None:
         self.notify(message, markup=False)
@@ -276,6 +287,11 @@ class WmConsole(App[None]):
             self.pop_screen()
         if queue_filter is not None:
             queue.use_filter(queue_filter)
+
+    def open_block_review(self, number: int | None = None) -> None:
+        """The block requests, on `number`'s pending one when it has one."""
+        if self.allowed(Permission.decide_block):
+            self.push_screen(BlockReviewScreen(number))
 
 
 def create_app(

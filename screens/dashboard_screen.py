@@ -354,16 +354,16 @@ class DashboardScreen(Screen):
     def _show_operators(self, stats: DeskStats) -> None:
         table = self.query_one("#operators", DeskTable)
         warn, dim = table.style_for("warn"), table.style_for("dim")
-        too_long = timedelta(minutes=self.console.desk.settings.dashboard_held_warn_minutes)
+        too_long = self.console.desk.settings.held_too_long
 
         def row(load: OperatorLoad) -> list[Text]:
             median = load.median_first_answer_seconds
             longest = Text("—", justify="right")
-            if load.oldest_held_waiting_since is not None:
-                waited = stats.at - load.oldest_held_waiting_since
-                longest = Text(_ago(waited), justify="right")
-                if waited >= too_long:
-                    longest = Text(f"! {_ago(waited)}", style=warn, justify="right")
+            if load.held_longest_since is not None:
+                held = stats.at - load.held_longest_since
+                longest = Text(_ago(held), justify="right")
+                if held > too_long:
+                    longest = Text(f"! {_ago(held)}", style=warn, justify="right")
             idle = "—" if load.last_action_at is None else _ago(stats.at - load.last_action_at)
             cells = [
                 Text(one_line(load.login)),

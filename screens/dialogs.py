@@ -3,11 +3,11 @@ enter answers, escape backs out, and nothing a customer wrote is ever read as ma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -147,10 +147,13 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         note: Content | str = "",
         submit: str = "OK",
         danger: bool = False,
+        attempt: Callable[[dict[str, Any]], Awaitable[str | None]] | None = None,
     ) -> None:
         super().__init__(classes="dialog")
         self.title_text = title
         self.fields = list(fields)
+        # Tried before the form closes: its refusal is shown here, nothing typed is lost.
+        self.attempt = attempt
         self.note = note if isinstance(note, Content) else Content(note)
         self.submit_label = submit
         self.danger = danger
@@ -220,7 +223,19 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 self.query_one("#form-error", Static).update(Content(error.message))
                 self.query_one(f"#field-{field.name}", Input).focus()
                 return
-        self.dismiss(values)
+        if self.attempt is None:
+            self.dismiss(values)
+        else:
+            self._try(values)
+
+    @work(exclusive=True, group="form-attempt")
+    async def _try(self, values: dict[str, Any]) -> None:
+        assert self.attempt is not None
+        refusal = await self.attempt(values)
+        if refusal is None:
+            self.dismiss(values)
+        else:
+            self.query_one("#form-error", Static).update(Content(refusal))
 
 
 class AskNumber(FormDialog):
@@ -284,3 +299,29 @@ class ChangedDialog(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class ReportDialog(ModalScreen[None]):
+    """What happened, when a toast is too small for it (a bulk change with
+    refusals, each with its reason): read it, then enter or escape."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close", show=False)]
+
+    def __init__(self, title: str, body: Content) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box -wide"):
+            yield Label(Content(self.title_text), classes="dialog-title -warning")
+            yield Static(self.body, classes="dialog-changes")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("OK (enter)"), variant="primary", id="ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, _event: Button.Pressed) -> None:
+        self.dismiss(None)

@@ -4,7 +4,7 @@ on the phone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -15,12 +15,15 @@ from textual.widgets import Static
 from console.sla import SupportHours
 from models import Role
 from screens.actions import (
+    BLOCKS,
     DASHBOARD,
     EDITOR,
     EVERYWHERE,
     HELP,
+    MARKERS,
     QUEUE,
     SCREEN_TITLES,
+    TEMPLATES,
     TICKET,
     bindings_for,
     grouped,
@@ -41,7 +44,8 @@ HOTLINES = (
 def keys_content(keymap: dict[str, str], role: Role, first: str) -> Content:
     """Every action by screen, the current screen first; actions the role may not
     take say who may."""
-    order = [first] + [s for s in (QUEUE, TICKET, EDITOR, DASHBOARD, EVERYWHERE) if s != first]
+    screens = (QUEUE, TICKET, EDITOR, DASHBOARD, BLOCKS, TEMPLATES, MARKERS, EVERYWHERE)
+    order = [first] + [s for s in screens if s != first]
     parts: list[str | tuple[str, str]] = []
     for screen, actions in grouped(order):
         if not actions:
@@ -80,6 +84,22 @@ def hours_content(hours: SupportHours, now: datetime) -> Content:
     )
 
 
+def queue_signs_content(held_too_long: timedelta) -> Content:
+    """What the queue's marks mean, and why a holder is flagged."""
+    hours = held_too_long.total_seconds() / 3600
+    return Content.assemble(
+        ("In the queue", "bold $accent"),
+        "\n  ",
+        ("●", "bold"),
+        " before the number: marked for a bulk reassign (space or v marks, u clears,"
+        " a gives every marked ticket to someone; supervisors)\n  ",
+        ("!login", "bold"),
+        f" in HOLDER: held over {hours:g} h while the customer waits for an answer — the"
+        " customer's clock runs while the ticket sits with one person, so a supervisor"
+        " asks, or reassigns it (queue.held_too_long_hours in the settings)",
+    )
+
+
 def hotlines_content() -> Content:
     parts: list[str | tuple[str, str]] = [("Hotlines", "bold $accent")]
     for country, number, note in HOTLINES:
@@ -112,6 +132,7 @@ class HelpScreen(Screen):
             )
             yield Static(hours_content(desk.sla.hours, desk.now()), id="help-hours")
             yield Static(hotlines_content(), id="help-hotlines")
+            yield Static(queue_signs_content(desk.settings.held_too_long), id="help-signs")
             yield Static(
                 keys_content(app.keymap, app.operator.role, first),  # type: ignore[attr-defined]
                 id="help-keys",

@@ -44,7 +44,11 @@ class KeyBar(Widget):
 
     def _actions(self) -> list[ConsoleAction]:
         role = self.app.operator.role  # type: ignore[attr-defined]
-        shown = [a for a in actions_for(self.screen_name) if a.footer and a.allowed_for(role)]
+        shown = [
+            a
+            for a in actions_for(self.screen_name)
+            if a.in_footer(self.screen_name) and a.allowed_for(role)
+        ]
         # Where "?" is a key and not a character typed or a page already open.
         if self.screen_name in (QUEUE, TICKET, DASHBOARD):
             shown.append(BY_ID["help"])

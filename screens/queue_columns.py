@@ -46,6 +46,9 @@ STATUS_LABELS = {
 }
 
 URGENT_BADGES = frozenset({EscalationKind.wmid_block, EscalationKind.fraud})
+MARK = "●"
+# Before the holder's login when they have held it too long with the customer waiting.
+HELD_TOO_LONG = "!"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class Column:
     align_right: bool = False
 
 
-NUMBER = Column("number", "NUMBER", 7, align_right=True)
+# One cell more than the number: the mark of a ticket picked for a bulk reassign.
+NUMBER = Column("number", "NUMBER", 8, align_right=True)
 AGE = Column("age", "AGE", 6, align_right=True)
 SLA = Column("sla", "SLA", 7, align_right=True)
 SERVICE = Column("service", "SERVICE", 9)

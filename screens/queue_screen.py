@@ -3,24 +3,29 @@ or below it. The console opens here, on the operator's last filters."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Static
 
 from console import operations
 from console.errors import DomainError
 from console.queue import QueueFilter, QueueRow
+from console.roles import Permission
 from console.ticket_detail import TicketDetail, load_ticket
 from screens.actions import QUEUE, bindings_for
 from screens.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
 from screens.key_bar import KeyBar
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue_view import QueueView
+from screens.supervision import MarkerScreen, TemplateScreen
 from screens.ticket_actions import TicketActions, TicketInHand
 from screens.ticket_view import TicketView
 
@@ -67,9 +72,11 @@ class QueueScreen(TicketActions, Screen):
                     "then open the console again, e.g. as olga:",
                     f"    wmconsole --db {where} --as olga",
                 ],
+                held_too_long=desk.settings.held_too_long,
                 id="queue",
             )
             yield TicketView(policy=desk.sla, now=desk.now, preview=True, id="preview")
+        yield Static(id="marks-line")
         yield KeyBar(QUEUE)
 
     def on_mount(self) -> None:
@@ -180,6 +187,49 @@ class QueueScreen(TicketActions, Screen):
     def action_quit(self) -> None:
         self.app.exit()
 
+    # The supervisor's work --------------------------------------------------------
+
+    def action_mark(self) -> None:
+        if self.console.allowed(Permission.assign):
+            self.queue_view.toggle_mark()
+
+    def action_clear_marks(self) -> None:
+        if self.console.allowed(Permission.assign):
+            self.queue_view.unmark()
+
+    @on(QueueView.MarksChanged)
+    def _marks_changed(self, event: QueueView.MarksChanged) -> None:
+        line = self.query_one("#marks-line", Static)
+        count = event.count
+        line.set_class(bool(count), "-shown")
+        if count:
+            line.update(
+                Content.assemble(
+                    (f"{count} marked", "bold"),
+                    f" ticket{'s' if count > 1 else ''} — a gives them all to someone or "
+                    "back to the queue · space/v marks or unmarks · u clears the marks",
+                )
+            )
+
+    def marked_tickets(self) -> list[TicketInHand]:
+        return [_in_hand(row) for row in self.queue_view.marked.values()]
+
+    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+        view = self.queue_view
+        for ticket_id, row in list(view.marked.items()):
+            if row.number in versions:
+                view.marked[ticket_id] = replace(row, version=versions[row.number])
+        gone = set(moved)
+        view.unmark(frozenset(i for i, row in view.marked.items() if row.number in gone))
+
+    def action_templates(self) -> None:
+        if self.console.allowed(Permission.edit_templates):
+            self.app.push_screen(TemplateScreen())
+
+    def action_markers(self) -> None:
+        if self.console.allowed(Permission.edit_markers):
+            self.app.push_screen(MarkerScreen())
+
     def action_reload(self) -> None:
         self.console.queue.forget_counts()
         self.queue_view.reload()
@@ -259,18 +309,20 @@ class QueueScreen(TicketActions, Screen):
 
     def ticket_in_hand(self) -> TicketInHand | None:
         row = self.queue_view.current_row if self.is_mounted else None
-        if row is None:
-            return None
-        return TicketInHand(
-            id=row.id,
-            number=row.number,
-            version=row.version,
-            status=row.status,
-            escalations=row.escalations,
-            assignee=row.assignee,
-        )
+        return None if row is None else _in_hand(row)
 
     def ticket_changed(self, number: int) -> None:
         self.console.queue.forget_counts()
         self.queue_view.reload()
         self._load_preview()
+
+
+def _in_hand(row: QueueRow) -> TicketInHand:
+    return TicketInHand(
+        id=row.id,
+        number=row.number,
+        version=row.version,
+        status=row.status,
+        escalations=row.escalations,
+        assignee=row.assignee,
+    )

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, partial
 
 from rich.segment import Segment
@@ -35,6 +35,8 @@ from console.sla import SlaPolicy
 from console.untrusted import one_line
 from models import Status
 from screens.queue_columns import (
+    HELD_TOO_LONG,
+    MARK,
     SERVICE_LABELS,
     STATUS_LABELS,
     URGENT_BADGES,
@@ -95,6 +97,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         "queue-view--urgent-badge",
         "queue-view--badge",
         "queue-view--mine",
+        "queue-view--marked",
+        "queue-view--held-long",
         "queue-view--new",
         "queue-view--not-worked",
         "queue-view--loading",
@@ -136,6 +140,18 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> QueueView:
             return self.queue_view
 
+    class MarksChanged(Message):
+        """Tickets were marked or unmarked for a bulk reassign."""
+
+        def __init__(self, queue_view: QueueView, count: int) -> None:
+            super().__init__()
+            self.queue_view = queue_view
+            self.count = count
+
+        @property
+        def control(self) -> QueueView:
+            return self.queue_view
+
     class _Window(Message):
         def __init__(self, window: QueueWindow) -> None:
             super().__init__()
@@ -155,10 +171,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         policy: SlaPolicy,
         viewer: str,
         empty_hint: list[str],
+        held_too_long: timedelta | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.queue = queue
+        self.held_too_long = held_too_long
+        # Tickets picked for a bulk reassign, by id, as they were when picked: a
+        # ticket that changes after that is refused as a conflict, not moved blind.
+        self.marked: dict[int, QueueRow] = {}
         self.policy = policy
         self.viewer = viewer
         self.empty_hint = empty_hint
@@ -264,6 +285,30 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             cursor=self.cursor,
             scroll=round(self.scroll_offset.y),
         )
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the highlighted ticket, and step on (as mail clients do)."""
+        row = self.current_row
+        if row is None:
+            return
+        if self.marked.pop(row.id, None) is None:
+            self.marked[row.id] = row
+        self._marks_changed()
+        self.move_by(1)
+
+    def unmark(self, ids: frozenset[int] | None = None) -> None:
+        """Unmark these tickets (every one when None)."""
+        if ids is None:
+            self.marked.clear()
+        else:
+            for ticket_id in ids:
+                self.marked.pop(ticket_id, None)
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._lines.clear()
+        self.refresh()
+        self.post_message(self.MarksChanged(self, len(self.marked)))
 
     def tick(self) -> None:
         """Time moved on: ages and SLA left are redrawn."""
@@ -684,10 +729,11 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             loading = base + self._style("queue-view--loading")
             return Strip([Segment(fit("  ·", width), loading)], width)
         cursor = index == self.cursor
-        key = (row, cursor, width, self.has_focus, self.now)
+        marked = row.id in self.marked
+        key = (row, cursor, marked, width, self.has_focus, self.now)
         strip = self._lines.get(key)
         if strip is None:
-            strip = self._lines[key] = self._row_strip(row, cursor, width, base)
+            strip = self._lines[key] = self._row_strip(row, cursor, marked, width, base)
         return strip
 
     def _empty_text(self) -> list[str]:
@@ -716,7 +762,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             )
         return Strip(segments, width)
 
-    def _row_strip(self, row: QueueRow, cursor: bool, width: int, base: Style) -> Strip:
+    def _row_strip(
+        self, row: QueueRow, cursor: bool, marked: bool, width: int, base: Style
+    ) -> Strip:
         if cursor:
             base = base + self._style("queue-view--cursor")
         elif row.status in _NOT_WORKED:
@@ -729,6 +777,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             viewer=self.viewer,
             base=base,
             style=self._style,
+            marked=marked,
+            held_too_long=self.held_too_long,
         )
         # Cells in the same style become one segment: less for the compositor to cut.
         return Strip(Segment.simplify(segments), width)
@@ -747,6 +797,8 @@ def row_segments(
     viewer: str,
     base: Style,
     style: Callable[[str], Style],
+    marked: bool = False,
+    held_too_long: timedelta | None = None,
 ) -> list[Segment]:
     """One queue line, cell by cell: fixed widths, customer text through one_line,
     colour only from the widget's own component styles."""
@@ -757,7 +809,11 @@ def row_segments(
             segments.append(Segment(" ", base))
         name, cells = column.name, column.width
         if name == "number":
-            segments.append(Segment(fit(str(row.number), cells, align_right=True), base))
+            if marked:
+                segments.append(Segment(MARK, base + style("queue-view--marked")))
+            else:
+                segments.append(Segment(" ", base))
+            segments.append(Segment(fit(str(row.number), cells - 1, align_right=True), base))
         elif name == "age":
             text = span_text(now - row.created_at)
             segments.append(Segment(fit(text, cells, align_right=True), base))
@@ -789,5 +845,10 @@ def row_segments(
         elif name == "assignee":
             mine = row.assignee is not None and row.assignee == viewer
             cell = base + style("queue-view--mine") if mine else base
-            segments.append(Segment(fit(one_line(row.assignee) or "—", cells), cell))
+            holder = one_line(row.assignee) or "—"
+            since = row.held_waiting_since
+            if held_too_long is not None and since is not None and now - since > held_too_long:
+                cell = base + style("queue-view--held-long")
+                holder = HELD_TOO_LONG + holder
+            segments.append(Segment(fit(holder, cells), cell))
     return segments

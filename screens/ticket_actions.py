@@ -15,12 +15,22 @@ from textual import work
 from textual.content import Content
 
 from console import operations, validation
-from console.errors import DomainError, Forbidden
+from console.errors import DomainError
 from console.lifecycle import OPERATOR_MOVES
-from console.roles import URGENT_ESCALATIONS, Permission, may, require
-from console.ticket_detail import load_ticket
+from console.roles import URGENT_ESCALATIONS, Permission, may
+from console.stats import holders
+from console.ticket_detail import current_versions, load_ticket
+from console.untrusted import one_line
 from models import DraftKind, EscalationKind, Status
-from screens.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
+from screens.block_decision import BlockInQuestion, decide_block
+from screens.dialogs import (
+    Choice,
+    ChoiceDialog,
+    ConfirmDialog,
+    Field,
+    FormDialog,
+    ReportDialog,
+)
 from screens.reply_editor import ReplyEditor
 
 if TYPE_CHECKING:
@@ -75,13 +85,7 @@ class TicketActions:
         return ticket
 
     def _allowed(self, permission: Permission) -> bool:
-        """The role check before any question is asked: refused in the domain's words."""
-        try:
-            require(self.console.operator, permission)
-        except Forbidden as error:
-            self.console.refuse(error)
-            return False
-        return True
+        return self.console.allowed(permission)
 
     async def _perform(self, number: int, work_: Any, success: str) -> bool:
         app = self.console
@@ -426,75 +430,73 @@ class TicketActions:
             block = await self._ask(
                 ChoiceDialog(
                     "Which block request",
-                    [Choice(b, f"WMID {b.wmid} requested by {b.requested_by}") for b in pending],
+                    [
+                        Choice(b, f"WMID {b.wmid} requested by {one_line(b.requested_by)}")
+                        for b in pending
+                    ],
                 )
             )
             if block is None:
                 return
-        verb = "Approve" if approve else "Reject"
-        answer = await self._ask(
-            FormDialog(
-                f"{verb} the block of WMID {block.wmid}",
-                [Field("reason", "Reason", "checked with the hotline…", required=not approve)],
-                note=Content.assemble(
-                    f"Requested by {block.requested_by}: ",
-                    block.reason,
-                ),
-                submit=verb,
-                danger=True,
-            )
+        await decide_block(
+            app,
+            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, ticket.number),
+            approve=approve,
         )
-        if answer is None:
-            return
-        if not await self._sure(
-            f"{verb} the block of WMID {block.wmid}?",
-            "The decision is recorded with your name and cannot be taken back.",
-            verb,
-        ):
-            return
-        if approve:
-            work_ = partial(
-                operations.approve_block,
-                app.desk,
-                block.id,
-                by=app.login,
-                reason=answer["reason"],
-            )
-        else:
-            work_ = partial(
-                operations.reject_block, app.desk, block.id, answer["reason"], by=app.login
-            )
-        await self._perform(
-            ticket.number,
-            work_,
-            f"{'Approved' if approve else 'Rejected'} the block of WMID {block.wmid}.",
-        )
+        self.ticket_changed(ticket.number)
 
-    @work(exclusive=True, group="ticket-action")
-    async def action_assign(self) -> None:
-        ticket = self._hand()
-        if ticket is None or not self._allowed(Permission.assign):
-            return
+    def action_block_review(self) -> None:
+        self.console.open_block_review()
+
+    def marked_tickets(self) -> list[TicketInHand]:
+        """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
+        return []
+
+    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+        """A bulk reassign moved `moved` (unmarked now); the rest stay marked at
+        `versions`, as they are now: the report said what changed, so a retry
+        acts on what the supervisor has just read."""
+
+    async def _choose_holder(self, title: str, current: str | None) -> str | None:
+        """Someone active, least loaded first, or the queue (""); None: backed out."""
         app = self.console
-        people = await app.in_thread(partial(operations.list_operators, app.desk))
-        # "" is the queue: None is what backing out of the list answers.
+        people = await app.in_thread(partial(holders, app.desk))
         choices: list[Choice[str]] = [
-            Choice("", "Back to the queue (nobody holds it)", disabled=ticket.assignee is None)
+            Choice("", "Back to the queue (nobody holds it)", disabled=current == "")
         ]
+        width = max((len(one_line(p.login)) for p in people), default=0)
         choices.extend(
             Choice(
                 person.login,
                 Content.assemble(
-                    (person.login, "bold"),
-                    f"  {person.name}",
-                    (f"  {person.role.value}", "dim"),
+                    (f"{one_line(person.login):<{width}}", "bold"),
+                    (f"  {person.held:>4} held", "$warning" if person.held else "dim"),
+                    f"  {one_line(person.name)}",
+                    (f"  {person.role}", "dim"),
                 ),
-                disabled=person.login == ticket.assignee,
+                disabled=person.login == current,
             )
             for person in people
-            if person.active
         )
-        target = await self._ask(ChoiceDialog(f"Give ticket {ticket.number} to", choices))
+        return await self._ask(
+            ChoiceDialog(title, choices, note="Least loaded first: held = live tickets held now.")
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_assign(self) -> None:
+        if not self._allowed(Permission.assign):
+            return
+        marked = self.marked_tickets()
+        if marked:
+            await self._reassign(marked)
+            return
+        ticket = self._hand()
+        if ticket is None:
+            return
+        app = self.console
+        target = await self._choose_holder(
+            f"Give ticket {ticket.number} to", "" if ticket.assignee is None else ticket.assignee
+        )
         if target is None:
             return
         await self._perform(
@@ -509,3 +511,59 @@ class TicketActions:
             ),
             f"Ticket {ticket.number} is now with {target or 'the queue'}.",
         )
+
+    async def _reassign(self, marked: list[TicketInHand]) -> None:
+        app = self.console
+        count = len(marked)
+        target = await self._choose_holder(
+            f"Give the {count} marked ticket{'s' if count > 1 else ''} to", None
+        )
+        if target is None:
+            return
+        numbers = [ticket.number for ticket in marked]
+        try:
+            result: operations.Reassigned = await app.in_thread(
+                partial(
+                    operations.reassign,
+                    app.desk,
+                    numbers,
+                    to=target or None,
+                    by=app.login,
+                    versions={ticket.number: ticket.version for ticket in marked},
+                )
+            )
+            fresh = await app.in_thread(
+                partial(current_versions, app.desk.db, list(result.refused))
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        self.marks_reassigned(result.moved, fresh)
+        app.broadcast_changes(None)
+        where = target or "the queue"
+        if not result.refused:
+            app.done(f"Moved {len(result.moved)} of {count} to {where}.")
+            return
+        await self._ask(
+            ReportDialog(
+                f"Moved {len(result.moved)} of {count} to {where}; {len(result.refused)} refused",
+                reassign_report(result, where),
+            )
+        )
+
+
+def reassign_report(result: operations.Reassigned, where: str) -> Content:
+    """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
+    parts: list[str | tuple[str, str]] = []
+    if result.moved:
+        parts.extend(
+            [
+                (f"Moved to {where}: ", "bold $success"),
+                ", ".join(str(number) for number in result.moved),
+                "\n\n",
+            ]
+        )
+    parts.append(("Refused — still marked; a tries them again as they are now:", "bold $error"))
+    for number, why in result.refused.items():
+        parts.extend(["\n", (f"  {number}  ", "bold"), one_line(why)])
+    return Content.assemble(*parts)

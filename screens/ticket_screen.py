@@ -82,6 +82,10 @@ class TicketScreen(TicketActions, Screen):
     def action_back(self) -> None:
         self.dismiss()
 
+    def action_block_review(self) -> None:
+        """Opened from a ticket, the list starts on this ticket's request."""
+        self.console.open_block_review(self.number)
+
     def action_reload(self) -> None:
         self._load()
 

@@ -150,14 +150,18 @@ def escalations_content(detail: TicketDetail) -> Content:
         if block.state == "requested":
             parts.append(("WMID block ", "bold $error"))
             parts.append(
-                f"{block.wmid} requested by {block.requested_by} {when(block.requested_at)}: "
-                f"{one_line(block.reason)} — waiting for a second person to approve or reject"
+                f"{block.wmid} requested by {one_line(block.requested_by)} "
+                f"{when(block.requested_at)}: {one_line(block.reason)} — waiting for a second "
+                "person to approve or reject"
             )
         else:
+            # Both pairs of eyes, each with their words: who asked and who decided.
+            decision = f": {one_line(block.decision_reason)}" if block.decision_reason else ""
             parts.append(
                 (
-                    f"WMID block {block.wmid} {block.state} by {block.decided_by or '—'} "
-                    f"{when(block.decided_at)}",
+                    f"WMID block {block.wmid} requested by {one_line(block.requested_by)} "
+                    f"{when(block.requested_at)}: {one_line(block.reason)} — {block.state} by "
+                    f"{one_line(block.decided_by) or '—'} {when(block.decided_at)}{decision}",
                     "dim",
                 )
             )

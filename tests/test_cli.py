@@ -256,3 +256,96 @@ def test_an_unreachable_database_is_one_clear_line():
     assert result.exit_code == 6
     assert result.stderr.startswith("wmconsole: cannot use the database:")
     assert "Traceback" not in result.output
+
+
+def test_templates_from_a_script(run):
+    template_id = run(
+        "template",
+        "save",
+        "--as",
+        "sergey",
+        "--title",
+        "Платёж найден",
+        "--language",
+        "ru",
+        "--service",
+        "transfers",
+        "--text",
+        "Здравствуйте, {name}!",
+    ).stdout.strip()
+    assert template_id.isdigit()
+    run(
+        "template",
+        "save",
+        "--as",
+        "sergey",
+        "--id",
+        template_id,
+        "--title",
+        "Платёж найден",
+        "--language",
+        "ru",
+        "--service",
+        "transfers",
+        "--file",
+        "-",
+        input="Здравствуйте, {name}! Заявка {ticket}.",
+    )
+    [listed] = json.loads(run("template", "list", "--service", "transfers", "--json").stdout)
+    assert listed["body"] == "Здравствуйте, {name}! Заявка {ticket}."
+    assert (listed["service"], listed["language"], listed["active"]) == ("transfers", "ru", True)
+    forbidden = run("template", "withdraw", template_id, "--as", "olga", ok=False)
+    assert forbidden.exit_code == 4
+    assert "takes a supervisor" in forbidden.stderr
+    run("template", "withdraw", template_id, "--as", "sergey")
+    assert json.loads(run("template", "list", "--json").stdout) == []
+    assert "(withdrawn)" in run("template", "list", "--all").stdout
+    run("template", "restore", template_id, "--as", "sergey")
+    assert "Платёж найден" in run("template", "list", "--language", "ru").stdout
+    bad = run(
+        "template",
+        "save",
+        "--as",
+        "sergey",
+        "--title",
+        "T",
+        "--language",
+        "en",
+        "--text",
+        "{amount}",
+        ok=False,
+    )
+    assert bad.exit_code == 1
+    assert "unknown placeholder {amount}" in bad.stderr
+
+
+def test_scam_markers_from_a_script(run):
+    bad = run("marker", "add", "(telegram", "--regex", "--as", "irina", ok=False)
+    assert bad.exit_code == 1
+    assert "not a valid regular expression" in bad.stderr
+    marker_id = run(
+        "marker",
+        "add",
+        r"t\.me/\w+",
+        "--regex",
+        "--description",
+        "deals in a messenger",
+        "--as",
+        "irina",
+    ).stdout.strip()
+    run("marker", "add", "webmoneyy", "--as", "sergey")
+    listing = json.loads(run("marker", "list", "--json").stdout)
+    assert [(m["pattern"], m["is_regex"]) for m in listing] == [
+        (r"t\.me/\w+", True),
+        ("webmoneyy", False),
+    ]
+    assert run("marker", "disable", marker_id, "--as", "olga", ok=False).exit_code == 4
+    run("marker", "disable", marker_id, "--as", "sergey")
+    assert [m["pattern"] for m in json.loads(run("marker", "list", "--json").stdout)] == [
+        "webmoneyy"
+    ]
+    assert "(disabled)" in run("marker", "list", "--all").stdout
+    again = run("marker", "disable", marker_id, "--as", "sergey", ok=False)
+    assert "already disabled" in again.stderr
+    run("marker", "enable", marker_id, "--as", "irina")
+    assert len(json.loads(run("marker", "list", "--json").stdout)) == 2

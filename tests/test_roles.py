@@ -77,6 +77,23 @@ def _disable_marker(desk, login):
     ops.set_marker_active(desk, marker, False, by=login)
 
 
+def _withdraw_template(desk, login):
+    template = ops.save_template(
+        desk, by="chief", title=f"For {login}", body="Hello", language="ru"
+    )
+    ops.set_template_active(desk, template, False, by=login)
+
+
+def _enable_marker(desk, login):
+    marker = ops.add_marker(desk, "webmoneyy", by="chief")
+    ops.set_marker_active(desk, marker, False, by="chief")
+    ops.set_marker_active(desk, marker, True, by=login)
+
+
+def _reassign(desk, login):
+    ops.reassign(desk, [new_ticket(desk), new_ticket(desk)], to="helper", by=login)
+
+
 # operation -> the roles that may do it
 MATRIX = {
     _take: set(ROLES),
@@ -90,7 +107,10 @@ MATRIX = {
     _approve_block: {"supervisor", "security"},
     _reject_block: {"supervisor", "security"},
     _assign: {"supervisor"},
+    _reassign: {"supervisor"},
     _edit_template: {"supervisor"},
+    _withdraw_template: {"supervisor"},
+    _enable_marker: {"supervisor", "security"},
     _add_marker: {"supervisor", "security"},
     _disable_marker: {"supervisor", "security"},
 }

@@ -78,7 +78,8 @@ def test_a_killed_console_keeps_the_draft_and_gives_it_back(ui_desk):
     url = str(ui_desk.db.url)
     first = Terminal(url, "olga")
     try:
-        first.wait_for("NUMBER")
+        # A person presses r on the ticket they see, not on the bare header.
+        first.wait_for("Where is my money")
         first.type("r")
         first.wait_for("Reply to ticket")
         first.type("We checked the payment and")
@@ -92,7 +93,7 @@ def test_a_killed_console_keeps_the_draft_and_gives_it_back(ui_desk):
 
     second = Terminal(url, "olga")
     try:
-        second.wait_for("NUMBER")
+        second.wait_for("Where is my money")
         second.type("r")
         second.wait_for("We checked the payment and")
         second.wait_for("draft on")

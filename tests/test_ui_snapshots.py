@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from console import operations as ops
+from console.queue import Assignee, Queue, QueueFilter
+from models import Status
 from tests.ui_support import console_for, settle, type_text
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -72,3 +75,35 @@ def test_dashboard_in_the_light_theme(snap_compare, ui_demo):
     app = console_for(ui_demo, login="sergey")
     app.theme = "textual-light"
     assert snap_compare(app, terminal_size=(160, 48), run_before=steps("D", "j", "l"))
+
+
+@pytest.fixture
+def ui_blocks(ui_demo, clock):
+    """The demo desk with three block requests waiting, one of them elena's own."""
+    rows = Queue(ui_demo.db, None).page(
+        QueueFilter(assignee=Assignee.anyone, statuses=frozenset({Status.open})),
+        clock.now,
+        limit=3,
+    )
+    for row, (wmid, by) in zip(
+        rows,
+        [("100200300400", "olga"), ("500600700800", "elena"), ("900800700600", "ivan")],
+        strict=True,
+    ):
+        ops.request_block(ui_demo, row.number, wmid, f"took the money, says {by}'s customer", by=by)
+        clock.advance(minutes=7)
+    return ui_demo
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_block_requests(snap_compare, ui_blocks, size):
+    assert snap_compare(
+        console_for(ui_blocks, login="elena"), terminal_size=size, run_before=steps("B")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_template_editor(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "j")
+    )

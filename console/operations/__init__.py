@@ -5,6 +5,7 @@ from console.operations.escalations import (
     approve_block,
     clear_escalation,
     escalate,
+    four_eyes_refusal,
     reject_block,
     request_block,
 )
@@ -16,6 +17,7 @@ from console.operations.staff import (
     draft_for,
     fill_template,
     get_operator,
+    get_template,
     list_markers,
     list_operators,
     list_templates,
@@ -25,6 +27,7 @@ from console.operations.staff import (
     save_template,
     set_marker_active,
     set_operator_active,
+    set_template_active,
 )
 from console.operations.tickets import (
     NewTicket,
@@ -66,7 +69,9 @@ __all__ = [
     "expire_unconfirmed",
     "extract",
     "fill_template",
+    "four_eyes_refusal",
     "get_operator",
+    "get_template",
     "list_markers",
     "list_operators",
     "list_templates",
@@ -82,6 +87,7 @@ __all__ = [
     "set_marker_active",
     "set_operator_active",
     "set_status",
+    "set_template_active",
     "take",
     "take_next",
     "ticket_number_for_message",

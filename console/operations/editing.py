@@ -23,7 +23,7 @@ from console.desk import Desk
 from console.errors import ChangeSummary, Conflict, NotFound
 from console.queue_order import kinds_of, queue_due, queue_rank
 from console.roles import Permission, require
-from console.tally import TallyKey, move, tally_key
+from console.tally import UNASSIGNED, TallyKey, move, tally_key
 from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 
 CHANGE_CHANNEL = "wmconsole_changes"
@@ -309,6 +309,7 @@ def finish(edit: TicketEdit) -> None:
         return
     ticket = edit.ticket
     refresh_queue_keys(ticket)
+    _restart_hold(edit)
     if edit.bumps_version:
         ticket.version += 1
     ticket.updated_at = edit.now
@@ -318,6 +319,15 @@ def finish(edit: TicketEdit) -> None:
     move(edit.session, edit.tally_before, tally_key(ticket))
     write_audit(edit, edit.before, snapshot(edit.session, ticket))
     record_change(edit.session, edit.desk, "ticket", ticket.id)
+
+
+def _restart_hold(edit: TicketEdit) -> None:
+    """The hold's clock restarts whenever the ticket changes hands, whichever
+    operation moved it (take, assign, a reply to an unassigned ticket)."""
+    ticket, before = edit.ticket, edit.tally_before
+    held_by = None if before is None or before.assignee_id == UNASSIGNED else before.assignee_id
+    if ticket.assignee_id != held_by:
+        ticket.assigned_at = None if ticket.assignee_id is None else edit.now
 
 
 @contextmanager

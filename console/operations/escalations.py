@@ -180,6 +180,15 @@ class BlockDecision:
     state: BlockState
 
 
+def four_eyes_refusal(login: str, request_id: int) -> Forbidden:
+    """Why the requester of a block may not decide it, in the words every
+    screen and script shows (a screen asks before it offers the decision)."""
+    return Forbidden(
+        f"four-eyes: {login} requested block {request_id} and cannot "
+        "decide it; another supervisor or security officer must"
+    )
+
+
 def _decide(
     desk: Desk, request_id: int, *, by: str, approve: bool, reason: str | None
 ) -> BlockDecision:
@@ -201,10 +210,7 @@ def _decide(
                 f"at {request.decided_at:%Y-%m-%d %H:%M} UTC"
             )
         if request.requested_by_id == edit.operator_id:
-            raise Forbidden(
-                f"four-eyes: {edit.operator.login} requested block {request_id} and cannot "
-                "decide it; another supervisor or security officer must"
-            )
+            raise four_eyes_refusal(edit.operator.login, request_id)
         request.state = BlockState.approved if approve else BlockState.rejected
         request.decided_by_id = edit.operator_id
         request.decided_at = edit.now

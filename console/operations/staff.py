@@ -131,16 +131,33 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def list_templates(
-    desk: Desk, *, service: Service | None = None, language: Language | None = None
+    desk: Desk,
+    *,
+    service: Service | None = None,
+    language: Language | None = None,
+    include_inactive: bool = False,
 ) -> list[Template]:
-    """Templates for a service (plus the ones for every service), in a language."""
+    """Templates for a service (plus the ones for every service), in a language;
+    withdrawn ones only when asked (the editor shows them, the reply editor not)."""
     with desk.db.read() as session:
-        query = select(Template).order_by(Template.service, Template.title)
+        query = select(Template).order_by(
+            Template.service.is_not(None), Template.service, Template.language, Template.title
+        )
         if service is not None:
             query = query.where(sa.or_(Template.service == service, Template.service.is_(None)))
         if language is not None:
             query = query.where(Template.language == language)
+        if not include_inactive:
+            query = query.where(Template.active)
         return list(session.exec(query).all())
+
+
+def get_template(desk: Desk, template_id: int) -> Template:
+    with desk.db.read() as session:
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFound(f"no template {template_id}")
+        return template
 
 
 def fill_template(body: str, *, ticket: int, wmid: str | None, name: str | None) -> str:
@@ -159,9 +176,9 @@ def save_template(
     service: Service | str | None = None,
     template_id: int | None = None,
 ) -> int:
-    title = validation.subject(title)
+    title = validation.template_title(title)
     body = validation.body(body, "template")
-    language = Language(language)
+    language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
     unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
     if unknown:
@@ -170,6 +187,16 @@ def save_template(
             + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
         )
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
+        # The unique constraint cannot see this for "every service": NULLs differ.
+        same = session.exec(
+            select(Template.id).where(
+                Template.service.is_(None) if service is None else Template.service == service,
+                Template.language == language,
+                Template.title == title,
+            )
+        ).first()
+        if same is not None and same != template_id:
+            raise _duplicate_template(title, language, service)
         if template_id is None:
             template = Template(service=service, language=language, title=title, body=body)
             before = None
@@ -191,14 +218,11 @@ def save_template(
         try:
             session.flush()
         except sa.exc.IntegrityError:
-            raise TransitionRefused(
-                f"a {language.value} template titled {title!r} already exists for "
-                f"{service.value if service else 'every service'}"
-            ) from None
+            raise _duplicate_template(title, language, service) from None
         _audit_staff(
             session,
             desk,
-            action="template_save",
+            action="template_add" if before is None else "template_save",
             operator=operator,
             before=before,
             after={
@@ -211,6 +235,39 @@ def save_template(
             topic="template",
         )
         return template.id
+
+
+def _duplicate_template(
+    title: str, language: Language, service: Service | None
+) -> TransitionRefused:
+    return TransitionRefused(
+        f"a {language.value} template titled {title!r} already exists for "
+        f"{service.value if service else 'every service'}"
+    )
+
+
+def set_template_active(desk: Desk, template_id: int, active: bool, *, by: str) -> None:
+    """Withdraw a template (kept, no longer offered when replying) or bring it back."""
+    with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFound(f"no template {template_id}")
+        if template.active == active:
+            state = "in use" if active else "withdrawn"
+            raise TransitionRefused(f"template {template_id} is already {state}")
+        template.active = active
+        template.updated_by_id = operator.id
+        template.updated_at = desk.now()
+        session.add(template)
+        _audit_staff(
+            session,
+            desk,
+            action="template_restore" if active else "template_withdraw",
+            operator=operator,
+            before={"id": template_id, "title": template.title, "active": not active},
+            after={"id": template_id, "title": template.title, "active": active},
+            topic="template",
+        )
 
 
 # Scam markers ----------------------------------------------------------------
@@ -227,19 +284,20 @@ def list_markers(desk: Desk, *, include_inactive: bool = False) -> list[ScamMark
 def add_marker(
     desk: Desk, pattern: str, *, by: str, is_regex: bool = False, description: str = ""
 ) -> int:
-    pattern = pattern.strip()
-    if not pattern:
-        raise InvalidInput("a scam marker needs a pattern")
-    if is_regex:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise InvalidInput(f"the pattern is not a valid regular expression: {error}") from None
+    """A word or phrase (matched case-folded) or a regular expression (matched as
+    written) that intake looks for in each mail."""
+    pattern = validation.marker_pattern(pattern, is_regex=is_regex)
+    description = " ".join(description.split())
+    if len(description) > validation.MAX_MARKER_PATTERN:
+        raise InvalidInput(
+            f"the description is {len(description)} characters; "
+            f"at most {validation.MAX_MARKER_PATTERN}"
+        )
     with acting(desk, by=by, permission=Permission.edit_markers) as (session, operator):
         marker = ScamMarker(
             pattern=pattern,
             is_regex=is_regex,
-            description=description.strip(),
+            description=description,
             created_by_id=operator.id,
             created_at=desk.now(),
         )
@@ -262,6 +320,9 @@ def set_marker_active(desk: Desk, marker_id: int, active: bool, *, by: str) -> N
         marker = session.get(ScamMarker, marker_id)
         if marker is None:
             raise NotFound(f"no scam marker {marker_id}")
+        if marker.active == active:
+            state = "enabled" if active else "disabled"
+            raise TransitionRefused(f"scam marker {marker_id} is already {state}")
         marker.active = active
         session.add(marker)
         _audit_staff(
@@ -269,8 +330,8 @@ def set_marker_active(desk: Desk, marker_id: int, active: bool, *, by: str) -> N
             desk,
             action="marker_enable" if active else "marker_disable",
             operator=operator,
-            before={"id": marker_id, "active": not active},
-            after={"id": marker_id, "active": active},
+            before={"id": marker_id, "pattern": marker.pattern, "active": not active},
+            after={"id": marker_id, "pattern": marker.pattern, "active": active},
             topic="marker",
         )
 

@@ -274,6 +274,7 @@ def open_ticket(
         "language": language or guess_language(subject, body),
         "source": source,
         "assignee_id": None,
+        "assigned_at": None,
         "created_at": now,
         "updated_at": now,
         "first_answer_due_at": None,
