@@ -315,7 +315,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_auditevent_ticket", "ticket_id", "id"),
         # The dashboard's inflow, answers and operator activity over recent days.
-        sa.Index("ix_auditevent_at", "at"),
+        sa.Index("ix_auditevent_activity", "at", "action", "operator_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
