@@ -93,6 +93,10 @@ class DeskTable(DataTable):
     def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], *, flexible: int = -1) -> None:
         """The rows, keyed; the `flexible` column (free text) is cut to what the
         others leave of the width, so the table never scrolls sideways."""
+        if rows == self._rows and flexible == self._flexible:
+            # Most refreshes change a tile or two: rebuilding an unchanged table
+            # would cost a layout of the whole screen for nothing.
+            return
         self._rows, self._flexible = rows, flexible
         current = self.current_key
         widths = [title.cell_len for title in self._titles]
@@ -133,6 +137,12 @@ def _cut(text: Text, width: int) -> Text:
     cut = text.copy()
     cut.truncate(width, overflow="ellipsis")
     return cut
+
+
+def _update(static: Static, content: Content) -> None:
+    # An update lays the whole screen out again: only when the text changed.
+    if static.content != content:
+        static.update(content)
 
 
 def _number(count: int) -> Text:
@@ -299,7 +309,7 @@ class DashboardScreen(Screen):
             )
         if error:
             parts.extend([" · ", (f"could not read the desk: {one_line(error)}", "$text-error")])
-        self.query_one("#dash-title", Static).update(Content.assemble(*parts))
+        _update(self.query_one("#dash-title", Static), Content.assemble(*parts))
 
     def _show(self, stats: DeskStats) -> None:
         self._title()
@@ -337,11 +347,12 @@ class DashboardScreen(Screen):
         blocks.display = bool(stats.block_requests)
         note = self.query_one("#no-blocks", Static)
         count = len(stats.block_requests)
-        note.update(
+        _update(
+            note,
             Content.assemble(
                 (f"{count} WMID block request{'s' if count != 1 else ''}", "bold"),
                 " waiting for a decision, oldest first" if count else " waiting for a decision",
-            )
+            ),
         )
         kinds = self.query_one("#escalations", DeskTable)
         kinds.fill(

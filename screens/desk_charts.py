@@ -43,8 +43,9 @@ class InflowChart(_Drawn):
         self.buckets: list[Bucket] = []
 
     def show(self, buckets: list[Bucket]) -> None:
-        self.buckets = buckets
-        self.refresh()
+        if buckets != self.buckets:
+            self.buckets = buckets
+            self.refresh()
 
     def _label(self, index: int, slot: int) -> str:
         start = self.buckets[index].start
@@ -117,8 +118,9 @@ class SlaBoard(_Drawn):
         self.soon: dict[str, int] = {}
 
     def show(self, breached: dict[str, int], soon: dict[str, int]) -> None:
-        self.breached, self.soon = breached, soon
-        self.refresh(layout=True)
+        if (breached, soon) != (self.breached, self.soon):
+            self.breached, self.soon = breached, soon
+            self.refresh(layout=True)
 
     def _services(self) -> list[Service]:
         return [s for s in Service if self.breached.get(s.value) or self.soon.get(s.value)]

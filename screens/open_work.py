@@ -59,8 +59,9 @@ class OpenWorkMatrix(Widget, can_focus=True):
         self.column = 0
 
     def show(self, open_work: dict[str, dict[str, int]]) -> None:
-        self.open_work = open_work
-        self.refresh()
+        if open_work != self.open_work:
+            self.open_work = open_work
+            self.refresh()
 
     def count(self, service: Service | None, status: Status | None) -> int:
         services = [service.value] if service else [s.value for s in Service]
