@@ -98,6 +98,10 @@ class DeskTable(DataTable):
             # would cost a layout of the whole screen for nothing.
             return
         self._rows, self._flexible = rows, flexible
+        self._lay_rows()
+
+    def _lay_rows(self) -> None:
+        rows, flexible = self._rows, self._flexible
         current = self.current_key
         widths = [title.cell_len for title in self._titles]
         for _, cells in rows:
@@ -124,7 +128,7 @@ class DeskTable(DataTable):
         if event.size.width != self._width:
             self._width = event.size.width
             if self._flexible >= 0 and self._rows:
-                self.fill(self._rows, flexible=self._flexible)
+                self._lay_rows()
 
     @property
     def current_key(self) -> str | None:

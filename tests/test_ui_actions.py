@@ -11,17 +11,13 @@ from models import BlockState
 from tests.conftest import new_ticket
 from tests.ui_support import (
     console_for,
-    notifications,
     queue_lines,
     queue_row,
+    said,
     screen_text,
     settle,
     type_text,
 )
-
-
-def said(app, words):
-    return any(words in message for message in notifications(app))
 
 
 @pytest.fixture

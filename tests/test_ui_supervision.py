@@ -13,16 +13,12 @@ from models import AuditEvent, BlockState, ScamMarker, Template
 from tests.conftest import new_ticket
 from tests.ui_support import (
     console_for,
-    notifications,
     queue_row,
+    said,
     screen_text,
     settle,
     type_text,
 )
-
-
-def said(app, words):
-    return any(words in message for message in notifications(app))
 
 
 def _audit(desk, action):

@@ -64,6 +64,11 @@ def notifications(app: App) -> list[str]:
     return [notification.message for notification in app._notifications]
 
 
+def said(app: App, words: str) -> bool:
+    """Whether any toast so far says `words`."""
+    return any(words in message for message in notifications(app))
+
+
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type as a person would (Pilot.press takes key names, not text)."""
     keys = {" ": "space", "\n": "enter"}
