@@ -120,7 +120,12 @@ class Database:
                     f"SELECT pg_advisory_xact_lock({_ADVISORY_MIGRATION_LOCK})"
                 )
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            try:
+                command.upgrade(config, "head")
+            except sa.exc.DBAPIError as error:
+                raise DatabaseError(
+                    f"the schema upgrade stopped, nothing of it kept: {error.orig}"
+                ) from error
 
     def ensure_schema(self) -> None:
         """A fresh or older database is brought to head on first use; a newer one

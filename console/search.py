@@ -76,11 +76,17 @@ def _fts_sqlite(words: list[str]) -> sa.ColumnElement[bool]:
     return Ticket.id.in_(sa.union(in_ticket, in_messages))
 
 
-def _fts_postgres(words: list[str]) -> sa.ColumnElement[bool]:
-    query = sa.func.to_tsquery(_SIMPLE, " <-> ".join(words) + ":*")
-    return sa.or_(
-        _TICKET_WORDS.op("@@")(query),
-        Ticket.id.in_(sa.select(Message.ticket_id).where(_MESSAGE_WORDS.op("@@")(query))),
+def _tsquery(words: list[str]) -> sa.ColumnElement:
+    return sa.func.to_tsquery(_SIMPLE, " <-> ".join(words) + ":*")
+
+
+def _fts_postgres(words: list[str]) -> tuple[sa.Select, sa.Select]:
+    """Tickets whose own text has the words, and those with a message that has
+    them: each read from its GIN index."""
+    query = _tsquery(words)
+    return (
+        sa.select(Ticket.id).where(_TICKET_WORDS.op("@@")(query)).correlate(None),
+        sa.select(Message.ticket_id).where(_MESSAGE_WORDS.op("@@")(query)),
     )
 
 
@@ -104,14 +110,52 @@ def _literally(word: str, dialect: str) -> sa.ColumnElement[bool]:
 
 
 def _word_clause(word: str, dialect: str) -> sa.ColumnElement[bool]:
+    if dialect == "postgresql":
+        return _word_clause_postgres(word)
     words = tokens(word)
     if not words:
         text_match = _literally(word, dialect)
     else:
-        full_text = _fts_postgres(words) if dialect == "postgresql" else _fts_sqlite(words)
+        full_text = _fts_sqlite(words)
         plain = " ".join(_TOKEN.findall(word)) == word
         text_match = full_text if plain else sa.and_(full_text, _literally(word, dialect))
     return sa.or_(*_exact_matches(word), text_match)
+
+
+def _word_clause_postgres(word: str) -> sa.ColumnElement[bool]:
+    words = tokens(word)
+    plain = " ".join(_TOKEN.findall(word)) == word
+    exact = _exact_matches(word)
+    if not exact:
+        # A word: often on thousands of tickets, so the page walks the queue's
+        # index in order and stops at a screenful of matches.
+        if not words:
+            return _literally(word, "postgresql")
+        query = _tsquery(words)
+        full_text = sa.or_(
+            _TICKET_WORDS.op("@@")(query),
+            Ticket.id.in_(sa.select(Message.ticket_id).where(_MESSAGE_WORDS.op("@@")(query))),
+        )
+        return full_text if plain else sa.and_(full_text, _literally(word, "postgresql"))
+    # A number, WMID, purse or e-mail: on a handful of tickets, so every way it
+    # can match is one union of ids read from the indexes. As an OR, the page
+    # would walk the queue's whole index to find the handful (a second at a
+    # million tickets).
+    branches: list[sa.Select] = [sa.select(Ticket.id).where(sa.or_(*exact)).correlate(None)]
+    if not words:
+        branches.append(sa.select(Ticket.id).where(_literally(word, "postgresql")).correlate(None))
+    elif plain:
+        branches.extend(_fts_postgres(words))
+    else:
+        branches.append(
+            sa.select(Ticket.id)
+            .where(
+                Ticket.id.in_(sa.union(*_fts_postgres(words))),
+                _literally(word, "postgresql"),
+            )
+            .correlate(None)
+        )
+    return Ticket.id.in_(sa.union(*branches))
 
 
 def search_clause(text: str, dialect: str) -> sa.ColumnElement[bool] | None:

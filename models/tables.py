@@ -137,6 +137,7 @@ class Ticket(SQLModel, table=True):
         ),
         # The customer's other tickets; a purse is found through the search index.
         sa.Index("ix_ticket_customer_email", "customer_email"),
+        sa.Index("ix_ticket_customer_purse", "customer_purse"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from console.cli import main
+from console.database import open_database
 
 
 @pytest.fixture
@@ -247,6 +248,20 @@ def test_the_console_refuses_an_unknown_login_before_opening(run, db_url):
 
 def test_db_upgrade_reports_the_schema(run):
     assert run("db", "upgrade").stdout.startswith("schema at ")
+
+
+def test_a_failed_upgrade_is_one_clear_line_and_keeps_the_old_schema(run, db_url):
+    database = open_database(db_url, migrate=False)
+    with database.write_connection() as connection:
+        # As if the last step had been half done by hand: its index is already there.
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0002'")
+    result = run("db", "upgrade", ok=False)
+    assert result.exit_code == 6
+    assert result.stderr.startswith("wmconsole: the schema upgrade stopped, nothing of it kept")
+    assert "ix_auditevent_activity" in result.stderr
+    assert "Traceback" not in result.output
+    assert database.schema_revision() == "0002"
+    database.dispose()
 
 
 def test_an_unreachable_database_is_one_clear_line():

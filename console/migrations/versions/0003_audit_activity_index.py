@@ -1,4 +1,4 @@
-"""the dashboard's activity reads from the audit index alone
+"""the dashboard's activity reads from the audit index alone; purses are indexed
 
 Revision ID: 0003
 Revises: 0002
@@ -22,8 +22,11 @@ def upgrade() -> None:
     # at a million tickets). Its leading column serves what ix_auditevent_at did.
     op.create_index("ix_auditevent_activity", "auditevent", ["at", "action", "operator_id"])
     op.drop_index("ix_auditevent_at", table_name="auditevent")
+    # A search for a purse number finds its tickets as a WMID search does.
+    op.create_index("ix_ticket_customer_purse", "ticket", ["customer_purse"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ticket_customer_purse", table_name="ticket")
     op.create_index("ix_auditevent_at", "auditevent", ["at"])
     op.drop_index("ix_auditevent_activity", table_name="auditevent")
