@@ -9,7 +9,10 @@ shared presence table, and who else is on the ticket it shows).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import timedelta
+from functools import partial
+from threading import Thread
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +27,7 @@ from console.desk import Desk
 from console.errors import Conflict, DomainError, Forbidden, NotFound
 from console.queue import Queue, QueueFilter
 from console.roles import Permission, require
+from console.stats import desk_stats
 from models import Operator
 from screens.actions import EVERYWHERE, bindings_for, parse_keymap
 from screens.block_review import BlockReviewScreen
@@ -103,11 +107,16 @@ class WmConsole(App[None]):
         self._background_started = False
         self._last_change = 0
         self._start_on_dashboard = start_on_dashboard
+        # Opened on the dashboard: its first reading starts now, in a thread, so the
+        # database works while Textual starts up and composes the screen.
+        self._first_reading = read_ahead(partial(desk_stats, desk)) if start_on_dashboard else None
         if self.keymap:
             self.set_keymap(self.keymap)
 
     def on_mount(self) -> None:
-        self.push_screen(DashboardScreen() if self._start_on_dashboard else QueueScreen())
+        self.push_screen(
+            DashboardScreen(self._first_reading) if self._start_on_dashboard else QueueScreen()
+        )
 
     def first_screen_shown(self) -> None:
         """The first queue or dashboard is on screen: now the background work
@@ -292,6 +301,19 @@ class WmConsole(App[None]):
         """The block requests, on `number`'s pending one when it has one."""
         if self.allowed(Permission.decide_block):
             self.push_screen(BlockReviewScreen(number))
+
+
+def read_ahead(read: Callable[[], T]) -> Future[T]:
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(read())
+        except BaseException as error:
+            future.set_exception(error)
+
+    Thread(target=run, name="read-ahead", daemon=True).start()
+    return future
 
 
 def create_app(
