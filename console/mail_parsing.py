@@ -44,7 +44,7 @@ MAX_HEADER_TEXT = 8 * 1024
 # A Content-* header longer than this, anywhere in the mail, is refused unparsed.
 MAX_MIME_HEADER = 16 * 1024
 MAX_PARTS = 500
-MAX_NAME = 200
+MAX_NAME = validation.MAX_CUSTOMER_NAME
 MAX_REFERENCES = 50
 MAX_IDENTIFIERS = 20
 NO_SUBJECT = "(no subject)"

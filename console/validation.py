@@ -15,6 +15,7 @@ EMAIL_PATTERN = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>(
 LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 
 MAX_SUBJECT = 500
+MAX_CUSTOMER_NAME = 200
 MAX_BODY = 200_000
 
 
@@ -79,6 +80,17 @@ def subject(value: str) -> str:
     if len(cleaned) > MAX_SUBJECT:
         raise InvalidInput(f"the subject is {len(cleaned)} characters; at most {MAX_SUBJECT}")
     return cleaned
+
+
+def customer_name(value: str | None) -> str | None:
+    """One line (a name with a line break in it would break every header and list
+    it appears in), or None when there is nothing but spaces."""
+    cleaned = " ".join((value or "").split())
+    if len(cleaned) > MAX_CUSTOMER_NAME:
+        raise InvalidInput(
+            f"the customer's name is {len(cleaned)} characters; at most {MAX_CUSTOMER_NAME}"
+        )
+    return cleaned or None
 
 
 def body(value: str, what: str = "message") -> str:

@@ -95,6 +95,16 @@ def test_form_input_is_validated_with_specific_messages(staffed):
         ops.create_ticket(staffed, **base, channel="keeper")
     with pytest.raises(InvalidInput, match="the message is empty"):
         ops.create_ticket(staffed, **{**base, "body": "   "})
+    with pytest.raises(InvalidInput, match="name is 201 characters; at most 200"):
+        ops.create_ticket(staffed, **base, name="Ж" * 201)
+
+
+def test_the_longest_name_fits_and_a_name_is_one_line(staffed):
+    base = {"service": "keeper", "subject": "s", "body": "b", "email": "a@example.com"}
+    longest = ops.create_ticket(staffed, **base, name="Ж" * 200).number
+    two_lines = ops.create_ticket(staffed, **base, name="Ivan\r\nX-Injected: yes").number
+    assert load_ticket(staffed.db, longest).customer_name == "Ж" * 200
+    assert load_ticket(staffed.db, two_lines).customer_name == "Ivan X-Injected: yes"
 
 
 def test_take_reply_and_the_customer_writing_back(staffed, clock):

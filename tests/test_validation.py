@@ -41,6 +41,14 @@ def test_long_values_are_shown_shortened_in_refusals():
     assert len(str(refused.value)) < 120
 
 
+def test_a_customer_name_is_one_line_of_at_most_200_characters():
+    assert validation.customer_name("  Иван\r\n  Петров ") == "Иван Петров"
+    assert validation.customer_name(" \n ") is None
+    assert validation.customer_name("я" * 200) == "я" * 200
+    with pytest.raises(InvalidInput, match="name is 201 characters; at most 200"):
+        validation.customer_name("я" * 201)
+
+
 def test_service_and_status_list_what_exists():
     assert validation.service(" Keeper ") == Service.keeper
     with pytest.raises(InvalidInput, match="one of keeper, enum"):

@@ -205,6 +205,7 @@ def create_ticket(
     email = validation.email(email) if email else None
     wmid = validation.wmid(wmid) if wmid else None
     purse = validation.purse(purse) if purse else None
+    name = validation.customer_name(name)
     if email is None and wmid is None:
         raise InvalidInput("a ticket needs the customer's e-mail or WMID to answer to")
     notice_channel = (
@@ -269,7 +270,7 @@ def open_ticket(
         "customer_wmid": wmid,
         "customer_purse": purse,
         "customer_email": email,
-        "customer_name": (name or "").strip() or None,
+        "customer_name": " ".join((name or "").split()) or None,
         "notice_channel": notice_channel,
         "language": language or guess_language(subject, body),
         "source": source,
