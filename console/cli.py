@@ -176,7 +176,9 @@ def _open_console(cli: CliContext, *, dashboard: bool = False) -> None:
         require(operator, Permission.view_dashboard)
     from screens.app import run_console
 
-    run_console(cli.desk, login, start_on_dashboard=dashboard)
+    status = run_console(cli.desk, login, start_on_dashboard=dashboard)
+    if status:
+        raise SystemExit(status)
 
 
 @main.command()

@@ -8,6 +8,8 @@ shared presence table, and who else is on the ticket it shows).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import timedelta
@@ -43,6 +45,10 @@ T = TypeVar("T")
 
 # Further back than this and a console re-reads everything instead of each change.
 _CHANGES_READ = 1000
+# How often a console makes sure its terminal is still there.
+TERMINAL_CHECK_SECONDS = 2.0
+# The exit status of a console whose terminal went away (as a shell's for SIGHUP).
+TERMINAL_GONE = 129
 # Switching filters reuses the counts this long; any change in the database, and
 # the queue's own tick, count afresh.
 COUNTS_FRESH_FOR = timedelta(seconds=20)
@@ -130,6 +136,21 @@ class WmConsole(App[None]):
             self.set_interval(presence.HEARTBEAT_SECONDS, self.beat)
             self._prune_presence()
             self.beat()
+        if not self.is_headless and _terminal_fd() is not None:
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal)
+
+    def _check_terminal(self) -> None:
+        """A console whose terminal went away (an SSH connection dropped without
+        a hangup signal) would otherwise live on: Textual's input thread spins on
+        the dead terminal's end-of-file, and its presence row says someone is
+        still on the ticket. It leaves as if closed: the presence row goes."""
+        fd = _terminal_fd()
+        try:
+            if fd is None:
+                raise OSError("stdin is no longer a terminal")
+            os.tcgetpgrp(fd)
+        except OSError:
+            self.exit(return_code=TERMINAL_GONE)
 
     def on_unmount(self) -> None:
         if self._feed is not None:
@@ -303,6 +324,14 @@ class WmConsole(App[None]):
             self.push_screen(BlockReviewScreen(number))
 
 
+def _terminal_fd() -> int | None:
+    stdin = sys.__stdin__
+    try:
+        return stdin.fileno() if stdin is not None and stdin.isatty() else None
+    except (OSError, ValueError):
+        return None
+
+
 def read_ahead(read: Callable[[], T]) -> Future[T]:
     future: Future[T] = Future()
 
@@ -345,5 +374,8 @@ def create_app(
     )
 
 
-def run_console(desk: Desk, login: str, *, start_on_dashboard: bool = False) -> None:
-    create_app(desk, login, start_on_dashboard=start_on_dashboard).run()
+def run_console(desk: Desk, login: str, *, start_on_dashboard: bool = False) -> int:
+    """Until the operator quits (0) or the terminal goes away (TERMINAL_GONE)."""
+    app = create_app(desk, login, start_on_dashboard=start_on_dashboard)
+    app.run()
+    return app.return_code or 0
