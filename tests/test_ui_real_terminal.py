@@ -1,6 +1,7 @@
-"""Kill the terminal mid-sentence: the draft is in the database, and reopening the
-ticket's editor brings it back. The console runs as a person runs it, in a
-real pseudo-terminal, and is killed with SIGKILL — no chance to clean up."""
+"""The console in a real pseudo-terminal, as a person runs it. Killed mid-sentence
+(SIGKILL, no chance to clean up), the draft is in the database and reopening the
+ticket's editor brings it back. Its terminal gone without a hangup signal (an
+SSH connection that drops), it leaves and takes its presence row with it."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import termios
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from console import operations as ops
+from models import Presence
 from tests.conftest import new_ticket
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -67,6 +70,12 @@ class Terminal:
             os.write(self.master, character.encode())
             self.read(0.02)
 
+    def hang_up(self) -> None:
+        """The terminal goes away, as an SSH connection that drops: the console
+        runs in its own session, so no hangup signal reaches it, only the end of
+        its input."""
+        os.close(self.master)
+
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
@@ -99,3 +108,25 @@ def test_a_killed_console_keeps_the_draft_and_gives_it_back(ui_desk):
         second.wait_for("draft on")
     finally:
         second.kill()
+
+
+def presence_rows(desk) -> int:
+    with desk.db.read() as session:
+        return session.execute(sa.select(sa.func.count()).select_from(Presence)).scalar_one()
+
+
+def test_a_console_whose_terminal_goes_away_leaves_and_takes_its_presence(ui_desk):
+    new_ticket(ui_desk, subject="Where is my money")
+    terminal = Terminal(str(ui_desk.db.url), "olga")
+    try:
+        terminal.wait_for("Where is my money")
+        deadline = time.monotonic() + 20
+        while presence_rows(ui_desk) == 0 and time.monotonic() < deadline:
+            terminal.read(0.2)
+        assert presence_rows(ui_desk) == 1
+        terminal.hang_up()
+        assert terminal.process.wait(timeout=20) == 129
+        assert presence_rows(ui_desk) == 0
+    finally:
+        if terminal.process.poll() is None:
+            os.killpg(terminal.process.pid, signal.SIGKILL)
