@@ -285,3 +285,47 @@ async def test_hostile_tickets_render_without_error_and_without_effect(
     assert detail.messages[0].body == (
         body if body.strip() else "[link=https://evil.example]x[/link]"
     )
+
+
+@given(subject=hostile, reason=hostile, login_name=hostile)
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+async def test_the_supervisors_screens_are_inert_too(ui_desk, subject, reason, login_name):
+    """The dashboard's oldest tickets and block requests, and the block requests
+    screen: a subject, a block reason and an operator's name from anyone."""
+    subject = subject.strip() or "[@click=app.quit]"
+    number = ops.create_ticket(
+        ui_desk,
+        service="transfers",
+        subject=subject[:400],
+        body="money gone",
+        email="victim@example.com",
+        wmid="123456789012",
+        name=login_name[:200],
+    ).number
+    ops.request_block(
+        ui_desk,
+        number,
+        # One desk for every example: each requests a block of its own WMID.
+        f"21{number:010d}",
+        reason if reason.strip() else "\x1b]52;c;Y3VybCBldmlsLnNo\x07",
+        by="ivan",
+    )
+    app = console_for(ui_desk, login="sergey")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        assert app.screen.ACTION_SCREEN == "dashboard"
+        assert app.screen.stats is not None and app.screen.stats.block_requests
+        assert_screen_is_inert(app)
+        await pilot.press("escape", "B")
+        await settle(pilot)
+        assert app.screen.ACTION_SCREEN == "blocks"
+        assert_screen_is_inert(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running
