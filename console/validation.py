@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 from console.errors import InvalidInput
 from models import Language, Service, Status
 
@@ -141,8 +143,8 @@ def marker_pattern(value: str, *, is_regex: bool) -> str:
         )
     if is_regex:
         try:
-            compiled = re.compile(cleaned)
-        except re.error as error:
+            compiled = regex.compile(cleaned)
+        except regex.error as error:
             raise InvalidInput(f"the pattern is not a valid regular expression: {error}") from None
         if compiled.search(""):
             raise InvalidInput(

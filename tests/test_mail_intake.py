@@ -617,3 +617,18 @@ def test_the_intake_benchmark_runs_and_prints_its_figures(sqlite_url: str):
     assert result.exit_code == 0, result.output
     assert "intake: 40 mails in" in result.output
     assert "mails/s" in result.output
+
+
+def test_a_catastrophic_marker_is_cut_off_and_said_so(staffed: Desk, maildir):
+    # "(a|aa)+$" backtracks through every split of the a's when the text ends otherwise:
+    # without the match timeout this mail would hold the intake for minutes.
+    slow = ops.add_marker(staffed, "(a|aa)+$", is_regex=True, by="elena")
+    ops.add_marker(staffed, "telegram", by="elena")
+    result = take_one(staffed, maildir, compose(body="a" * 32 + "! write me in Telegram"))
+    bodies = system_bodies(staffed, result.number)
+    (cut_off,) = [b for b in bodies if "could not be checked" in b]
+    assert f"«(a|aa)+$» (marker {slow})" in cut_off
+    assert any("matches scam markers: «telegram»" in b for b in bodies)
+    with staffed.db.read() as session:
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "create")).one()
+    assert audit.after["scam_markers_timed_out"] == [slow]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+import regex
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -182,7 +183,7 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
         disposition,
         edit.ticket.number,
         reopened=reopened,
-        markers=tuple(marker.pattern for marker in markers),
+        markers=tuple(marker.pattern for marker in markers.matched),
     )
 
 
@@ -312,19 +313,31 @@ def _note_identifiers(edit: TicketEdit, mail: IncomingMail) -> None:
         )
 
 
+# A supervisor's regular expression meets text anyone can send: a pattern that
+# backtracks catastrophically (say "(a|aa)+$") is cut off at this, not left to
+# stall the intake on one mail.
+MARKER_SECONDS = 0.1
+
+
 @lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def _compiled(pattern: str) -> regex.Pattern[str] | None:
     try:
-        return re.compile(pattern)
-    except re.error:
+        return regex.compile(pattern)
+    except regex.error:
         return None
+
+
+@dataclass(frozen=True)
+class MarkerCheck:
+    matched: list[sa.Row]
+    timed_out: list[sa.Row]
 
 
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _matching_markers(session: Session, mail: IncomingMail) -> list[sa.Row]:
+def _matching_markers(session: Session, mail: IncomingMail) -> MarkerCheck:
     # Read once per transaction: a batch of mail is checked against one list.
     markers = session.info.get("scam_markers")
     if markers is None:
@@ -333,34 +346,46 @@ def _matching_markers(session: Session, mail: IncomingMail) -> list[sa.Row]:
         part for part in (mail.sender_name, mail.sender, mail.subject, mail.body) if part
     )
     folded = _folded(text)
-    matched = []
+    check = MarkerCheck([], [])
     for marker in markers:
-        if marker.is_regex:
-            compiled = _compiled(marker.pattern)
-            hit = compiled is not None and compiled.search(text) is not None
-        else:
-            hit = _folded(marker.pattern) in folded
-        if hit:
-            matched.append(marker)
-    return matched
+        if not marker.is_regex:
+            if _folded(marker.pattern) in folded:
+                check.matched.append(marker)
+            continue
+        compiled = _compiled(marker.pattern)
+        if compiled is None:
+            continue
+        try:
+            if compiled.search(text, timeout=MARKER_SECONDS) is not None:
+                check.matched.append(marker)
+        except TimeoutError:
+            check.timed_out.append(marker)
+    return check
 
 
-def _flag_scam(edit: TicketEdit, markers: Sequence[sa.Row]) -> None:
+def _flag_scam(edit: TicketEdit, check: MarkerCheck) -> None:
     """Flag, do not escalate: an operator reads the thread and decides."""
-    if not markers:
-        return
-    described = "; ".join(
-        f"«{marker.pattern}»" + (f" ({marker.description})" if marker.description else "")
-        for marker in markers
-    )
-    system_message(
-        edit,
-        f"This mail matches scam markers: {described}. "
-        "Suggested escalation: fraud. Read the thread and escalate if it is.",
-    )
-    edit.details.update(
-        scam_markers=[marker.id for marker in markers], suggested_escalation="fraud"
-    )
+    if check.matched:
+        described = "; ".join(
+            f"«{marker.pattern}»" + (f" ({marker.description})" if marker.description else "")
+            for marker in check.matched
+        )
+        system_message(
+            edit,
+            f"This mail matches scam markers: {described}. "
+            "Suggested escalation: fraud. Read the thread and escalate if it is.",
+        )
+        edit.details.update(
+            scam_markers=[marker.id for marker in check.matched], suggested_escalation="fraud"
+        )
+    if check.timed_out:
+        slow = "; ".join(f"«{marker.pattern}» (marker {marker.id})" for marker in check.timed_out)
+        system_message(
+            edit,
+            f"Scam markers could not be checked on this mail in time: {slow}. Read it with "
+            "them in mind, and ask a supervisor to simplify them.",
+        )
+        edit.details["scam_markers_timed_out"] = [marker.id for marker in check.timed_out]
 
 
 # The quarantine --------------------------------------------------------------------------
