@@ -15,6 +15,7 @@ from console.demo import load_demo
 from console.queue_order import kinds_of
 from console.stats import desk_stats
 from models import ACTIVE_STATUSES, BlockRequest, BlockState, Message, Operator, Ticket
+from tests.conftest import new_ticket
 
 
 @pytest.fixture
@@ -148,3 +149,20 @@ def test_stats_json_and_prometheus_from_the_command_line(busy_desk, db_url):
         assert line.startswith("# ") or sample.match(line), line
     open_lines = [line for line in text.splitlines() if line.startswith("wmconsole_open_tickets{")]
     assert sum(float(line.rsplit(" ", 1)[1]) for line in open_lines) == stats.open_total
+
+
+def test_held_longest_counts_from_the_later_of_the_take_and_the_customers_message(staffed, clock):
+    waited_first = new_ticket(staffed)
+    clock.advance(hours=2)
+    taken_later = new_ticket(staffed)
+    clock.advance(hours=1)
+    ops.take(staffed, waited_first, by="olga")
+    taken_at = clock.now
+    clock.advance(hours=1)
+    ops.take(staffed, taken_later, by="olga")
+    clock.advance(minutes=30)
+    olga = next(o for o in desk_stats(staffed).operators if o.login == "olga")
+    # The longest-waiting customer wrote 3 h before olga took the ticket: the
+    # hold counts from the take, as the queue's held-too-long flag does.
+    assert olga.oldest_held_waiting_since == taken_at - timedelta(hours=3)
+    assert olga.held_longest_since == taken_at
