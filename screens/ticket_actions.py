@@ -7,6 +7,7 @@ plainly what happened — or the domain's own words for why not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -87,16 +88,34 @@ class TicketActions:
     def _allowed(self, permission: Permission) -> bool:
         return self.console.allowed(permission)
 
-    async def _perform(self, number: int, work_: Any, success: str) -> bool:
+    async def _perform(
+        self,
+        ticket: TicketInHand,
+        operation: Callable[..., Any],
+        *args: Any,
+        success: str,
+        **kw: Any,
+    ) -> bool:
+        """`operation` on the ticket, by this operator, against the version they saw:
+        a change meanwhile is refused as a conflict, not written over."""
         app = self.console
+        work_ = partial(
+            operation,
+            app.desk,
+            ticket.number,
+            *args,
+            by=app.login,
+            expected_version=ticket.version,
+            **kw,
+        )
         try:
             await app.in_thread(work_)
         except DomainError as error:
             app.refuse(error)
-            self.ticket_changed(number)
+            self.ticket_changed(ticket.number)
             return False
         app.done(success)
-        self.ticket_changed(number)
+        self.ticket_changed(ticket.number)
         return True
 
     async def _ask(self, screen: Any) -> Any:
@@ -113,17 +132,10 @@ class TicketActions:
         ticket = self._hand()
         if ticket is None:
             return
-        app = self.console
         await self._perform(
-            ticket.number,
-            partial(
-                operations.take,
-                app.desk,
-                ticket.number,
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Took {ticket.number}: it is yours.",
+            ticket,
+            operations.take,
+            success=f"Took {ticket.number}: it is yours.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -183,19 +195,12 @@ class TicketActions:
         if target == Status.archived:
             await self._archive(ticket)
             return
-        app = self.console
         word = "taken out of the archive" if ticket.status == Status.archived else target.value
         await self._perform(
-            ticket.number,
-            partial(
-                operations.set_status,
-                app.desk,
-                ticket.number,
-                target,
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Ticket {ticket.number} is now {word.replace('_', ' ')}.",
+            ticket,
+            operations.set_status,
+            target,
+            success=f"Ticket {ticket.number} is now {word.replace('_', ' ')}.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -223,18 +228,11 @@ class TicketActions:
         )
         if answer is None:
             return
-        app = self.console
         await self._perform(
-            ticket.number,
-            partial(
-                operations.archive,
-                app.desk,
-                ticket.number,
-                answer["reason"],
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Archived {ticket.number}.",
+            ticket,
+            operations.archive,
+            answer["reason"],
+            success=f"Archived {ticket.number}.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -275,19 +273,12 @@ class TicketActions:
             "Escalate",
         ):
             return
-        app = self.console
         await self._perform(
-            ticket.number,
-            partial(
-                operations.escalate,
-                app.desk,
-                ticket.number,
-                kind,
-                answer["reason"],
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Escalated {ticket.number} as {kind.value}.",
+            ticket,
+            operations.escalate,
+            kind,
+            answer["reason"],
+            success=f"Escalated {ticket.number} as {kind.value}.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -337,17 +328,11 @@ class TicketActions:
         ):
             return
         await self._perform(
-            ticket.number,
-            partial(
-                operations.clear_escalation,
-                app.desk,
-                ticket.number,
-                kind,
-                answer["reason"],
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Cleared the {kind.value} escalation of {ticket.number}.",
+            ticket,
+            operations.clear_escalation,
+            kind,
+            answer["reason"],
+            success=f"Cleared the {kind.value} escalation of {ticket.number}.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -384,19 +369,12 @@ class TicketActions:
         )
         if not confirmed:
             return
-        app = self.console
         await self._perform(
-            ticket.number,
-            partial(
-                operations.request_block,
-                app.desk,
-                ticket.number,
-                answer["wmid"],
-                answer["reason"],
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Requested a block of WMID {answer['wmid']}: waiting for a second person.",
+            ticket,
+            operations.request_block,
+            answer["wmid"],
+            answer["reason"],
+            success=f"Requested a block of WMID {answer['wmid']}: waiting for a second person.",
         )
 
     @work(exclusive=True, group="ticket-action")
@@ -493,23 +471,16 @@ class TicketActions:
         ticket = self._hand()
         if ticket is None:
             return
-        app = self.console
         target = await self._choose_holder(
             f"Give ticket {ticket.number} to", "" if ticket.assignee is None else ticket.assignee
         )
         if target is None:
             return
         await self._perform(
-            ticket.number,
-            partial(
-                operations.assign,
-                app.desk,
-                ticket.number,
-                to=target or None,
-                by=app.login,
-                expected_version=ticket.version,
-            ),
-            f"Ticket {ticket.number} is now with {target or 'the queue'}.",
+            ticket,
+            operations.assign,
+            to=target or None,
+            success=f"Ticket {ticket.number} is now with {target or 'the queue'}.",
         )
 
     async def _reassign(self, marked: list[TicketInHand]) -> None:
