@@ -270,7 +270,7 @@ def open_ticket(
         "customer_wmid": wmid,
         "customer_purse": purse,
         "customer_email": email,
-        "customer_name": " ".join((name or "").split()) or None,
+        "customer_name": name,
         "notice_channel": notice_channel,
         "language": language or guess_language(subject, body),
         "source": source,
