@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from console.database import Database, default_sqlite_url, open_database
+from console.rules.sla import SlaPolicy
 from console.settings import Settings, load_settings
-from console.sla import SlaPolicy
 
 
 def _utcnow() -> datetime:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from console.queue import QueueRow
-from console.sla import SlaPolicy
-from console.stats import DeskStats
-from console.ticket_detail import TicketDetail
+from console.reads.queue import QueueRow
+from console.reads.stats import DeskStats
+from console.reads.ticket import TicketDetail
+from console.rules.sla import SlaPolicy
 from console.untrusted import one_line, visible
 from models import EscalationKind
 

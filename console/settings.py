@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import InvalidInput
-from console.sla import SlaPolicy, SupportHours
+from console.rules.sla import SlaPolicy, SupportHours
 from models import EscalationKind
 
 

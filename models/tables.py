@@ -168,7 +168,7 @@ class Ticket(SQLModel, table=True):
     # The earliest customer message not yet answered: the answer clock runs from it.
     waiting_since: datetime | None = _maybe_stamp()
     answered_at: datetime | None = _maybe_stamp()
-    # Denormalised sort keys, kept by console.queue_order in the same write as
+    # Denormalised sort keys, kept by console.rules.queue_order in the same write as
     # the fields they derive from: queue_due is due_at or the far future.
     escalation_flags: int = Field(default=0)
     queue_rank: int
@@ -183,7 +183,7 @@ class Ticket(SQLModel, table=True):
 class TicketTally(SQLModel, table=True):
     """How many tickets share each (status, service, assignee, escalations): the
     filter bar's counts read this small table instead of counting a million rows.
-    Kept by console.tally in the same transaction as every ticket change;
+    Kept by console.rules.tally in the same transaction as every ticket change;
     assignee_id 0 stands for unassigned."""
 
     status: Status = Field(primary_key=True, sa_type=enum_column(Status, "tally_status"))

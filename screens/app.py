@@ -23,23 +23,24 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import WorkerFailed
 
-from console import operations, presence
+from console import operations
 from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
 from console.errors import Conflict, DomainError, Forbidden, NotFound
-from console.queue import Queue, QueueFilter
-from console.roles import Permission, require
-from console.stats import desk_stats
+from console.reads import presence
+from console.reads.queue import Queue, QueueFilter
+from console.reads.stats import desk_stats
+from console.rules.roles import Permission, require
 from models import Operator
-from screens.actions import EVERYWHERE, bindings_for, parse_keymap
-from screens.block_review import BlockReviewScreen
-from screens.dashboard_screen import DashboardScreen
-from screens.dialogs import AskNumber
+from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen
+from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
-from screens.palette import ConsoleCommands
-from screens.queue_screen import QueueScreen
-from screens.ticket_screen import TicketScreen
+from screens.queue.screen import QueueScreen
+from screens.supervision.block_review import BlockReviewScreen
+from screens.ticket.screen import TicketScreen
+from screens.widgets.dialogs import AskNumber
+from screens.widgets.palette import ConsoleCommands
 
 T = TypeVar("T")
 
@@ -60,14 +61,14 @@ class WmConsole(App[None]):
     TITLE = "wm-console"
     CSS_PATH = [
         "app.tcss",
-        "queue_screen.tcss",
-        "filter_bar.tcss",
-        "ticket_view.tcss",
-        "reply_editor.tcss",
-        "dialogs.tcss",
+        "queue/screen.tcss",
+        "queue/filter_bar.tcss",
+        "ticket/view.tcss",
+        "ticket/reply_editor.tcss",
+        "widgets/dialogs.tcss",
         "help_screen.tcss",
-        "dashboard_screen.tcss",
-        "supervision.tcss",
+        "dashboard/screen.tcss",
+        "supervision/materials.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)

@@ -54,7 +54,7 @@ def default_database(tickets: int) -> str:
 def _ensure_demo(url: str, tickets: int, seed: int, echo: Callable[[str], None]) -> int:
     import sqlalchemy as sa
 
-    from console.demo import load_demo
+    from console.demo.generator import load_demo
     from console.desk import open_desk
 
     desk = open_desk(url)
@@ -210,7 +210,7 @@ def run_dashboard_benchmark(
 
     with ExitStack() as stack:
         if postgres and db_url is None:
-            from console.throwaway_postgres import ThrowawayPostgres
+            from console.bench.throwaway_postgres import ThrowawayPostgres
 
             server = stack.enter_context(ThrowawayPostgres(durable=True))
             db_url = server.create_database("bench")
@@ -247,9 +247,9 @@ def run_dashboard_benchmark(
 
 
 def _desk_stats_time(url: str) -> float:
-    from console.bench import timed
+    from console.bench.queue import timed
     from console.desk import open_desk
-    from console.stats import desk_stats
+    from console.reads.stats import desk_stats
 
     desk = open_desk(url)
     try:
@@ -418,7 +418,7 @@ async def _drive_console(url: str) -> None:
 async def _drive_dashboard(url: str, refreshes: int) -> None:
     from console.desk import open_desk
     from screens.app import create_app
-    from screens.dashboard_screen import DashboardScreen
+    from screens.dashboard.screen import DashboardScreen
 
     desk = open_desk(url)
     app = create_app(desk, SUPERVISOR, start_on_dashboard=True)
@@ -459,7 +459,7 @@ async def _drive_datatable(url: str, count: int) -> None:
 
     from console.desk import open_desk
     from console.formatting import age_text, badges_text, sla_left, sla_text
-    from console.queue import Assignee, Queue, QueueFilter, viewer_id_for
+    from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
     from console.untrusted import one_line
     from models import Status
 

@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from console.sla import SupportHours
+from console.rules.sla import SupportHours
 from models import Role
-from screens.actions import (
+from screens.keymap import (
     BLOCKS,
     DASHBOARD,
     EDITOR,
@@ -29,7 +29,7 @@ from screens.actions import (
     grouped,
     key_label,
 )
-from screens.key_bar import KeyBar
+from screens.widgets.key_bar import KeyBar
 
 # DESIGN.md section 2, for operators on the phone.
 HOTLINES = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from console.presence import Present
+from console.reads.presence import Present
 from models import PresenceState
 
 

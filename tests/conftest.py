@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from console import operations
+from console.bench.throwaway_postgres import ThrowawayPostgres
 from console.database import open_database
 from console.desk import Desk
 from console.settings import Settings
-from console.throwaway_postgres import ThrowawayPostgres
 
 # A Wednesday inside support hours: 10:00 GMT.
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -127,7 +127,7 @@ def new_ticket(desk: Desk, **overrides) -> int:
 def ui_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
     """SQLite with the demo's people, templates and markers, and no tickets yet:
     the console tests add the tickets they need."""
-    from console.demo import load_demo
+    from console.demo.generator import load_demo
 
     desk = Desk(db=open_database(sqlite_url), settings=Settings(), clock=clock)
     load_demo(desk, tickets=0, seed=1)
@@ -138,7 +138,7 @@ def ui_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
 @pytest.fixture
 def ui_demo(ui_desk: Desk) -> Desk:
     """A small, reproducible demo desk (fixed clock, fixed seed) for screens and snapshots."""
-    from console.demo import load_demo
+    from console.demo.generator import load_demo
 
     load_demo(ui_desk, tickets=300, seed=5)
     return ui_desk

@@ -17,7 +17,7 @@ def test_the_command_line_core_never_imports_textual(sqlite_url):
     probe = (
         "import sys\n"
         "from click.testing import CliRunner\n"
-        "from console.cli import main\n"
+        "from console.cli.main import main\n"
         f"result = CliRunner().invoke(main, ['--db', {sqlite_url!r}, 'tickets', '--as', 'x'])\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "assert 'screens' not in sys.modules, 'screens imported'\n"

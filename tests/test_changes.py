@@ -6,7 +6,7 @@ import threading
 
 from console import operations as ops
 from console.changes import ChangeFeed, changes_since, latest_change
-from console.ticket_detail import load_ticket
+from console.reads.ticket import load_ticket
 from tests.conftest import new_ticket
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from console.cli import main
+from console.cli.main import main
 from console.database import open_database
 
 

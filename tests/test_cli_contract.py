@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import console.desk
-from console.cli import main
+from console.cli.main import main
 from console.desk import Desk
 from console.settings import Settings
 

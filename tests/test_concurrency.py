@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from console import operations as ops
 from console.desk import open_desk
-from console.ticket_detail import load_ticket
+from console.reads.ticket import load_ticket
 from models import AuditEvent
 from tests.conftest import new_ticket
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlmodel import select
 
-from console.cli import main
+from console.cli.main import main
 from console.desk import Desk
-from console.mail_intake import take_waiting
-from console.ticket_detail import load_ticket
+from console.mail.intake import take_waiting
+from console.reads.ticket import load_ticket
 from models import Status, Ticket
-from tests.mailboxes import compose, deliver, make_maildir
+from tests.support.mailboxes import compose, deliver, make_maildir
 
 
 def run(db_url: str, *args: str):

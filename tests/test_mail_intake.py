@@ -20,23 +20,23 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from console import operations as ops
-from console.cli import main
+from console.cli.main import main
 from console.database import open_database
 from console.desk import Desk
 from console.errors import Forbidden
-from console.mail_intake import Fate, Maildir, take_waiting, watch_maildir
-from console.mail_parsing import MailLimits, read_mail
+from console.mail.intake import Fate, Maildir, take_waiting, watch_maildir
+from console.mail.parsing import MailLimits, read_mail
 from console.operations.mail import (
     list_quarantine,
     quarantine_mail,
     resolve_quarantine,
     take_mail,
 )
+from console.reads.ticket import load_ticket
 from console.settings import Settings
-from console.ticket_detail import load_ticket
 from models import AuditEvent, Message, Notice, NoticeKind, QuarantinedMail, Status, Ticket
-from tests.mail_corpus import EXPECTED, corpus_files
-from tests.mailboxes import compose, deliver, in_cur, make_maildir
+from tests.support.mail_corpus import EXPECTED, corpus_files
+from tests.support.mailboxes import compose, deliver, in_cur, make_maildir
 
 LIMITS = MailLimits.from_settings(Settings())
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from console import validation
-from console.mail_parsing import (
+from console.mail.parsing import (
     CONTENT_ID_DOMAIN,
     MAX_MIME_HEADER,
     MailLimits,
@@ -18,8 +17,9 @@ from console.mail_parsing import (
     decode_header_text,
     read_mail,
 )
-from console.mail_text import decode_text, html_to_text
-from tests.mail_corpus import EXPECTED, corpus_files
+from console.mail.text import decode_text, html_to_text
+from console.rules import validation
+from tests.support.mail_corpus import EXPECTED, corpus_files
 
 LIMITS = MailLimits(message_bytes=25 * 2**20, header_bytes=64 * 2**10, attachment_bytes=2**20)
 MIME4J = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "mail-mime4j"

@@ -26,17 +26,17 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from console import operations as ops
-from console.attachments import IncomingAttachment
-from console.cli import main
+from console.cli.main import main
 from console.database import open_database
 from console.desk import Desk
 from console.errors import InvalidInput
-from console.mail_intake import Fate, take_waiting
-from console.notices import list_notices, retry_notice, send_due
+from console.mail.attachments import IncomingAttachment
+from console.mail.intake import Fate, take_waiting
+from console.notices.outbox import list_notices, retry_notice, send_due
+from console.reads.ticket import load_ticket
 from console.settings import Settings
-from console.ticket_detail import load_ticket
 from models import Notice, NoticeState, Status, Ticket
-from tests.mailboxes import compose, deliver, make_maildir
+from tests.support.mailboxes import compose, deliver, make_maildir
 
 
 def _free_port() -> int:

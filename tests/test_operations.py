@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from console import operations as ops
 from console.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
-from console.ticket_detail import load_ticket
+from console.reads.ticket import load_ticket
 from models import Notice, NoticeKind, Status
 from tests.conftest import new_ticket
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from console import operations as ops
-from console import presence
-from console.queue import Assignee, Queue, QueueFilter, viewer_id_for
-from console.ticket_detail import changes_after_version, load_ticket
+from console.reads import presence
+from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
+from console.reads.ticket import changes_after_version, load_ticket
 from models import PresenceState, Status
 from tests.conftest import new_ticket
 

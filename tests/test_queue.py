@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from console import operations as ops
-from console.demo import load_demo
-from console.queue import Assignee, Queue, QueueFilter, viewer_id_for
-from console.queue_order import kinds_of
-from console.tally import UNASSIGNED
+from console.demo.generator import load_demo
+from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
+from console.rules.queue_order import kinds_of
+from console.rules.tally import UNASSIGNED
 from models import ACTIVE_STATUSES, EscalationKind, Operator, Service, Status, Ticket, TicketTally
 from tests.conftest import new_ticket
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.lifecycle import answer_due
-from console.sla import SlaPolicy, SupportHours, breached
+from console.rules.lifecycle import answer_due
+from console.rules.sla import SlaPolicy, SupportHours, breached
 from models import EscalationKind, Status
 
 HOURS = SupportHours()

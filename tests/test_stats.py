@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from console import operations as ops
-from console.cli import main
-from console.demo import load_demo
-from console.queue_order import kinds_of
-from console.stats import desk_stats
+from console.cli.main import main
+from console.demo.generator import load_demo
+from console.reads.stats import desk_stats
+from console.rules.queue_order import kinds_of
 from models import ACTIVE_STATUSES, BlockRequest, BlockState, Message, Operator, Ticket
 from tests.conftest import new_ticket
 

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from console import operations as ops
-from console.blocks import blocks_for_review
 from console.errors import Forbidden, InvalidInput, TransitionRefused
-from console.queue import Assignee, Queue, QueueFilter
-from console.stats import holders
-from console.ticket_detail import load_ticket, other_tickets
+from console.reads.blocks import blocks_for_review
+from console.reads.queue import Assignee, Queue, QueueFilter
+from console.reads.stats import holders
+from console.reads.ticket import load_ticket, other_tickets
 from models import AuditEvent, MessageChannel, ScamMarker, Template
 from tests.conftest import new_ticket
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from console import operations as ops
-from console.ticket_detail import load_ticket
+from console.reads.ticket import load_ticket
 from models import BlockState
 from tests.conftest import new_ticket
-from tests.ui_support import (
+from tests.support.ui import (
     console_for,
     queue_lines,
     queue_row,
@@ -386,7 +386,7 @@ async def test_a_change_after_the_editor_opened_is_shown_before_sending(ui_desk,
 
 
 async def test_save_a_copy_of_an_attachment(ui_desk, tmp_path):
-    from console.attachments import IncomingAttachment
+    from console.mail.attachments import IncomingAttachment
 
     number = ops.create_ticket(
         ui_desk,
@@ -514,7 +514,7 @@ def test_a_wrong_keymap_is_refused_before_the_screen_opens(ui_desk):
 def test_an_unknown_login_is_refused_with_how_to_add_one(sqlite_url):
     from click.testing import CliRunner
 
-    from console.cli import main
+    from console.cli.main import main
 
     result = CliRunner().invoke(main, ["--db", sqlite_url, "--as", "nobody"])
     assert result.exit_code != 0

@@ -11,16 +11,16 @@ from collections import Counter
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from console.cli import main
-from console.demo import load_demo
-from console.queue_order import kinds_of
+from console.cli.main import main
+from console.demo.generator import load_demo
+from console.rules.queue_order import kinds_of
 from models import ACTIVE_STATUSES, BlockRequest, BlockState, Service, Status, Ticket
-from screens.dashboard_screen import DashboardScreen
+from screens.dashboard.open_work import SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
+from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import keys_content
-from screens.open_work import SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
-from screens.queue_screen import QueueScreen
+from screens.queue.screen import QueueScreen
+from tests.support.ui import console_for, notifications, queue_lines, screen_text, settle
 from tests.test_ui_live import until
-from tests.ui_support import console_for, notifications, queue_lines, screen_text, settle
 
 
 def _live_tickets(desk):

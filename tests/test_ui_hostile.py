@@ -13,11 +13,10 @@ from rich.cells import cell_len
 from rich.style import Style
 
 from console import operations as ops
-from console.attachments import IncomingAttachment
-from console.presence import Present
-from console.queue import QueueFilter, QueueRow
-from console.sla import SlaPolicy
-from console.ticket_detail import (
+from console.mail.attachments import IncomingAttachment
+from console.reads.presence import Present
+from console.reads.queue import QueueFilter, QueueRow
+from console.reads.ticket import (
     AttachmentInfo,
     AuditEntry,
     OtherTicket,
@@ -25,11 +24,12 @@ from console.ticket_detail import (
     TicketDetail,
     load_ticket,
 )
+from console.rules.sla import SlaPolicy
 from models import PresenceState, Service, Status
-from screens.filter_bar import summary
-from screens.queue_columns import layout
-from screens.queue_view import row_segments
-from screens.ticket_view import (
+from screens.queue.columns import layout
+from screens.queue.filter_bar import summary
+from screens.queue.view import row_segments
+from screens.ticket.view import (
     attachment_content,
     audit_content,
     customer_content,
@@ -39,7 +39,7 @@ from screens.ticket_view import (
     other_ticket_content,
     presence_content,
 )
-from tests.ui_support import console_for, settle, strips
+from tests.support.ui import console_for, settle, strips
 
 MARKUP = [
     "[bold red]",

@@ -10,10 +10,10 @@ import time
 from console import operations as ops
 from console.database import open_database
 from console.desk import Desk
-from console.queue import Assignee, QueueFilter
+from console.reads.queue import Assignee, QueueFilter
 from console.settings import Settings
 from tests.conftest import new_ticket
-from tests.ui_support import console_for, queue_row, screen_text, settle, type_text
+from tests.support.ui import console_for, queue_row, screen_text, settle, type_text
 
 
 async def until(pilot, check, timeout=5.0):
@@ -33,7 +33,7 @@ def second_desk(desk: Desk) -> Desk:
 
 async def test_a_take_and_a_reply_in_one_console_show_in_the_other(desk, clock):
     """On both backends: watchfiles and data_version on SQLite, LISTEN/NOTIFY on PostgreSQL."""
-    from console.demo import load_demo
+    from console.demo.generator import load_demo
 
     load_demo(desk, tickets=0, seed=1)
     number = new_ticket(desk, subject="Shared between two consoles")
@@ -151,7 +151,7 @@ async def test_presence_shows_who_else_is_viewing_and_typing(ui_desk, clock):
 
 
 async def test_a_killed_console_drops_out_of_presence_by_age(ui_desk, clock):
-    from console import presence
+    from console.reads import presence
 
     number = new_ticket(ui_desk)
     presence.heartbeat(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from console import operations as ops
-from console.queue import Queue, QueueFilter
+from console.reads.queue import Queue, QueueFilter
 from tests.conftest import new_ticket
-from tests.ui_support import console_for, notifications, screen_text, settle
+from tests.support.ui import console_for, notifications, screen_text, settle
 
 
 def first_rows(desk, login="olga", f=None, limit=50):

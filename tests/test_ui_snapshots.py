@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from console import operations as ops
-from console.queue import Assignee, Queue, QueueFilter
+from console.reads.queue import Assignee, Queue, QueueFilter
 from models import Status
-from tests.ui_support import console_for, settle, type_text
+from tests.support.ui import console_for, settle, type_text
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 

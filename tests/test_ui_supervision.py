@@ -8,10 +8,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from console import operations as ops
-from console.ticket_detail import load_ticket
+from console.reads.ticket import load_ticket
 from models import AuditEvent, BlockState, ScamMarker, Template
 from tests.conftest import new_ticket
-from tests.ui_support import (
+from tests.support.ui import (
     console_for,
     queue_row,
     said,

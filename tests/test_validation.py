@@ -2,8 +2,8 @@
 
 import pytest
 
-from console import validation
 from console.errors import InvalidInput
+from console.rules import validation
 from console.settings import load_settings
 from models import Service
 

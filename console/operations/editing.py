@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import ChangeSummary, Conflict, NotFound
-from console.queue_order import kinds_of, queue_due, queue_rank
-from console.roles import Permission, require
-from console.tally import UNASSIGNED, TallyKey, move, tally_key
+from console.rules.queue_order import kinds_of, queue_due, queue_rank
+from console.rules.roles import Permission, require
+from console.rules.tally import UNASSIGNED, TallyKey, move, tally_key
 from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 
 CHANGE_CHANNEL = "wmconsole_changes"

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from console import validation
 from console.desk import Desk
 from console.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
-from console.lifecycle import check_workable
 from console.operations.editing import TicketEdit, editing, operator_login
 from console.operations.tickets import reset_clock, system_message
-from console.queue_order import escalation_bit
-from console.roles import URGENT_ESCALATIONS, Permission, require
+from console.rules import validation
+from console.rules.lifecycle import check_workable
+from console.rules.queue_order import escalation_bit
+from console.rules.roles import URGENT_ESCALATIONS, Permission, require
 from models import BlockRequest, BlockState, Escalation, EscalationKind, Status, Ticket
 
 

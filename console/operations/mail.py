@@ -28,10 +28,9 @@ import regex
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from console import validation
 from console.desk import Desk
 from console.errors import DomainError, NotFound, TransitionRefused
-from console.mail_parsing import IncomingMail
+from console.mail.parsing import IncomingMail
 from console.operations.editing import (
     TicketEdit,
     begin_edit,
@@ -46,7 +45,8 @@ from console.operations.tickets import (
     open_ticket,
     system_message,
 )
-from console.roles import Permission, require
+from console.rules import validation
+from console.rules.roles import Permission, require
 from models import (
     Actor,
     AuditEvent,

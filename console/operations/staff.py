@@ -11,11 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from console import validation
 from console.desk import Desk
 from console.errors import InvalidInput, NotFound, TransitionRefused
 from console.operations.editing import acting, find_operator, record_change
-from console.roles import Permission
+from console.rules import validation
+from console.rules.roles import Permission
 from models import (
     Actor,
     AuditEvent,

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from console import validation
-from console.attachments import IncomingAttachment, store_attachments
 from console.desk import Desk
 from console.errors import DomainError, Forbidden, InvalidInput, NotFound, TransitionRefused
-from console.lifecycle import CLOCK_RUNS, answer_due, check_operator_move, check_workable
+from console.mail.attachments import IncomingAttachment, store_attachments
 from console.operations.editing import (
     TicketEdit,
     TicketRow,
@@ -27,9 +25,11 @@ from console.operations.editing import (
     operator_login,
     refresh_queue_keys,
 )
-from console.queue import QUEUE_ORDER
-from console.queue_order import FAR_FUTURE, NOT_WORKED_RANK
-from console.roles import Permission, require
+from console.reads.queue import QUEUE_ORDER
+from console.rules import validation
+from console.rules.lifecycle import CLOCK_RUNS, answer_due, check_operator_move, check_workable
+from console.rules.queue_order import FAR_FUTURE, NOT_WORKED_RANK
+from console.rules.roles import Permission, require
 from models import (
     Actor,
     Draft,

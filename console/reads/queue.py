@@ -1,0 +1,521 @@
+"""The queue: filtered pages of tickets in queue order, and the filter bar's counts.
+
+Never loads the table. Pages come by keyset (the rows after or before a key
+on the indexed sort columns) or, for a jump, by offset; counts come from the
+ticket tally, or from an indexed count when a search or the SLA filter
+narrows the set. Rows are Core tuples, not ORM objects: this is the hot path.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from console.database import Database
+from console.errors import InvalidInput, NotFound
+from console.reads.search import search_clause
+from console.rules.queue_order import NOT_WORKED_RANK, escalation_bit, flags_of, kinds_of
+from console.rules.tally import UNASSIGNED, tally_cells
+from models import (
+    ACTIVE_STATUSES,
+    EscalationKind,
+    Operator,
+    Service,
+    Status,
+    Ticket,
+)
+
+QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
+PAGE_SIZE = 50
+
+QueueKey = tuple[int, datetime, datetime, int]
+
+
+class Assignee(StrEnum):
+    """Whose tickets to show; any other value is an operator's login."""
+
+    mine_or_unassigned = "mine+unassigned"
+    mine = "mine"
+    unassigned = "unassigned"
+    anyone = "anyone"
+
+
+ASSIGNEE_SCOPES = tuple(Assignee)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the filter bar says. Empty sets mean "any"; the default is what a
+    new operator's console opens on: their own work and the unassigned queue,
+    without unconfirmed, archived and expired tickets."""
+
+    services: frozenset[Service] = frozenset()
+    statuses: frozenset[Status] = ACTIVE_STATUSES
+    escalations: frozenset[EscalationKind] = frozenset()
+    assignee: str = Assignee.mine_or_unassigned
+    breached: bool = False
+    search: str = ""
+
+    def with_(self, **changes: Any) -> QueueFilter:
+        return replace(self, **changes)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "services": sorted(s.value for s in self.services),
+            "statuses": sorted(s.value for s in self.statuses),
+            "escalations": sorted(k.value for k in self.escalations),
+            "assignee": str(self.assignee),
+            "breached": self.breached,
+            "search": self.search,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QueueFilter:
+        """Tolerant of values that no longer exist: a saved filter never breaks start-up."""
+
+        def members(enum: type, values: Iterable[str]) -> frozenset:
+            return frozenset(enum(v) for v in values if v in enum._value2member_map_)
+
+        return cls(
+            services=members(Service, data.get("services", [])),
+            statuses=members(Status, data.get("statuses", [])) or ACTIVE_STATUSES,
+            escalations=members(EscalationKind, data.get("escalations", [])),
+            assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
+            breached=bool(data.get("breached", False)),
+            search=str(data.get("search", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    id: int
+    number: int
+    service: Service
+    status: Status
+    subject: str
+    customer_wmid: str | None
+    customer_email: str | None
+    assignee: str | None
+    created_at: datetime
+    due_at: datetime | None
+    escalation_flags: int
+    queue_rank: int
+    queue_due: datetime
+    version: int
+    # Whether it is held too long: since when the customer waits, and the holder holds.
+    waiting_since: datetime | None = None
+    assigned_at: datetime | None = None
+
+    @property
+    def key(self) -> QueueKey:
+        return (self.queue_rank, self.queue_due, self.created_at, self.id)
+
+    @property
+    def held_waiting_since(self) -> datetime | None:
+        """Since when its holder has held it with the customer waiting: from the
+        later of the take and the customer's unanswered message (None when nobody
+        holds it or nobody waits)."""
+        if self.assignee is None or self.waiting_since is None:
+            return None
+        return max(self.waiting_since, self.assigned_at or self.waiting_since)
+
+    @property
+    def escalations(self) -> list[EscalationKind]:
+        return kinds_of(self.escalation_flags)
+
+
+_ROW_COLUMNS = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.service,
+    Ticket.status,
+    Ticket.subject,
+    Ticket.customer_wmid,
+    Ticket.customer_email,
+    Operator.login,
+    Ticket.created_at,
+    Ticket.due_at,
+    Ticket.escalation_flags,
+    Ticket.queue_rank,
+    Ticket.queue_due,
+    Ticket.version,
+    Ticket.waiting_since,
+    Ticket.assigned_at,
+)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts for each choice of the filter bar, each with the other filters applied."""
+
+    total: int
+    statuses: dict[Status, int] = field(default_factory=dict)
+    services: dict[Service, int] = field(default_factory=dict)
+    escalations: dict[EscalationKind, int] = field(default_factory=dict)
+    assignees: dict[str, int] = field(default_factory=dict)
+    breached: int = 0
+
+
+_NOW = sa.bindparam("now", type_=Ticket.__table__.c.due_at.type)
+_LIMIT = sa.bindparam("limit", type_=sa.Integer)
+_OFFSET = sa.bindparam("offset", type_=sa.Integer)
+_KEY = sa.tuple_(*(sa.bindparam(f"key_{column.key}", type_=column.type) for column in QUEUE_ORDER))
+_STATEMENTS_KEPT = 64
+
+
+class Queue:
+    """Queue reads for one viewer (whose "mine" is whose).
+
+    Each filter's page statement is built once and kept (the last 64 filters):
+    building a SQLAlchemy statement costs more than running it on an index.
+    """
+
+    def __init__(
+        self, db: Database, viewer_id: int | None, *, counts_fresh_for: timedelta | None = None
+    ) -> None:
+        self.db = db
+        self.viewer_id = viewer_id
+        self._dialect = "postgresql" if db.is_postgres else "sqlite"
+        self._login_ids: dict[str, int] = {}
+        self._statements: OrderedDict[tuple, sa.Select] = OrderedDict()
+        # The console reads pages on several threads at once.
+        self._statements_lock = threading.Lock()
+        # A console switching filters reuses the counted cells (they do not depend
+        # on the filter, only on the search and the SLA filter) for this long, or
+        # until told the database changed (forget_counts). Off by default: a
+        # script that changes tickets and counts again must see its change.
+        self._counts_fresh_for = counts_fresh_for
+        self._counted: dict[tuple[str, bool], tuple[datetime, list[_Cell]]] = {}
+
+    def _assignee_id(self, connection: sa.Connection, login: str) -> int:
+        if login not in self._login_ids:
+            found = connection.execute(
+                sa.select(Operator.id).where(Operator.login == login)
+            ).scalar_one_or_none()
+            if found is None:
+                raise NotFound(f"no operator {login!r} to filter by")
+            self._login_ids[login] = found
+        return self._login_ids[login]
+
+    def _mine(self) -> int:
+        if self.viewer_id is None:
+            raise InvalidInput("'mine' needs to know who you are: pass --as LOGIN")
+        return self.viewer_id
+
+    def _assignee_condition(
+        self, connection: sa.Connection, scope: str
+    ) -> sa.ColumnElement[bool] | None:
+        if scope == Assignee.anyone:
+            return None
+        if scope == Assignee.unassigned:
+            return Ticket.assignee_id.is_(None)
+        if scope == Assignee.mine:
+            return Ticket.assignee_id == self._mine()
+        if scope == Assignee.mine_or_unassigned:
+            if self.viewer_id is None:
+                return Ticket.assignee_id.is_(None)
+            return sa.or_(Ticket.assignee_id == self.viewer_id, Ticket.assignee_id.is_(None))
+        return Ticket.assignee_id == self._assignee_id(connection, scope)
+
+    def _conditions(
+        self, connection: sa.Connection, f: QueueFilter, *, with_assignee: bool = True
+    ) -> list[sa.ColumnElement[bool]]:
+        """The filter as SQL; "now" is the bound parameter `now`."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        statuses = f.statuses or frozenset(Status)
+        # Bound the index range: live work sorts before everything nobody works,
+        # so "all live statuses" is the rank range alone.
+        if statuses <= ACTIVE_STATUSES:
+            conditions.append(Ticket.queue_rank < NOT_WORKED_RANK)
+        elif not statuses & ACTIVE_STATUSES:
+            conditions.append(Ticket.queue_rank == NOT_WORKED_RANK)
+        if statuses not in (frozenset(Status), ACTIVE_STATUSES):
+            conditions.append(Ticket.status.in_(sorted(statuses)))
+        if f.services:
+            conditions.append(Ticket.service.in_(sorted(f.services)))
+        if f.escalations:
+            conditions.append(Ticket.escalation_flags.op("&")(flags_of(f.escalations)) != 0)
+        if with_assignee:
+            assignee = self._assignee_condition(connection, f.assignee)
+            if assignee is not None:
+                conditions.append(assignee)
+        if f.breached:
+            conditions.append(Ticket.due_at < _NOW)
+        searched = search_clause(f.search, self._dialect)
+        if searched is not None:
+            conditions.append(searched)
+        return conditions
+
+    def _branches(self, f: QueueFilter) -> tuple[list[sa.ColumnElement[bool]], bool]:
+        """Split a filter that ORs values of an index's leading column (mine or
+        unassigned; several services) into one branch per value: each branch then
+        walks its index in queue order and stops after a page, instead of the
+        database sorting every match. Returns the branches and whether they
+        already carry the assignee condition."""
+        if f.assignee == Assignee.mine_or_unassigned and self.viewer_id is not None:
+            return [Ticket.assignee_id == self.viewer_id, Ticket.assignee_id.is_(None)], True
+        if len(f.services) > 1 and f.assignee == Assignee.anyone:
+            return [Ticket.service == service for service in sorted(f.services)], False
+        return [], False
+
+    def _page_statement(
+        self, connection: sa.Connection, f: QueueFilter, *, keyed: bool, descending: bool
+    ) -> sa.Select:
+        cache_key = (f, keyed, descending)
+        with self._statements_lock:
+            statement = self._statements.get(cache_key)
+            if statement is not None:
+                self._statements.move_to_end(cache_key)
+                return statement
+        branches, assignee_split = self._branches(f)
+        conditions = self._conditions(connection, f, with_assignee=not assignee_split)
+        if keyed:
+            position = sa.tuple_(*QUEUE_ORDER)
+            conditions.append(position < _KEY if descending else position > _KEY)
+        order = [column.desc() if descending else column for column in QUEUE_ORDER]
+        query = (
+            sa.select(*_ROW_COLUMNS)
+            .select_from(Ticket)
+            .outerjoin(Operator, Operator.id == Ticket.assignee_id)
+            .where(*conditions)
+        )
+        if not branches:
+            statement = query.order_by(*order).offset(_OFFSET).limit(_LIMIT)
+        else:
+            reach = _OFFSET + _LIMIT
+            merged = sa.union_all(
+                *(
+                    sa.select(query.where(branch).order_by(*order).limit(reach).subquery())
+                    for branch in branches
+                )
+            ).subquery()
+            keys = [merged.c[column.key] for column in QUEUE_ORDER]
+            statement = (
+                sa.select(merged)
+                .order_by(*(key.desc() if descending else key for key in keys))
+                .offset(_OFFSET)
+                .limit(_LIMIT)
+            )
+        with self._statements_lock:
+            self._statements[cache_key] = statement
+            if len(self._statements) > _STATEMENTS_KEPT:
+                self._statements.popitem(last=False)
+        return statement
+
+    def _ordered_rows(
+        self,
+        f: QueueFilter,
+        now: datetime,
+        *,
+        key: QueueKey | None,
+        descending: bool,
+        limit: int,
+        offset: int = 0,
+    ) -> list[QueueRow]:
+        parameters: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
+        if key is not None:
+            parameters.update(
+                {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
+            )
+        with self.db.connect() as connection:
+            statement = self._page_statement(
+                connection, f, keyed=key is not None, descending=descending
+            )
+            rows = connection.execute(statement, parameters).all()
+        queue_rows = [QueueRow(*row) for row in rows]
+        return queue_rows[::-1] if descending else queue_rows
+
+    def page(
+        self,
+        f: QueueFilter,
+        now: datetime,
+        *,
+        after: QueueKey | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> list[QueueRow]:
+        """The first `limit` rows after `after` (from the top when None)."""
+        return self._ordered_rows(f, now, key=after, descending=False, limit=limit)
+
+    def page_before(
+        self,
+        f: QueueFilter,
+        now: datetime,
+        *,
+        before: QueueKey | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> list[QueueRow]:
+        """The `limit` rows just before `before` (the last rows when None), in queue order."""
+        return self._ordered_rows(f, now, key=before, descending=True, limit=limit)
+
+    def page_at(
+        self, f: QueueFilter, now: datetime, *, offset: int, limit: int = PAGE_SIZE
+    ) -> list[QueueRow]:
+        """Rows from position `offset`: for jumps, where no key is at hand."""
+        return self._ordered_rows(
+            f, now, key=None, descending=False, limit=limit, offset=max(offset, 0)
+        )
+
+    def position(self, f: QueueFilter, now: datetime, key: QueueKey) -> int:
+        """How many rows come before `key`: where a ticket sits after rows above it moved."""
+        parameters = {"now": now}
+        parameters.update(
+            {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
+        )
+        with self.db.connect() as connection:
+            query = (
+                sa.select(sa.func.count())
+                .select_from(Ticket)
+                .where(*self._conditions(connection, f), sa.tuple_(*QUEUE_ORDER) < _KEY)
+            )
+            return connection.execute(query, parameters).scalar_one()
+
+    def key_of(self, ticket_id: int) -> QueueKey | None:
+        """Where a ticket sorts now, whatever the filter: a console keeps its cursor
+        on the same ticket when rows above it come and go, or the ticket itself moves."""
+        with self.db.connect() as connection:
+            row = connection.execute(
+                sa.select(*QUEUE_ORDER).where(Ticket.id == ticket_id)
+            ).one_or_none()
+        return None if row is None else tuple(row)
+
+    def any_tickets(self) -> bool:
+        """False only for a database with no tickets at all (not merely none that match)."""
+        with self.db.connect() as connection:
+            return connection.execute(sa.select(Ticket.id).limit(1)).first() is not None
+
+    def count(self, f: QueueFilter, now: datetime) -> int:
+        return self.facets(f, now).total
+
+    def facets(self, f: QueueFilter, now: datetime) -> Facets:
+        with self.db.connect() as connection:
+            cells = self._counted_cells(connection, f, now)
+            login_id = (
+                None if f.assignee in ASSIGNEE_SCOPES else self._assignee_id(connection, f.assignee)
+            )
+        return _facets_from_cells(cells, f, self.viewer_id, login_id)
+
+    def forget_counts(self) -> None:
+        """The database changed: the next facets count afresh."""
+        self._counted = {}
+
+    def _counted_cells(
+        self, connection: sa.Connection, f: QueueFilter, now: datetime
+    ) -> list[_Cell]:
+        key = (f.search, f.breached)
+        fresh_for = self._counts_fresh_for
+        if fresh_for is not None:
+            counted = self._counted.get(key)
+            if counted is not None and timedelta(0) <= now - counted[0] < fresh_for:
+                return counted[1]
+        cells = self._cells(connection, f, now)
+        if fresh_for is not None:
+            self._counted = {**self._counted, key: (now, cells)}
+        return cells
+
+    def _cells(self, connection: sa.Connection, f: QueueFilter, now: datetime) -> list[_Cell]:
+        """The tickets counted by (status, service, assignee id or 0, escalation
+        flags), with how many of each are past due: over the whole table, narrowed
+        only by the SLA filter and the search. Without a search this is the small
+        tally table plus an index-only count of what is past due."""
+        # Plain strings here: enum conversion of every cell costs more than the query.
+        group = (
+            sa.type_coerce(Ticket.status, sa.String),
+            sa.type_coerce(Ticket.service, sa.String),
+            sa.func.coalesce(Ticket.assignee_id, UNASSIGNED),
+            Ticket.escalation_flags,
+        )
+        past_due = Ticket.due_at < _NOW
+        parameters = {"now": now}
+        searched = search_clause(f.search, self._dialect)
+        if searched is not None:
+            overdue = sa.func.sum(sa.case((past_due, 1), else_=0))
+            query = sa.select(*group, sa.func.count(), overdue).where(searched).group_by(*group)
+            if f.breached:
+                query = query.where(past_due)
+            return [_Cell(*row) for row in connection.execute(query, parameters)]
+        breached = {
+            tuple(row[:4]): row[4]
+            for row in connection.execute(
+                sa.select(*group, sa.func.count()).where(past_due).group_by(*group),
+                parameters,
+            )
+        }
+        if f.breached:
+            return [_Cell(*key, count, count) for key, count in breached.items()]
+        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
+
+
+class _Cell(NamedTuple):
+    status: str
+    service: str
+    assignee_id: int
+    escalation_flags: int
+    tickets: int
+    breached: int
+
+
+def _facets_from_cells(
+    cells: Sequence[_Cell], f: QueueFilter, viewer_id: int | None, login_id: int | None
+) -> Facets:
+    statuses = {s.value for s in (f.statuses or frozenset(Status))}
+    services = {s.value for s in f.services}
+    mask = flags_of(f.escalations)
+    viewer = viewer_id if viewer_id is not None else -1
+    scope_members: dict[str, Callable[[int], bool]] = {
+        Assignee.anyone: lambda _: True,
+        Assignee.unassigned: lambda a: a == UNASSIGNED,
+        Assignee.mine: lambda a: a == viewer,
+        Assignee.mine_or_unassigned: lambda a: a in (UNASSIGNED, viewer),
+    }
+    chosen = scope_members.get(f.assignee, lambda a: a == login_id)
+    bits = [(kind, escalation_bit(kind)) for kind in EscalationKind]
+
+    by_status: Counter[str] = Counter()
+    by_service: Counter[str] = Counter()
+    by_escalation: Counter[EscalationKind] = Counter()
+    by_assignee: Counter[str] = Counter()
+    total = breached = 0
+    for status, service, assignee_id, flags, tickets, overdue in cells:
+        status_ok = status in statuses
+        service_ok = not services or service in services
+        escalation_ok = not mask or bool(flags & mask)
+        assignee_ok = chosen(assignee_id)
+        if service_ok and escalation_ok and assignee_ok:
+            by_status[status] += tickets
+        if status_ok and escalation_ok and assignee_ok:
+            by_service[service] += tickets
+        if flags and status_ok and service_ok and assignee_ok:
+            for kind, bit in bits:
+                if flags & bit:
+                    by_escalation[kind] += tickets
+        if status_ok and service_ok and escalation_ok:
+            for scope, member in scope_members.items():
+                if member(assignee_id):
+                    by_assignee[scope] += tickets
+            if assignee_ok:
+                total += tickets
+                breached += overdue
+    return Facets(
+        total=total,
+        statuses={Status(name): count for name, count in by_status.items()},
+        services={Service(name): count for name, count in by_service.items()},
+        escalations=dict(by_escalation),
+        assignees=dict(by_assignee),
+        breached=breached,
+    )
+
+
+def viewer_id_for(db: Database, login: str | None) -> int | None:
+    if login is None:
+        return None
+    with db.connect() as connection:
+        return connection.execute(
+            sa.select(Operator.id).where(Operator.login == login)
+        ).scalar_one_or_none()

@@ -1,0 +1,486 @@
+"""`D`: the supervisor's dashboard. Open work by service and status, SLA past
+due and due within the hour, WMID block requests and escalations waiting,
+each operator's load, inflow and answers per hour and per day, the oldest
+waiting tickets — live.
+
+Every number comes from one desk_stats() reading, taken on a thread worker
+when another console commits (the app's change feed) and every half minute
+(SLA and idle times move with the clock alone). One reading runs at a time;
+changes arriving meanwhile ask for one more after it, however many they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Resize, ScreenResume
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from console.formatting import badges_text, short_duration
+from console.reads.queue import Assignee, QueueFilter
+from console.reads.stats import DeskStats, OperatorLoad, desk_stats
+from console.untrusted import one_line
+from models import EscalationKind
+from screens.dashboard.charts import InflowChart, SlaBoard
+from screens.dashboard.open_work import OpenWorkMatrix
+from screens.keymap import DASHBOARD, bindings_for
+from screens.messages import TicketsChanged
+from screens.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from screens.app import WmConsole
+
+# Time-driven numbers (due within the hour, idle, waited) are read again this often.
+REFRESH_SECONDS = 30.0
+# Two columns of tiles from this width; one scrolling column below it.
+WIDE = 120
+# Changes the dashboard counts; presence, drafts and templates are not among them.
+COUNTED_TOPICS = frozenset({"ticket", "demo", "operator"})
+# A subject or reason is never cut shorter than this, however narrow the screen.
+MIN_FLEXIBLE = 12
+ESCALATION_KINDS = (
+    EscalationKind.fraud,
+    EscalationKind.hacking,
+    EscalationKind.arbitration,
+    EscalationKind.hotline,
+)
+
+
+class DeskTable(DataTable):
+    """A few rows of the reading, a row cursor, the cursor kept on its row's key
+    across readings. Cells are Text built from cleaned strings: a DataTable
+    parses plain strings as markup.
+
+    The column widths are measured here, before the rows go in: left to the
+    DataTable, they are measured when it next idles, and a frame painted in
+    between can keep a header drawn at the old widths."""
+
+    COMPONENT_CLASSES = {"desk-table--warn", "desk-table--dim"}
+
+    def __init__(self, *columns: str, id: str) -> None:
+        super().__init__(cursor_type="row", id=id)
+        # A title starting with ">" heads a column of numbers, right-aligned.
+        self._titles = [
+            Text(title[1:], justify="right") if title.startswith(">") else Text(title)
+            for title in columns
+        ]
+        self._rows: Sequence[tuple[str, Sequence[Text]]] = ()
+        self._flexible = -1
+        self._width = 0
+
+    def on_mount(self) -> None:
+        self._lay_columns([title.cell_len for title in self._titles])
+
+    def _lay_columns(self, widths: list[int]) -> None:
+        self.clear(columns=True)
+        for title, width in zip(self._titles, widths, strict=True):
+            self.add_column(title, width=width)
+
+    def style_for(self, name: str) -> Style:
+        return self.get_component_rich_style(f"desk-table--{name}", partial=True)
+
+    def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], *, flexible: int = -1) -> None:
+        """The rows, keyed; the `flexible` column (free text) is cut to what the
+        others leave of the width, so the table never scrolls sideways."""
+        if rows == self._rows and flexible == self._flexible:
+            # Most refreshes change a tile or two: rebuilding an unchanged table
+            # would cost a layout of the whole screen for nothing.
+            return
+        self._rows, self._flexible = rows, flexible
+        self._lay_rows()
+
+    def _lay_rows(self) -> None:
+        rows, flexible = self._rows, self._flexible
+        current = self.current_key
+        widths = [title.cell_len for title in self._titles]
+        for _, cells in rows:
+            widths = [max(width, cell.cell_len) for width, cell in zip(widths, cells, strict=True)]
+        if flexible >= 0 and rows:
+            others = sum(w for i, w in enumerate(widths) if i != flexible)
+            padding = 2 * self.cell_padding * len(widths)
+            # The whole width, scrollbar gutter or not: a scrollbar shown for
+            # a moment while rows go in must not move where the text is cut.
+            room = max(self.size.width - others - padding - 1, MIN_FLEXIBLE)
+            widths[flexible] = min(widths[flexible], room)
+            rows = [
+                (key, [_cut(c, room) if i == flexible else c for i, c in enumerate(cells)])
+                for key, cells in rows
+            ]
+        self._lay_columns(widths)
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        keys = [key for key, _ in rows]
+        if current in keys:
+            self.move_cursor(row=keys.index(current), animate=False)
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            if self._flexible >= 0 and self._rows:
+                self._lay_rows()
+
+    @property
+    def current_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+def _cut(text: Text, width: int) -> Text:
+    cut = text.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return cut
+
+
+def _update(static: Static, content: Content) -> None:
+    # An update lays the whole screen out again: only when the text changed.
+    if static.content != content:
+        static.update(content)
+
+
+def _number(count: int) -> Text:
+    return Text(f"{count:,}", justify="right")
+
+
+def _ago(delta: timedelta) -> str:
+    return short_duration(max(delta, timedelta(0)))
+
+
+class DashboardScreen(Screen):
+    ACTION_SCREEN = DASHBOARD
+    BINDINGS = bindings_for(DASHBOARD)
+
+    class _Read(Message):
+        def __init__(self, stats: DeskStats | None, error: str = "") -> None:
+            super().__init__()
+            self.stats = stats
+            self.error = error
+
+    def __init__(self, first_reading: Future[DeskStats] | None = None) -> None:
+        super().__init__(id="dashboard-screen")
+        # Started before the screen existed (the console opened on the dashboard).
+        self._first_reading = first_reading
+        self.stats: DeskStats | None = None
+        # Readings shown so far: tests and the benchmark wait on it.
+        self.readings = 0
+        self._reading = False
+        self._read_again = False
+        self._stale = False
+        self._block_tickets: dict[str, int] = {}
+
+    @property
+    def console(self) -> WmConsole:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Dashboard — reading the desk…"), id="dash-title")
+        with VerticalScroll(id="dash-body"), Horizontal(id="dash-columns"):
+            with Vertical(id="dash-left", classes="dash-column"):
+                with Vertical(id="tile-open", classes="tile"):
+                    yield OpenWorkMatrix(id="open-work")
+                with Vertical(id="tile-sla", classes="tile"):
+                    yield SlaBoard(id="sla")
+                with Vertical(id="tile-escalations", classes="tile"):
+                    yield Static(Content(""), id="no-blocks", classes="tile-note")
+                    yield DeskTable("WAITED", "TICKET", "WMID", "BY", "REASON", id="block-requests")
+                    yield DeskTable("ESCALATION", ">LIVE TICKETS", id="escalations")
+            with Vertical(id="dash-right", classes="dash-column"):
+                with Vertical(id="tile-hourly", classes="tile"):
+                    yield InflowChart(hourly=True, id="hourly")
+                with Vertical(id="tile-daily", classes="tile"):
+                    yield InflowChart(hourly=False, id="daily")
+                with Vertical(id="tile-operators", classes="tile"):
+                    yield DeskTable(
+                        "OPERATOR",
+                        "ROLE",
+                        ">HELD",
+                        ">ANSWERED",
+                        ">1ST ANSWER",
+                        ">IDLE",
+                        ">LONGEST HELD",
+                        id="operators",
+                    )
+                with Vertical(id="tile-oldest", classes="tile"):
+                    yield DeskTable(
+                        "TICKET",
+                        "WAITED",
+                        "SERVICE",
+                        "STATUS",
+                        "HOLDER",
+                        "ESC",
+                        "SUBJECT",
+                        id="oldest",
+                    )
+        yield KeyBar(DASHBOARD)
+
+    def on_mount(self) -> None:
+        titles = {
+            "#tile-open": "Open work",
+            "#tile-sla": "SLA",
+            "#tile-escalations": "Escalations waiting",
+            "#tile-hourly": "Opened and answered per hour, last 24 h (GMT)",
+            "#tile-daily": "Opened and answered per day, last 7 days",
+            "#tile-operators": "Operators",
+            "#tile-oldest": "Oldest waiting",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self.query_one(OpenWorkMatrix).focus()
+        self.set_interval(REFRESH_SECONDS, self.read_desk)
+        self.read_desk()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    # Reading ------------------------------------------------------------------------
+
+    def read_desk(self) -> None:
+        """A fresh reading: now, or after the one under way; later, if another
+        screen is on top (it is read when this one shows again)."""
+        if self.stats is not None and not self.is_current:
+            self._stale = True
+            return
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        self._read()
+
+    @work(thread=True, group="dashboard", exit_on_error=False)
+    def _read(self) -> None:
+        first, self._first_reading = self._first_reading, None
+        try:
+            stats = first.result() if first is not None else desk_stats(self.console.desk)
+        except SQLAlchemyError as error:
+            self.post_message(self._Read(None, str(getattr(error, "orig", None) or error)))
+            return
+        self.post_message(self._Read(stats))
+
+    @on(_Read)
+    def _shown(self, message: _Read) -> None:
+        self._reading = False
+        if message.stats is None:
+            self._title(message.error)
+        else:
+            first = self.stats is None
+            self.stats = message.stats
+            self._show(message.stats)
+            self.readings += 1
+            if first:
+                self.call_after_refresh(self.console.first_screen_shown)
+        if self._read_again:
+            self._read_again = False
+            self.read_desk()
+
+    @on(TicketsChanged)
+    def _changed(self, event: TicketsChanged) -> None:
+        if event.topics & COUNTED_TOPICS:
+            self.read_desk()
+
+    @on(ScreenResume)
+    def _resumed(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.read_desk()
+
+    # Showing ------------------------------------------------------------------------
+
+    def _title(self, error: str = "") -> None:
+        stats = self.stats
+        parts: list[str | tuple[str, str]] = [("Dashboard", "bold $accent")]
+        if stats is not None:
+            breached = sum(stats.breached.values())
+            parts.extend(
+                [
+                    f" · {stats.at:%a %H:%M} GMT · ",
+                    (f"{stats.open_total:,}", "bold"),
+                    " open · ",
+                    (f"{breached:,} past SLA", "bold $text-error" if breached else ""),
+                    " · ",
+                    (
+                        f"{len(stats.block_requests)} blocks to decide",
+                        "bold $text-warning" if stats.block_requests else "",
+                    ),
+                ]
+            )
+        if error:
+            parts.extend([" · ", (f"could not read the desk: {one_line(error)}", "$text-error")])
+        _update(self.query_one("#dash-title", Static), Content.assemble(*parts))
+
+    def _show(self, stats: DeskStats) -> None:
+        self._title()
+        self.query_one(OpenWorkMatrix).show(stats.open_work)
+        self.query_one("#tile-open").border_subtitle = f"{stats.open_total:,} live tickets"
+        self.query_one(
+            "#tile-operators"
+        ).border_subtitle = "answered and median time to first answer: today (GMT)"
+        self.query_one(SlaBoard).show(stats.breached, stats.breaching_soon)
+        self._show_escalations(stats)
+        self.query_one("#hourly", InflowChart).show(stats.hourly)
+        self.query_one("#daily", InflowChart).show(stats.daily)
+        self._show_operators(stats)
+        self._show_oldest(stats)
+
+    def _show_escalations(self, stats: DeskStats) -> None:
+        blocks = self.query_one("#block-requests", DeskTable)
+        self._block_tickets = {str(r.id): r.number for r in stats.block_requests}
+        blocks.fill(
+            [
+                (
+                    str(r.id),
+                    [
+                        Text(_ago(stats.at - r.requested_at), style=blocks.style_for("warn")),
+                        Text(str(r.number)),
+                        Text(one_line(r.wmid)),
+                        Text(one_line(r.requested_by)),
+                        Text(one_line(r.reason)),
+                    ],
+                )
+                for r in stats.block_requests
+            ],
+            flexible=4,
+        )
+        blocks.display = bool(stats.block_requests)
+        note = self.query_one("#no-blocks", Static)
+        count = len(stats.block_requests)
+        _update(
+            note,
+            Content.assemble(
+                (f"{count} WMID block request{'s' if count != 1 else ''}", "bold"),
+                " waiting for a decision, oldest first" if count else " waiting for a decision",
+            ),
+        )
+        kinds = self.query_one("#escalations", DeskTable)
+        kinds.fill(
+            [
+                (kind.value, [Text(kind.value), _number(stats.escalations.get(kind.value, 0))])
+                for kind in ESCALATION_KINDS
+            ]
+        )
+
+    def _show_operators(self, stats: DeskStats) -> None:
+        table = self.query_one("#operators", DeskTable)
+        warn, dim = table.style_for("warn"), table.style_for("dim")
+        too_long = self.console.desk.settings.held_too_long
+
+        def row(load: OperatorLoad) -> list[Text]:
+            median = load.median_first_answer_seconds
+            longest = Text("—", justify="right")
+            if load.held_longest_since is not None:
+                held = stats.at - load.held_longest_since
+                longest = Text(_ago(held), justify="right")
+                if held > too_long:
+                    longest = Text(f"! {_ago(held)}", style=warn, justify="right")
+            idle = "—" if load.last_action_at is None else _ago(stats.at - load.last_action_at)
+            cells = [
+                Text(one_line(load.login)),
+                Text(load.role),
+                _number(load.held),
+                _number(load.answered_today),
+                Text("—" if median is None else _ago(timedelta(seconds=median)), justify="right"),
+                Text(idle, justify="right"),
+                longest,
+            ]
+            if not load.active:
+                for cell in cells:
+                    cell.stylize(dim)
+            return cells
+
+        table.fill(
+            [(load.login, row(load)) for load in stats.operators if load.active or load.held]
+        )
+
+    def _show_oldest(self, stats: DeskStats) -> None:
+        table = self.query_one("#oldest", DeskTable)
+        table.fill(
+            [
+                (
+                    str(t.number),
+                    [
+                        Text(str(t.number)),
+                        Text(_ago(stats.at - t.waiting_since)),
+                        Text(t.service),
+                        Text(t.status),
+                        Text(one_line(t.assignee) if t.assignee else "—"),
+                        Text(badges_text([EscalationKind(k) for k in t.escalations])),
+                        Text(one_line(t.subject)),
+                    ],
+                )
+                for t in stats.oldest_waiting
+            ],
+            flexible=6,
+        )
+
+    # Keys ---------------------------------------------------------------------------
+
+    def action_tile_down(self) -> None:
+        self._move(rows=1)
+
+    def action_tile_up(self) -> None:
+        self._move(rows=-1)
+
+    def action_tile_left(self) -> None:
+        self._move(columns=-1)
+
+    def action_tile_right(self) -> None:
+        self._move(columns=1)
+
+    def _move(self, rows: int = 0, columns: int = 0) -> None:
+        focused = self.focused
+        if isinstance(focused, OpenWorkMatrix):
+            focused.move(rows, columns)
+        elif isinstance(focused, DeskTable) and rows:
+            focused.action_cursor_down() if rows > 0 else focused.action_cursor_up()
+
+    def action_next_tile(self) -> None:
+        self.focus_next()
+
+    def action_previous_tile(self) -> None:
+        self.focus_previous()
+
+    def action_open_selection(self) -> None:
+        focused = self.focused
+        if isinstance(focused, OpenWorkMatrix):
+            focused.choose()
+        elif isinstance(focused, DeskTable) and focused.row_count:
+            focused.action_select_cursor()
+
+    def action_reload(self) -> None:
+        self.read_desk()
+
+    def action_back(self) -> None:
+        self.console.show_queue(None)
+
+    @on(OpenWorkMatrix.CellChosen)
+    def _cell_chosen(self, event: OpenWorkMatrix.CellChosen) -> None:
+        self.console.show_queue(event.queue_filter)
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        table = event.data_table.id
+        if table == "block-requests" and key in self._block_tickets:
+            self.console.open_ticket(self._block_tickets[key])
+        elif table == "oldest":
+            self.console.open_ticket(int(key))
+        elif table == "escalations":
+            kind = EscalationKind(key)
+            self.console.show_queue(
+                QueueFilter(escalations=frozenset({kind}), assignee=Assignee.anyone)
+            )
+        elif table == "operators":
+            self.console.show_queue(QueueFilter(assignee=key))

@@ -1,0 +1,328 @@
+"""The main screen: the filter bar, the queue, and the highlighted ticket beside
+or below it. The console opens here, on the operator's last filters."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+
+from console import operations
+from console.errors import DomainError
+from console.reads.queue import QueueFilter, QueueRow
+from console.reads.ticket import TicketDetail, load_ticket
+from console.rules.roles import Permission
+from screens.keymap import QUEUE, bindings_for
+from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
+from screens.queue.view import QueueView
+from screens.supervision.materials import MarkerScreen, TemplateScreen
+from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.ticket.view import TicketView
+from screens.widgets.key_bar import KeyBar
+
+PREFERENCE = "queue_filter"
+# The preview waits for the cursor to rest this long: holding j costs no reads.
+PREVIEW_DELAY = 0.08
+SAVE_FILTER_DELAY = 1.0
+# Ages and SLA left are redrawn, and counts re-read, this often.
+TICK_SECONDS = 30.0
+# Side by side from this width; stacked from this height; else the preview is off.
+WIDE = 150
+TALL = 36
+
+
+class QueueScreen(TicketActions, Screen):
+    ACTION_SCREEN = QUEUE
+    BINDINGS = bindings_for(QUEUE)
+
+    def __init__(self, initial_filter: QueueFilter | None = None) -> None:
+        super().__init__(id="queue-screen")
+        # Where the dashboard sent the operator; otherwise their saved filter.
+        self._initial_filter = initial_filter
+        self._preview_timer: Timer | None = None
+        self._save_timer: Timer | None = None
+        self._preview_on: bool | None = None
+        self._filter_screen: FilterScreen | None = None
+
+    def compose(self) -> ComposeResult:
+        app = self.console
+        desk = app.desk
+        where = desk.db.sqlite_path or desk.db.url.render_as_string(hide_password=True)
+        yield FilterBar(id="filter-bar")
+        with Container(id="panes"):
+            yield QueueView(
+                app.queue,
+                now=desk.now,
+                policy=desk.sla,
+                viewer=app.login,
+                empty_hint=[
+                    "No tickets in this database yet.",
+                    "",
+                    "Load demo data (operators, templates, realistic tickets):",
+                    f"    wmconsole demo --db {where} --tickets 5000",
+                    "then open the console again, e.g. as olga:",
+                    f"    wmconsole --db {where} --as olga",
+                ],
+                held_too_long=desk.settings.held_too_long,
+                id="queue",
+            )
+            yield TicketView(policy=desk.sla, now=desk.now, preview=True, id="preview")
+        yield Static(id="marks-line")
+        yield KeyBar(QUEUE)
+
+    def on_mount(self) -> None:
+        self.queue_view.focus()
+        initial = self._initial_filter
+        if initial is None:
+            self.queue_view.load_first(self._saved_filter)
+        else:
+            self.queue_view.load_first(lambda: initial)
+            self._save_soon(initial)
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    @property
+    def queue_view(self) -> QueueView:
+        return self.query_one(QueueView)
+
+    @property
+    def preview(self) -> TicketView:
+        return self.query_one("#preview", TicketView)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    # The filter -------------------------------------------------------------------
+
+    def _saved_filter(self) -> QueueFilter:
+        """The operator's last filters (read on the queue's own thread)."""
+        app = self.console
+        saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
+        return QueueFilter.from_json(saved) if saved else QueueFilter()
+
+    def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
+        self.queue_view.load(f)
+        self.filter_bar.show(f, None)
+        if save:
+            self._save_soon(f)
+
+    def _save_soon(self, f: QueueFilter) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_FILTER_DELAY, partial(self._save_filter, f))
+
+    @work(thread=True, exclusive=True, group="save-filter", exit_on_error=False)
+    def _save_filter(self, f: QueueFilter) -> None:
+        app = self.console
+        operations.save_preference(app.desk, PREFERENCE, f.as_json(), by=app.login)
+
+    @on(QueueView.Counted)
+    def _counted(self, event: QueueView.Counted) -> None:
+        self.filter_bar.show(event.filter, event.facets)
+        self.call_after_refresh(self.console.first_screen_shown)
+        if self._filter_screen is not None and self._filter_screen.is_attached:
+            self._filter_screen.show_counts(event.filter, event.facets)
+
+    def action_quick_view(self, name: str) -> None:
+        view = QUICK_VIEWS[name][1]
+        self.use_filter(view.with_(search=self.queue_view.filter.search))
+
+    def action_search(self) -> None:
+        self.filter_bar.open_search()
+
+    @on(FilterBar.SearchChanged)
+    def _search_changed(self, event: FilterBar.SearchChanged) -> None:
+        if event.text.strip() != self.queue_view.filter.search:
+            self.use_filter(self.queue_view.filter.with_(search=event.text.strip()))
+
+    @on(FilterBar.SearchClosed)
+    def _search_closed(self, event: FilterBar.SearchClosed) -> None:
+        if event.text is not None and event.text != self.queue_view.filter.search:
+            self.use_filter(self.queue_view.filter.with_(search=event.text))
+        self.queue_view.focus()
+
+    def action_filters(self) -> None:
+        view = self.queue_view
+        screen = FilterScreen(view.filter, view.counts, self.use_filter)
+        self._filter_screen = screen
+        self.app.push_screen(screen)
+
+    # Moving -----------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.queue_view.move_by(1)
+
+    def action_cursor_up(self) -> None:
+        self.queue_view.move_by(-1)
+
+    def action_page_down(self) -> None:
+        self.queue_view.page_down()
+
+    def action_page_up(self) -> None:
+        self.queue_view.page_up()
+
+    def action_first(self) -> None:
+        self.queue_view.to_first()
+
+    def action_last(self) -> None:
+        self.queue_view.to_last()
+
+    def action_open(self) -> None:
+        row = self.queue_view.current_row
+        if row is not None:
+            self.console.open_ticket(row.number)
+
+    def action_dashboard(self) -> None:
+        self.console.open_dashboard()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    # The supervisor's work --------------------------------------------------------
+
+    def action_mark(self) -> None:
+        if self.console.allowed(Permission.assign):
+            self.queue_view.toggle_mark()
+
+    def action_clear_marks(self) -> None:
+        if self.console.allowed(Permission.assign):
+            self.queue_view.unmark()
+
+    @on(QueueView.MarksChanged)
+    def _marks_changed(self, event: QueueView.MarksChanged) -> None:
+        line = self.query_one("#marks-line", Static)
+        count = event.count
+        line.set_class(bool(count), "-shown")
+        if count:
+            line.update(
+                Content.assemble(
+                    (f"{count} marked", "bold"),
+                    f" ticket{'s' if count > 1 else ''} — a gives them all to someone or "
+                    "back to the queue · space/v marks or unmarks · u clears the marks",
+                )
+            )
+
+    def marked_tickets(self) -> list[TicketInHand]:
+        return [_in_hand(row) for row in self.queue_view.marked.values()]
+
+    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+        view = self.queue_view
+        for ticket_id, row in list(view.marked.items()):
+            if row.number in versions:
+                view.marked[ticket_id] = replace(row, version=versions[row.number])
+        gone = set(moved)
+        view.unmark(frozenset(i for i, row in view.marked.items() if row.number in gone))
+
+    def action_templates(self) -> None:
+        if self.console.allowed(Permission.edit_templates):
+            self.app.push_screen(TemplateScreen())
+
+    def action_markers(self) -> None:
+        if self.console.allowed(Permission.edit_markers):
+            self.app.push_screen(MarkerScreen())
+
+    def action_reload(self) -> None:
+        self.console.queue.forget_counts()
+        self.queue_view.reload()
+        self._load_preview()
+
+    def _tick(self) -> None:
+        self.console.queue.forget_counts()
+        self.queue_view.tick()
+        self.queue_view.reload()
+
+    # The preview ------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._lay_out(event.size.width, event.size.height)
+
+    def _lay_out(self, width: int, height: int) -> None:
+        wide = width >= WIDE
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-stacked")
+        if self._preview_on is None:
+            self.preview.display = wide or height >= TALL
+        self._load_preview()
+
+    def action_toggle_preview(self) -> None:
+        self._preview_on = not self.preview.display
+        self.preview.display = self._preview_on
+        self._load_preview()
+
+    @on(QueueView.Highlighted)
+    def _highlighted(self, event: QueueView.Highlighted) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._load_preview)
+
+    def _load_preview(self) -> None:
+        row = self.queue_view.current_row
+        if not self.preview.display:
+            return
+        if row is None:
+            self.preview.show(None)
+            return
+        self._read_preview(row)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _read_preview(self, row: QueueRow) -> None:
+        try:
+            detail = load_ticket(self.console.desk.db, row.number)
+        except DomainError:
+            return
+        self.app.call_from_thread(self._show_preview, detail)
+
+    def _show_preview(self, detail: TicketDetail) -> None:
+        row = self.queue_view.current_row
+        if row is not None and row.number == detail.number:
+            self.preview.show(detail)
+
+    def whereabouts(self) -> Whereabouts:
+        detail = self.preview.detail if self.preview.display else None
+        return Whereabouts(detail.number if detail else None)
+
+    @on(PresenceSeen)
+    def _presence(self, event: PresenceSeen) -> None:
+        self.preview.show_presence(event.number, event.others)
+
+    # Live -------------------------------------------------------------------------
+
+    @on(TicketsChanged)
+    def _changed(self, event: TicketsChanged) -> None:
+        if not event.topics & {"ticket", "demo"}:
+            return
+        self.queue_view.reload()
+        detail = self.preview.detail
+        if detail is not None and event.touches(detail.id):
+            self._load_preview()
+
+    # The ticket in hand -----------------------------------------------------------
+
+    def ticket_in_hand(self) -> TicketInHand | None:
+        row = self.queue_view.current_row if self.is_mounted else None
+        return None if row is None else _in_hand(row)
+
+    def ticket_changed(self, number: int) -> None:
+        self.console.queue.forget_counts()
+        self.queue_view.reload()
+        self._load_preview()
+
+
+def _in_hand(row: QueueRow) -> TicketInHand:
+    return TicketInHand(
+        id=row.id,
+        number=row.number,
+        version=row.version,
+        status=row.status,
+        escalations=row.escalations,
+        assignee=row.assignee,
+    )

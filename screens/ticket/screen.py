@@ -1,0 +1,158 @@
+"""One ticket, full screen: read the whole thread, work it, save an attachment,
+jump to the customer's other tickets. Escape goes back to where you were."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from console.errors import DomainError
+from console.mail.attachments import safe_filename, save_attachment_copy
+from console.reads.ticket import AttachmentInfo, TicketDetail, load_ticket
+from models import EscalationKind, Status
+from screens.keymap import TICKET, bindings_for
+from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.ticket.view import TicketView
+from screens.widgets.dialogs import Field, FormDialog
+from screens.widgets.key_bar import KeyBar
+
+
+class TicketScreen(TicketActions, Screen):
+    ACTION_SCREEN = TICKET
+    BINDINGS = bindings_for(TICKET)
+
+    def __init__(self, number: int) -> None:
+        super().__init__(classes="ticket-screen")
+        self.number = number
+        self.detail: TicketDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        desk = self.console.desk
+        yield TicketView(policy=desk.sla, now=desk.now, id="ticket")
+        yield KeyBar(TICKET)
+
+    @property
+    def view(self) -> TicketView:
+        return self.query_one(TicketView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.view.show(None, message=f"Loading ticket {self.number}…")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="ticket-load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            detail = load_ticket(self.console.desk.db, self.number)
+        except DomainError as error:
+            self.app.call_from_thread(self._not_found, error)
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _not_found(self, error: DomainError) -> None:
+        self.console.refuse(error)
+        if self.is_current:
+            self.dismiss()
+
+    def _show(self, detail: TicketDetail) -> None:
+        first = self.detail is None
+        self.detail = detail
+        self.view.show(detail)
+        self.sub_title = f"ticket {detail.number}"
+        if first:
+            self.console.beat()
+
+    def whereabouts(self) -> Whereabouts:
+        return Whereabouts(self.number)
+
+    @on(PresenceSeen)
+    def _presence(self, event: PresenceSeen) -> None:
+        self.view.show_presence(event.number, event.others)
+
+    @on(TicketsChanged)
+    def _changed(self, event: TicketsChanged) -> None:
+        if self.detail is not None and event.touches(self.detail.id):
+            self._load()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_block_review(self) -> None:
+        """Opened from a ticket, the list starts on this ticket's request."""
+        self.console.open_block_review(self.number)
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @on(TicketView.OtherTicketChosen)
+    def _other_ticket(self, event: TicketView.OtherTicketChosen) -> None:
+        self.console.open_ticket(event.number)
+
+    @on(TicketView.AttachmentChosen)
+    def _attachment_chosen(self, event: TicketView.AttachmentChosen) -> None:
+        self._save(event.attachment)
+
+    def action_save_attachment(self) -> None:
+        attachment = self.view.highlighted_attachment
+        if attachment is None:
+            self.console.notify("This ticket has no attachments.", severity="warning")
+            return
+        self._save(attachment)
+
+    @work(exclusive=True, group="ticket-action")
+    async def _save(self, attachment: AttachmentInfo) -> None:
+        app = self.console
+        if not attachment.kept:
+            app.notify(
+                f"{safe_filename(attachment.filename)} was not kept: {attachment.refused_reason}",
+                severity="warning",
+                markup=False,
+            )
+            return
+        suggested = Path.cwd() / safe_filename(attachment.filename)
+        answer = await app.push_screen_wait(
+            FormDialog(
+                "Save a copy of the attachment",
+                [Field("path", "To the file (or folder)", value=str(suggested))],
+                submit="Save",
+            )
+        )
+        if answer is None:
+            return
+        target = Path(answer["path"]).expanduser()
+        try:
+            saved = await app.in_thread(
+                partial(save_attachment_copy, app.desk, attachment.id, target)
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        except OSError as error:
+            app.notify(f"Could not save: {error}", severity="error", markup=False)
+            return
+        app.done(f"Saved a copy to {saved}")
+
+    # The ticket in hand -----------------------------------------------------------
+
+    def ticket_in_hand(self) -> TicketInHand | None:
+        detail = self.detail
+        if detail is None:
+            return None
+        return TicketInHand(
+            id=detail.id,
+            number=detail.number,
+            version=detail.version,
+            status=Status(detail.status),
+            escalations=[EscalationKind(kind) for kind in detail.escalation_kinds],
+            assignee=detail.assignee,
+        )
+
+    def ticket_changed(self, number: int) -> None:
+        # Every screen on the stack re-reads it: this one, and the queue underneath.
+        ids = frozenset({self.detail.id}) if self.detail is not None else None
+        self.console.broadcast_changes(ids)

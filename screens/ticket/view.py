@@ -1,0 +1,373 @@
+"""One ticket, everything about it: beside the queue as a preview, or full screen.
+
+Every string a customer (or anyone) wrote reaches the screen the same way:
+through console.untrusted (controls, escapes, bidi and zero-width characters
+made visible) and then into a Content object as plain text. Nothing here
+builds markup from data, so `[@click=app.quit]` is eleven characters on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.formatting import BADGES, age_text, sla_left, sla_state, sla_text
+from console.reads.presence import Present
+from console.reads.ticket import (
+    AttachmentInfo,
+    AuditEntry,
+    OtherTicket,
+    ThreadMessage,
+    TicketDetail,
+)
+from console.rules.sla import SlaPolicy
+from console.untrusted import one_line, visible
+from models import EscalationKind, NoticeChannel
+from screens.queue.columns import URGENT_BADGES
+
+SLA_STYLES = {
+    "breached": "bold $error",
+    "soon": "bold $warning",
+    "fine": "$success",
+    "stopped": "dim",
+}
+_KIND_LABELS = {
+    "customer": "Customer",
+    "operator": "Operator",
+    "note": "Internal note",
+    "system": "System",
+}
+
+
+def when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def size_text(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def badge(kind: str) -> tuple[str, str]:
+    escalation = EscalationKind(kind)
+    style = "bold reverse $error" if escalation in URGENT_BADGES else "bold $warning"
+    return (f" {BADGES[escalation]} ", style)
+
+
+def notice_text(detail: TicketDetail) -> str:
+    """How the customer hears of an answer, in words."""
+    if detail.notice_channel == NoticeChannel.keeper:
+        return f"a WM Keeper message to WMID {one_line(detail.customer_wmid) or '—'}"
+    return f"an e-mail to {one_line(detail.customer_email) or '—'}"
+
+
+# The parts, as Content -------------------------------------------------------------
+
+
+def head_content(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> Content:
+    kinds = [EscalationKind(kind) for kind in detail.escalation_kinds]
+    left = sla_left(policy, detail.due_at, now, kinds)
+    parts: list[str | tuple[str, str] | Content] = [
+        (f"{detail.number}", "bold"),
+        "  ",
+        (one_line(detail.subject), "bold"),
+        "\n",
+    ]
+    for kind in detail.escalation_kinds:
+        parts.extend([badge(kind), " "])
+    parts.extend(
+        [
+            (detail.status.replace("_", " "), "bold"),
+            ("  ·  ", "dim"),
+            detail.service,
+            ("  ·  SLA ", "dim"),
+            (sla_text(left), SLA_STYLES[sla_state(left)]),
+            ("  ·  age ", "dim"),
+            age_text(detail.created_at, now),
+            ("  ·  ", "dim"),
+            (f"held by {detail.assignee}" if detail.assignee else "unassigned", "italic"),
+        ]
+    )
+    return Content.assemble(*parts)
+
+
+def customer_content(detail: TicketDetail) -> Content:
+    confirmed = (
+        ("confirmed " + when(detail.confirmed_at), "$success")
+        if detail.confirmed
+        else ("NOT CONFIRMED", "bold $error")
+    )
+    rows: list[tuple[str, str | tuple[str, str]]] = [
+        ("Customer", one_line(detail.customer_name) or "—"),
+        ("WMID", one_line(detail.customer_wmid) or "—"),
+        ("Purse", one_line(detail.customer_purse) or "—"),
+        ("E-mail", one_line(detail.customer_email) or "—"),
+        ("Notices", f"by {detail.notice_channel} · language {detail.language}"),
+        ("Ticket", confirmed),
+    ]
+    parts: list[str | tuple[str, str]] = []
+    for index, (label, value) in enumerate(rows):
+        if index:
+            parts.append("\n")
+        parts.append((f"{label:<9}", "dim"))
+        parts.append(value)
+    return Content.assemble(*parts)
+
+
+def escalations_content(detail: TicketDetail) -> Content:
+    parts: list[str | tuple[str, str]] = []
+    for escalation in detail.escalations:
+        if parts:
+            parts.append("\n")
+        if escalation.cleared_at is None:
+            parts.append(badge(escalation.kind))
+            parts.append(
+                f" by {escalation.set_by or 'the system'} {when(escalation.set_at)}: "
+                f"{one_line(escalation.reason)}"
+            )
+        else:
+            parts.append(
+                (
+                    f"{escalation.kind} (cleared by {escalation.cleared_by or '—'} "
+                    f"{when(escalation.cleared_at)}: {one_line(escalation.clear_reason)})",
+                    "dim strike",
+                )
+            )
+    for block in detail.blocks:
+        if parts:
+            parts.append("\n")
+        if block.state == "requested":
+            parts.append(("WMID block ", "bold $error"))
+            parts.append(
+                f"{block.wmid} requested by {one_line(block.requested_by)} "
+                f"{when(block.requested_at)}: {one_line(block.reason)} — waiting for a second "
+                "person to approve or reject"
+            )
+        else:
+            # Both pairs of eyes, each with their words: who asked and who decided.
+            decision = f": {one_line(block.decision_reason)}" if block.decision_reason else ""
+            parts.append(
+                (
+                    f"WMID block {block.wmid} requested by {one_line(block.requested_by)} "
+                    f"{when(block.requested_at)}: {one_line(block.reason)} — {block.state} by "
+                    f"{one_line(block.decided_by) or '—'} {when(block.decided_at)}{decision}",
+                    "dim",
+                )
+            )
+    return Content.assemble(*parts)
+
+
+def message_content(message: ThreadMessage) -> Content:
+    who = {
+        "customer": "customer",
+        "system": "system",
+    }.get(message.kind, one_line(message.author) or "?")
+    return Content.assemble(
+        (_KIND_LABELS.get(message.kind, message.kind), "bold"),
+        (f"  {who} · via {message.channel} · {when(message.created_at)}", "dim"),
+        "\n",
+        visible(message.body),
+    )
+
+
+def attachment_content(attachment: AttachmentInfo) -> Content:
+    parts: list[str | tuple[str, str]] = [
+        one_line(attachment.filename),
+        (f"  {one_line(attachment.content_type)} · {size_text(attachment.size)}", "dim"),
+    ]
+    if not attachment.kept:
+        parts.append((f"  not kept: {one_line(attachment.refused_reason)}", "$warning"))
+    return Content.assemble(*parts)
+
+
+def other_ticket_content(other: OtherTicket) -> Content:
+    return Content.assemble(
+        (f"{other.number}", "bold"),
+        (f"  {other.status:<11} {other.service:<13} ", "dim"),
+        one_line(other.subject),
+    )
+
+
+def audit_content(entries: Sequence[AuditEntry]) -> Content:
+    parts: list[str | tuple[str, str]] = []
+    for entry in entries:
+        if parts:
+            parts.append("\n")
+        who = entry.operator or f"the {entry.actor}"
+        parts.append((when(entry.at), "dim"))
+        parts.append(f"  {one_line(who)} {entry.label}")
+        if entry.details:
+            parts.append((f" — {one_line(entry.details)}", "dim"))
+    return Content.assemble(*parts)
+
+
+def presence_content(others: Sequence[Present]) -> Content:
+    if not others:
+        return Content("")
+    parts: list[str | tuple[str, str]] = [("Also here: ", "bold")]
+    for index, other in enumerate(others):
+        if index:
+            parts.append(", ")
+        if other.typing:
+            parts.append((f"{one_line(other.login)} is typing a reply", "bold $warning"))
+        else:
+            parts.append(f"{one_line(other.login)} is viewing")
+    return Content.assemble(*parts)
+
+
+# The widget ------------------------------------------------------------------------
+
+
+class ThreadEntry(Static):
+    """One message of the thread; its kind is a class, so each looks its own way."""
+
+    def __init__(self, message: ThreadMessage) -> None:
+        super().__init__(message_content(message), classes=f"thread-entry -{message.kind}")
+
+
+class TicketView(VerticalScroll):
+    """Everything about one ticket; `show()` it, or None for nothing."""
+
+    class OtherTicketChosen(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    class AttachmentChosen(Message):
+        def __init__(self, attachment: AttachmentInfo) -> None:
+            super().__init__()
+            self.attachment = attachment
+
+    def __init__(
+        self,
+        *,
+        policy: SlaPolicy,
+        now: Callable[[], datetime],
+        preview: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="-preview" if preview else "-full")
+        self.policy = policy
+        self._now = now
+        self.preview = preview
+        self.detail: TicketDetail | None = None
+        self.others: list[Present] = []
+        if preview:
+            self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("No ticket highlighted."), id="ticket-nothing")
+        with Vertical(id="ticket-body"):
+            yield Static(id="ticket-head")
+            yield Static(id="ticket-presence")
+            yield Static(id="ticket-customer")
+            yield Static(id="ticket-escalations")
+            yield Label(Content("Thread"), classes="section-title")
+            yield Vertical(id="ticket-thread")
+            yield Label(Content("Attachments"), classes="section-title", id="attachments-title")
+            yield OptionList(id="ticket-attachments")
+            yield Label(
+                Content("The customer's other tickets"), classes="section-title", id="others-title"
+            )
+            yield OptionList(id="ticket-others")
+            yield Label(Content("Audit trail"), classes="section-title")
+            yield Static(id="ticket-audit")
+
+    def on_mount(self) -> None:
+        for options in self.query(OptionList):
+            if self.preview:
+                options.can_focus = False
+        self._show_nothing(True)
+
+    def _show_nothing(self, nothing: bool) -> None:
+        self.query_one("#ticket-nothing").display = nothing
+        self.query_one("#ticket-body").display = not nothing
+
+    def show(self, detail: TicketDetail | None, *, message: str = "") -> None:
+        same_ticket = detail is not None and self.detail is not None and detail.id == self.detail.id
+        self.detail = detail
+        if detail is None:
+            self.query_one("#ticket-nothing", Static).update(
+                Content(message or "No ticket highlighted.")
+            )
+            self._show_nothing(True)
+            return
+        if not same_ticket:
+            self.others = []
+        now = self._now()
+        with self.app.batch_update():
+            self._show_nothing(False)
+            self.query_one("#ticket-head", Static).update(head_content(detail, self.policy, now))
+            self._show_presence()
+            self.query_one("#ticket-customer", Static).update(customer_content(detail))
+            escalations = self.query_one("#ticket-escalations", Static)
+            escalations.update(escalations_content(detail))
+            escalations.display = bool(detail.escalations or detail.blocks)
+            thread = self.query_one("#ticket-thread", Vertical)
+            thread.remove_children()
+            thread.mount_all(ThreadEntry(message) for message in detail.messages)
+            self._fill_options(
+                "#ticket-attachments",
+                "#attachments-title",
+                [attachment_content(a) for a in detail.attachments],
+            )
+            self._fill_options(
+                "#ticket-others",
+                "#others-title",
+                [other_ticket_content(o) for o in detail.other_tickets],
+            )
+            self.query_one("#ticket-audit", Static).update(audit_content(detail.audit))
+        if not same_ticket:
+            self.scroll_home(animate=False)
+
+    def _fill_options(self, list_id: str, title_id: str, prompts: list[Content]) -> None:
+        options = self.query_one(list_id, OptionList)
+        highlighted = options.highlighted
+        options.set_options(Option(prompt, id=str(index)) for index, prompt in enumerate(prompts))
+        if prompts:
+            options.highlighted = min(highlighted or 0, len(prompts) - 1)
+        options.display = bool(prompts)
+        self.query_one(title_id).display = bool(prompts)
+
+    def show_presence(self, number: int, others: list[Present]) -> None:
+        if self.detail is None or self.detail.number != number:
+            return
+        self.others = others
+        self._show_presence()
+
+    def _show_presence(self) -> None:
+        widget = self.query_one("#ticket-presence", Static)
+        widget.update(presence_content(self.others))
+        widget.display = bool(self.others)
+        widget.set_class(any(other.typing for other in self.others), "-typing")
+
+    @property
+    def highlighted_attachment(self) -> AttachmentInfo | None:
+        if self.detail is None or not self.detail.attachments:
+            return None
+        index = self.query_one("#ticket-attachments", OptionList).highlighted
+        return self.detail.attachments[index or 0]
+
+    @on(OptionList.OptionSelected, "#ticket-attachments")
+    def _attachment_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.detail is not None:
+            self.post_message(self.AttachmentChosen(self.detail.attachments[event.option_index]))
+
+    @on(OptionList.OptionSelected, "#ticket-others")
+    def _other_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.detail is not None:
+            number = self.detail.other_tickets[event.option_index].number
+            self.post_message(self.OtherTicketChosen(number))
