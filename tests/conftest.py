@@ -6,8 +6,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,23 +15,7 @@ from console.bench.throwaway_postgres import ThrowawayPostgres
 from console.database import open_database
 from console.desk import Desk
 from console.settings import Settings
-
-# A Wednesday inside support hours: 10:00 GMT.
-WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    """The desk's time, moved by the test."""
-
-    now: datetime = WEDNESDAY_10AM
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+from tests.support.desk import Clock
 
 
 @pytest.fixture(scope="session")
@@ -108,19 +90,6 @@ def staffed(desk: Desk) -> Desk:
     ]:
         operations.add_operator(desk, login, name=login.title(), role_name=role)
     return desk
-
-
-def new_ticket(desk: Desk, **overrides) -> int:
-    """A confirmed ticket (the customer was signed in with a WMID)."""
-    fields = {
-        "service": "transfers",
-        "subject": "Payment not delivered",
-        "body": "I sent 100 WMZ and the payee got nothing.",
-        "email": "customer@example.com",
-        "wmid": "123456789012",
-    }
-    fields.update(overrides)
-    return operations.create_ticket(desk, **fields).number
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import threading
 from console import operations as ops
 from console.changes import ChangeFeed, changes_since, latest_change
 from console.reads.ticket import load_ticket
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 
 def test_another_process_taking_a_ticket_reaches_the_feed(staffed):

@@ -9,7 +9,7 @@ from console import operations as ops
 from console.desk import open_desk
 from console.reads.ticket import load_ticket
 from models import AuditEvent
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 TAKERS = 8
 CALLS_EACH = 25

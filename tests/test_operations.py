@@ -10,7 +10,7 @@ from console import operations as ops
 from console.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from console.reads.ticket import load_ticket
 from models import Notice, NoticeKind, Status
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 
 def status_of(desk, number):

@@ -11,7 +11,7 @@ from console.reads import presence
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.reads.ticket import changes_after_version, load_ticket
 from models import PresenceState, Status
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 
 def operator_id(desk, login):

@@ -12,8 +12,9 @@ from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.rules.queue_order import kinds_of
 from console.rules.tally import UNASSIGNED
-from models import ACTIVE_STATUSES, EscalationKind, Operator, Service, Status, Ticket, TicketTally
-from tests.conftest import new_ticket
+from models import ACTIVE_STATUSES, EscalationKind, Service, Status, Ticket, TicketTally
+from tests.support.desk import new_ticket
+from tests.support.oracle import tickets_plainly
 
 EVERYTHING = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
 
@@ -39,18 +40,11 @@ def all_rows(queue, f, now, page=37):
 
 
 def tickets_table(desk):
-    """Every ticket's filterable fields, read plainly, for independent counting."""
-    with desk.db.read() as session:
-        return session.execute(
-            sa.select(
-                Ticket.number,
-                Ticket.status,
-                Ticket.service,
-                Ticket.escalation_flags,
-                Operator.login,
-                Ticket.due_at,
-            ).outerjoin(Operator, Operator.id == Ticket.assignee_id)
-        ).all()
+    """(number, status, service, flags, holder, due) of every ticket, read plainly."""
+    return [
+        (t.number, t.status, t.service, t.escalation_flags, t.login, t.due_at)
+        for t in tickets_plainly(desk)
+    ]
 
 
 def test_queue_order_is_urgency_then_due_time_then_age(staffed, clock):

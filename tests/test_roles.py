@@ -6,7 +6,7 @@ import pytest
 
 from console import operations as ops
 from console.errors import Forbidden
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 ROLES = ("operator", "supervisor", "security")
 _wmids = (f"{n:012d}" for n in itertools.count(900000000001))

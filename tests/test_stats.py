@@ -14,30 +14,15 @@ from console.cli.main import main
 from console.demo.generator import load_demo
 from console.reads.stats import desk_stats
 from console.rules.queue_order import kinds_of
-from models import ACTIVE_STATUSES, BlockRequest, BlockState, Message, Operator, Ticket
-from tests.conftest import new_ticket
+from models import ACTIVE_STATUSES, BlockRequest, BlockState, Message, Operator
+from tests.support.desk import new_ticket
+from tests.support.oracle import tickets_plainly
 
 
 @pytest.fixture
 def busy_desk(desk, clock):
     load_demo(desk, tickets=700, seed=11)
     return desk
-
-
-def _tickets(desk):
-    with desk.db.read() as session:
-        return session.execute(
-            sa.select(
-                Ticket.number,
-                Ticket.status,
-                Ticket.service,
-                Ticket.escalation_flags,
-                Ticket.due_at,
-                Ticket.created_at,
-                Ticket.waiting_since,
-                Operator.login,
-            ).outerjoin(Operator, Operator.id == Ticket.assignee_id)
-        ).all()
 
 
 def _operator_messages(desk):
@@ -52,7 +37,7 @@ def _operator_messages(desk):
 def test_open_work_sla_escalations_and_load_match_independent_counts(busy_desk, clock):
     now = clock.now
     stats = desk_stats(busy_desk)
-    tickets = _tickets(busy_desk)
+    tickets = tickets_plainly(busy_desk)
     live = [t for t in tickets if t.status in ACTIVE_STATUSES]
     assert live, "the demo should have live work"
 
@@ -99,7 +84,7 @@ def test_open_work_sla_escalations_and_load_match_independent_counts(busy_desk, 
 
 def test_inflow_and_answers_per_hour_and_day_match_the_tickets(busy_desk, clock):
     stats = desk_stats(busy_desk)
-    tickets = _tickets(busy_desk)
+    tickets = tickets_plainly(busy_desk)
     replies = _operator_messages(busy_desk)
     assert len(stats.hourly) == 24 and len(stats.daily) == 7
     for bucket, width in [(b, timedelta(hours=1)) for b in stats.hourly] + [

@@ -14,7 +14,7 @@ from console.reads.queue import Assignee, Queue, QueueFilter
 from console.reads.stats import holders
 from console.reads.ticket import load_ticket, other_tickets
 from models import AuditEvent, MessageChannel, ScamMarker, Template
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 
 def _staff_audit(desk, action: str) -> list[AuditEvent]:

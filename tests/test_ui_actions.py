@@ -8,7 +8,7 @@ import pytest
 from console import operations as ops
 from console.reads.ticket import load_ticket
 from models import BlockState
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 from tests.support.ui import (
     console_for,
     queue_lines,

@@ -14,26 +14,17 @@ from click.testing import CliRunner
 from console.cli.main import main
 from console.demo.generator import load_demo
 from console.rules.queue_order import kinds_of
-from models import ACTIVE_STATUSES, BlockRequest, BlockState, Service, Status, Ticket
+from models import ACTIVE_STATUSES, BlockRequest, BlockState, Service, Status
 from screens.dashboard.open_work import SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
 from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import keys_content
 from screens.queue.screen import QueueScreen
-from tests.support.ui import console_for, notifications, queue_lines, screen_text, settle
-from tests.test_ui_live import until
+from tests.support.oracle import tickets_plainly
+from tests.support.ui import console_for, notifications, queue_lines, screen_text, settle, until
 
 
 def _live_tickets(desk):
-    with desk.db.read() as session:
-        return session.execute(
-            sa.select(
-                Ticket.number,
-                Ticket.service,
-                Ticket.status,
-                Ticket.escalation_flags,
-                Ticket.waiting_since,
-            ).where(Ticket.status.in_(list(ACTIVE_STATUSES)))
-        ).all()
+    return [t for t in tickets_plainly(desk) if t.status in ACTIVE_STATUSES]
 
 
 def _matrix_lines(app) -> dict[str, list[str]]:

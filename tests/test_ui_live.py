@@ -5,25 +5,14 @@ has a ticket open (presence)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from console import operations as ops
 from console.database import open_database
 from console.desk import Desk
 from console.reads.queue import Assignee, QueueFilter
 from console.settings import Settings
-from tests.conftest import new_ticket
-from tests.support.ui import console_for, queue_row, screen_text, settle, type_text
-
-
-async def until(pilot, check, timeout=5.0):
-    """Wait, pressing nothing, until `check()` holds; returns the seconds it took."""
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not seen within {timeout} s")
-        await pilot.pause(0.02)
-    return time.monotonic() - started
+from tests.support.desk import new_ticket
+from tests.support.ui import console_for, queue_row, screen_text, settle, type_text, until
 
 
 def second_desk(desk: Desk) -> Desk:

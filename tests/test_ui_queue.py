@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console import operations as ops
 from console.reads.queue import Queue, QueueFilter
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 from tests.support.ui import console_for, notifications, screen_text, settle
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from console import operations as ops
 from models import Presence
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from console import operations as ops
 from console.reads.ticket import load_ticket
 from models import AuditEvent, BlockState, ScamMarker, Template
-from tests.conftest import new_ticket
+from tests.support.desk import new_ticket
 from tests.support.ui import (
     console_for,
     queue_row,

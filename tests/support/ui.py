@@ -85,3 +85,13 @@ def queue_lines(app: App) -> list[str]:
 
 def queue_row(app: App, number: int) -> str:
     return next((line for line in queue_lines(app) if f" {number} " in line), "")
+
+
+async def until(pilot, check, timeout=5.0):
+    """Wait, pressing nothing, until `check()` holds; returns the seconds it took."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not seen within {timeout} s")
+        await pilot.pause(0.02)
+    return time.monotonic() - started
