@@ -1,0 +1,102 @@
+"""`bench`: speed and memory figures. Each benchmark builds its own database (or
+takes one with its own `--db`), so these are plain commands, not desk commands."""
+
+from __future__ import annotations
+
+import click
+
+_postgres_option = click.option(
+    "--postgres", is_flag=True, help="On a throwaway PostgreSQL server instead."
+)
+_seed_option = click.option("--seed", default=7, show_default=True, type=int)
+_million_tickets_option = click.option(
+    "--tickets", default=1_000_000, show_default=True, type=click.IntRange(1000)
+)
+_demo_db_option = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="A demo database to measure on (default: one in the temp dir, built on first use).",
+)
+
+
+@click.group()
+def bench() -> None:
+    """Speed and memory figures, measured on this machine."""
+
+
+@bench.command("queue")
+@click.option("--db", "db_url", metavar="URL", help="Benchmark database (default: a temp file).")
+@_postgres_option
+@_million_tickets_option
+@_seed_option
+def bench_queue(db_url: str | None, postgres: bool, tickets: int, seed: int) -> None:
+    """Demo load time, queue page, facet-count and search times at N tickets."""
+    from console.bench.queue import run_queue_benchmark
+
+    run_queue_benchmark(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=click.echo)
+
+
+@bench.command("intake")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Benchmark database, topped up with demo tickets to --tickets "
+    "(default: a temporary SQLite file).",
+)
+@click.option("--tickets", default=1_000_000, show_default=True, type=click.IntRange(0))
+@click.option("--messages", default=10_000, show_default=True, type=click.IntRange(1))
+@_seed_option
+def bench_intake(db_url: str | None, tickets: int, messages: int, seed: int) -> None:
+    """Mails per second through the intake into a desk of N tickets."""
+    from console.bench.intake import run_intake_benchmark
+
+    run_intake_benchmark(db_url, tickets=tickets, messages=messages, seed=seed, echo=click.echo)
+
+
+@bench.command("ui")
+@_demo_db_option
+@_million_tickets_option
+@click.option(
+    "--compare",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Rows for the stock DataTable beside it (0: skip).",
+)
+@_seed_option
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1), help="Median of N.")
+def bench_ui(db_url: str | None, tickets: int, compare: int, seed: int, runs: int) -> None:
+    """The console as a person feels it: start-up, filter, step, PgDn, end, another
+    console's change, memory — and the stock DataTable holding every row."""
+    from screens.bench import run_ui_benchmark
+
+    run_ui_benchmark(
+        db_url, tickets=tickets, compare=compare, seed=seed, runs=runs, echo=click.echo
+    )
+
+
+@bench.command("dashboard")
+@_demo_db_option
+@_postgres_option
+@_million_tickets_option
+@_seed_option
+@click.option(
+    "--refreshes", default=20, show_default=True, type=click.IntRange(1), help="Commits timed."
+)
+def bench_dashboard(
+    db_url: str | None, postgres: bool, tickets: int, seed: int, refreshes: int
+) -> None:
+    """The dashboard: process start to first paint, another connection's commit
+    to the repainted tiles, memory; beside desk_stats() alone."""
+    from screens.bench import run_dashboard_benchmark
+
+    run_dashboard_benchmark(
+        db_url,
+        tickets=tickets,
+        seed=seed,
+        postgres=postgres,
+        refreshes=refreshes,
+        echo=click.echo,
+    )
