@@ -28,3 +28,28 @@ def test_the_command_line_core_never_imports_textual(sqlite_url):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0"
+
+
+def test_every_help_text_is_built_without_the_database_or_the_screens():
+    """Scripts call `wmconsole` in loops, so building the commands and their help
+    loads no ORM, driver, model or Textual: those wait inside the command bodies."""
+    heavy = ["sqlalchemy", "sqlmodel", "psycopg", "alembic", "models", "textual", "screens"]
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from console.cli import main\n"
+        "def paths(command, path):\n"
+        "    yield path\n"
+        "    for name, sub in getattr(command, 'commands', {}).items():\n"
+        "        yield from paths(sub, [*path, name])\n"
+        "for path in paths(main, []):\n"
+        "    result = CliRunner().invoke(main, [*path, '--help'])\n"
+        "    assert result.exit_code == 0 and 'Usage:' in result.output, (path, result.output)\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "print(' '.join(sorted(loaded & set(sys.argv[1:]))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *heavy], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"imported by --help: {result.stdout}"

@@ -5,10 +5,10 @@ domain operations as the screens."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from console.cli import (
     bench,
@@ -26,7 +26,6 @@ from console.cli import (
     ticket,
 )
 from console.cli.options import CliContext
-from console.database import DatabaseError
 from console.errors import DomainError
 
 COMMANDS = (
@@ -55,6 +54,13 @@ COMMANDS = (
 )
 
 
+def _database_failure(error: Exception) -> bool:
+    """Whether SQLAlchemy could not reach or use the database. It is looked up,
+    not imported: an error from it means it is loaded, and `--help` never loads it."""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_errors is not None and isinstance(error, sqlalchemy_errors.OperationalError)
+
+
 class WmConsoleGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -62,7 +68,11 @@ class WmConsoleGroup(click.Group):
         except DomainError as error:
             click.echo(f"wmconsole: {error.message}", err=True)
             ctx.exit(error.exit_code)
-        except OperationalError as error:
+        except Exception as error:
+            if not _database_failure(error):
+                raise
+            from console.database import DatabaseError
+
             click.echo(f"wmconsole: cannot use the database: {error.orig or error}", err=True)
             ctx.exit(DatabaseError.exit_code)
         finally:
