@@ -10,6 +10,7 @@ from console.operations.escalations import (
     request_block,
 )
 from console.operations.housekeeping import archive_answered, expire_unconfirmed
+from console.operations.notices import retry_notice
 from console.operations.staff import (
     add_marker,
     add_operator,
@@ -81,6 +82,7 @@ __all__ = [
     "reject_block",
     "reply",
     "request_block",
+    "retry_notice",
     "save_draft",
     "save_preference",
     "save_template",
