@@ -1,5 +1,14 @@
 """Every state change, one function each: the UI, the CLI and the intake call these."""
 
+from console.operations.customer import (
+    NewTicket,
+    confirm,
+    create_ticket,
+    customer_archive,
+    customer_message,
+    extract,
+    ticket_number_for_message,
+)
 from console.operations.escalations import (
     BlockDecision,
     approve_block,
@@ -31,22 +40,15 @@ from console.operations.staff import (
     set_template_active,
 )
 from console.operations.tickets import (
-    NewTicket,
     Reassigned,
     archive,
     assign,
-    confirm,
-    create_ticket,
-    customer_archive,
-    customer_message,
-    extract,
     note,
     reassign,
     reply,
     set_status,
     take,
     take_next,
-    ticket_number_for_message,
 )
 
 __all__ = [
