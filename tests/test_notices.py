@@ -34,10 +34,11 @@ from console.errors import Forbidden, InvalidInput, TransitionRefused
 from console.mail.attachments import IncomingAttachment
 from console.mail.intake import Fate, take_waiting
 from console.notices.outbox import send_due
+from console.notices.words import compose_text
 from console.reads.notices import list_notices
 from console.reads.ticket import load_ticket
 from console.settings import Settings
-from models import Notice, NoticeState, Status, Ticket
+from models import Language, Notice, NoticeKind, NoticeState, Status, Ticket
 from tests.support.mailboxes import compose, deliver, make_maildir
 
 
@@ -264,6 +265,28 @@ def test_an_archive_notice_tells_how_to_reopen(mail_desk: Desk, inbox, clock):
     assert archived["Subject"] == f"[#{number}] Your request was moved to the archive: Card blocked"
     assert archived["Auto-Submitted"] == "auto-generated"
     assert "reply to this e-mail and the request reopens" in archived.get_content()
+
+
+@pytest.mark.parametrize("kind", list(NoticeKind))
+@pytest.mark.parametrize("language", list(Language))
+def test_every_notice_has_its_words_in_each_language(kind: NoticeKind, language: Language):
+    text = compose_text(
+        kind,
+        language=language.value,
+        number=100042,
+        subject="Payment {name} lost",
+        name="Ivan {0}",
+        answer="Paid {amount}.",
+        confirm_url="https://support.example/confirm/abc",
+        settings=Settings(),
+    )
+    assert text.subject.startswith("[#100042] ")
+    assert text.subject.endswith("Payment {name} lost")
+    assert "100042" in text.body
+    # Customer text with braces stays as written; an answer carries no greeting.
+    assert ("Ivan {0}" in text.body) == (kind != NoticeKind.answer)
+    cyrillic = any("\u0400" <= char <= "\u04ff" for char in text.body)
+    assert cyrillic == (language == Language.ru)
 
 
 def test_an_unknown_tls_mode_is_refused_before_anything_is_claimed(db_url: str, clock):
