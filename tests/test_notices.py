@@ -26,16 +26,19 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from console import operations as ops
+from console.changes import changes_since, latest_change
 from console.cli.main import main
 from console.database import open_database
 from console.desk import Desk
-from console.errors import InvalidInput
+from console.errors import Forbidden, InvalidInput, TransitionRefused
 from console.mail.attachments import IncomingAttachment
 from console.mail.intake import Fate, take_waiting
-from console.notices.outbox import list_notices, retry_notice, send_due
+from console.notices.outbox import send_due
+from console.notices.words import compose_text
+from console.reads.notices import list_notices
 from console.reads.ticket import load_ticket
 from console.settings import Settings
-from models import Notice, NoticeState, Status, Ticket
+from models import Language, Notice, NoticeKind, NoticeState, Status, Ticket
 from tests.support.mailboxes import compose, deliver, make_maildir
 
 
@@ -264,6 +267,28 @@ def test_an_archive_notice_tells_how_to_reopen(mail_desk: Desk, inbox, clock):
     assert "reply to this e-mail and the request reopens" in archived.get_content()
 
 
+@pytest.mark.parametrize("kind", list(NoticeKind))
+@pytest.mark.parametrize("language", list(Language))
+def test_every_notice_has_its_words_in_each_language(kind: NoticeKind, language: Language):
+    text = compose_text(
+        kind,
+        language=language.value,
+        number=100042,
+        subject="Payment {name} lost",
+        name="Ivan {0}",
+        answer="Paid {amount}.",
+        confirm_url="https://support.example/confirm/abc",
+        settings=Settings(),
+    )
+    assert text.subject.startswith("[#100042] ")
+    assert text.subject.endswith("Payment {name} lost")
+    assert "100042" in text.body
+    # Customer text with braces stays as written; an answer carries no greeting.
+    assert ("Ivan {0}" in text.body) == (kind != NoticeKind.answer)
+    cyrillic = any("\u0400" <= char <= "\u04ff" for char in text.body)
+    assert cyrillic == (language == Language.ru)
+
+
 def test_an_unknown_tls_mode_is_refused_before_anything_is_claimed(db_url: str, clock):
     desk = desk_on(db_url, clock, smtp_tls="tls1.0")
     try:
@@ -329,9 +354,37 @@ def test_a_permanent_refusal_fails_visibly_and_can_be_retried_by_hand(mail_desk,
     assert "550 5.1.1 No such user" in row.last_error
 
     box.refuse_recipient = None
-    retry_notice(mail_desk, row.id, by="olga")
+    ops.retry_notice(mail_desk, row.id, by="elena")
     assert send_due(mail_desk).sent == 1
     assert [e.action for e in load_ticket(mail_desk.db, row.number).audit][-1] == "notice_retry"
+
+
+def failed_notice(desk: Desk, box) -> int:
+    answered_ticket(desk)
+    box.refuse_recipient = "550 5.1.1 No such user"
+    assert send_due(desk).failed == 1
+    box.refuse_recipient = None
+    return the_notice(desk).id
+
+
+def test_a_notice_is_retried_by_a_supervisor_or_security_officer_and_the_ticket_hears(
+    mail_desk: Desk, inbox
+):
+    notice_id = failed_notice(mail_desk, inbox[0])
+    seen = latest_change(mail_desk.db)
+    with pytest.raises(Forbidden, match="olga is an operator: to put a failed notice back"):
+        ops.retry_notice(mail_desk, notice_id, by="olga")
+    assert the_notice(mail_desk).state == NoticeState.failed
+    assert changes_since(mail_desk.db, seen) == []
+
+    ops.retry_notice(mail_desk, notice_id, by="elena")
+    notice = the_notice(mail_desk)
+    assert notice.state == NoticeState.pending
+    assert [(c.topic, c.ticket_id) for c in changes_since(mail_desk.db, seen)] == [
+        ("notice", notice.ticket_id)
+    ]
+    with pytest.raises(TransitionRefused, match="is pending; only a failed notice"):
+        ops.retry_notice(mail_desk, notice_id, by="elena")
 
 
 def test_after_the_last_attempt_a_notice_is_failed(db_url: str, clock, inbox):
@@ -559,6 +612,18 @@ def test_the_notices_commands(mail_desk: Desk, inbox, db_url: str):
     assert "sent 1, to retry 0, failed 0" in sent.output
     listed = runner.invoke(main, ["notices", "list", "--db", db_url, "--state", "sent"], env=env)
     assert "sent    answer" in listed.output
+
+
+def test_the_retry_command(mail_desk: Desk, inbox, db_url: str):
+    notice_id = failed_notice(mail_desk, inbox[0])
+    runner = CliRunner()
+    command = ["notices", "retry", str(notice_id), "--db", db_url, "--as"]
+    refused = runner.invoke(main, [*command, "olga"])
+    assert refused.exit_code == 4
+    assert "takes a supervisor or a security officer" in refused.stderr
+    retried = runner.invoke(main, [*command, "elena"])
+    assert (retried.exit_code, retried.output) == (0, "")
+    assert the_notice(mail_desk).state == NoticeState.pending
 
 
 def _token(desk: Desk, number: int) -> str:

@@ -3,9 +3,11 @@
 import itertools
 
 import pytest
+from sqlmodel import select
 
 from console import operations as ops
 from console.errors import Forbidden
+from models import Notice, NoticeState
 from tests.support.desk import new_ticket
 
 ROLES = ("operator", "supervisor", "security")
@@ -94,6 +96,16 @@ def _reassign(desk, login):
     ops.reassign(desk, [new_ticket(desk), new_ticket(desk)], to="helper", by=login)
 
 
+def _retry_notice(desk, login):
+    ops.reply(desk, new_ticket(desk), "answer", by="helper")
+    with desk.db.write() as session:
+        notice = session.exec(select(Notice).order_by(Notice.id.desc())).first()
+        notice.state = NoticeState.failed
+        session.add(notice)
+        notice_id = notice.id
+    ops.retry_notice(desk, notice_id, by=login)
+
+
 # operation -> the roles that may do it
 MATRIX = {
     _take: set(ROLES),
@@ -113,6 +125,7 @@ MATRIX = {
     _enable_marker: {"supervisor", "security"},
     _add_marker: {"supervisor", "security"},
     _disable_marker: {"supervisor", "security"},
+    _retry_notice: {"supervisor", "security"},
 }
 
 

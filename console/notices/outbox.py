@@ -30,152 +30,57 @@ serialises it (the take_next pattern, DESIGN.md section 5).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import secrets
-import smtplib
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from console.desk import Desk
-from console.errors import InvalidInput, NotFound, TransitionRefused
 from console.mail.parsing import CONTENT_ID_DOMAIN
-from console.operations.editing import find_operator
+from console.notices.transports import (
+    DeliveryFailed,
+    Outgoing,
+    SmtpMailer,
+    build_email,
+    header_text,
+    spool_keeper,
+)
+from console.notices.words import compose_text
+from console.operations.notices import retry_notice as retry_notice
+from console.reads.notices import list_notices as list_notices
 from console.settings import Settings
 from models import (
-    Actor,
     Attachment,
     AttachmentContent,
-    AuditEvent,
     Message,
     MessageKind,
     Notice,
     NoticeChannel,
-    NoticeKind,
     NoticeState,
     Ticket,
 )
 
+# retry_notice and list_notices live in operations/ and reads/; the command line
+# imports them from here until it imports them from there.
+
 log = logging.getLogger(__name__)
 
-TLS_MODES = ("none", "starttls", "ssl")
 MAX_REFERENCES = 10
 # An id from a customer's mail goes into our headers only if it is plain
 # printable ASCII and short enough to fold.
 _SAFE_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
-_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def header_text(text: str) -> str:
-    """Customer-derived text fit for a header of our mail: no CR, LF or other
-    control characters (no header injection), whitespace collapsed."""
-    return " ".join(_HEADER_UNSAFE.sub(" ", text).split())
 
 
 def new_message_id(domain: str) -> str:
     """Random, so that In-Reply-To naming it proves the mail answers ours."""
     return f"<{secrets.token_hex(16)}@{header_text(domain)}>"
-
-
-# The words ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoticeText:
-    subject: str
-    body: str
-
-
-def _hello(language: str, name: str | None) -> str:
-    if language == "ru":
-        return f"Здравствуйте, {name}!" if name else "Здравствуйте!"
-    return f"Hello {name}," if name else "Hello,"
-
-
-def compose_text(
-    kind: NoticeKind,
-    *,
-    language: str,
-    number: int,
-    subject: str,
-    name: str | None,
-    answer: str | None,
-    confirm_url: str,
-    settings: Settings,
-) -> NoticeText:
-    """What the customer reads, in the ticket's language; the tag [#NUMBER] in the
-    subject threads their answer back to the ticket."""
-    tag = f"[#{number}]"
-    ru = language == "ru"
-    hello = _hello(language, name)
-    if kind == NoticeKind.confirm:
-        days = settings.lifecycle_unconfirmed_expire_days
-        if ru:
-            return NoticeText(
-                f"{tag} Подтвердите обращение: {subject}",
-                f"{hello}\n\nМы получили ваше обращение №{number} «{subject}».\n"
-                "Чтобы служба поддержки начала работу, подтвердите его по ссылке:\n\n"
-                f"{confirm_url}\n\nЕсли вы нам не писали, ничего не делайте: "
-                f"неподтверждённое обращение закроется через {days} дней.\n",
-            )
-        return NoticeText(
-            f"{tag} Please confirm your request: {subject}",
-            f'{hello}\n\nWe have received your request #{number} "{subject}".\n'
-            "Please confirm it by following this link, and support will start on it:\n\n"
-            f"{confirm_url}\n\nIf you did not write to us, do nothing: "
-            f"an unconfirmed request is closed after {days} days.\n",
-        )
-    if kind == NoticeKind.answer:
-        footer = (
-            f"Ответ службы поддержки на обращение №{number}. Чтобы ответить, ответьте на "
-            f"это письмо, сохранив {tag} в теме."
-            if ru
-            else f"Support's answer to your request #{number}. To write back, reply to this "
-            f"e-mail and keep {tag} in the subject."
-        )
-        return NoticeText(f"{tag} Re: {subject}", f"{answer or ''}\n\n-- \n{footer}\n")
-    if kind == NoticeKind.archived:
-        days = settings.lifecycle_answered_archive_days
-        if ru:
-            return NoticeText(
-                f"{tag} Обращение перенесено в архив: {subject}",
-                f"{hello}\n\nВаше обращение №{number} «{subject}» перенесено в архив: "
-                f"мы ответили, а от вас не было вестей {days} дней.\n"
-                "Если вопрос не решён, ответьте на это письмо, и обращение снова откроется.\n",
-            )
-        return NoticeText(
-            f"{tag} Your request was moved to the archive: {subject}",
-            f'{hello}\n\nYour request #{number} "{subject}" was moved to the archive: we '
-            f"answered and have not heard from you for {days} days.\n"
-            "If the matter is not settled, reply to this e-mail and the request reopens.\n",
-        )
-    if ru:
-        return NoticeText(
-            f"{tag} Обращение снова открыто: {subject}",
-            f"{hello}\n\nВаше обращение №{number} «{subject}» снова открыто; "
-            "мы ответим в ближайшее время.\n",
-        )
-    return NoticeText(
-        f"{tag} Your request is open again: {subject}",
-        f'{hello}\n\nYour request #{number} "{subject}" is open again; we will answer soon.\n',
-    )
-
-
-# Claim, deliver, record -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -217,14 +122,6 @@ def claim_next(desk: Desk) -> Claim | None:
     return Claim(*row) if row else None
 
 
-class DeliveryFailed(Exception):
-    """The notice did not go out; `permanent` when trying again cannot help."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
 def retry_delay(settings: Settings, attempt: int) -> timedelta:
     """Exponential backoff: retry_seconds after the first failure, doubling."""
     seconds = settings.notices_retry_seconds * 2 ** min(attempt - 1, 30)
@@ -259,24 +156,6 @@ def _record(desk: Desk, claim: Claim, failure: DeliveryFailed | None) -> NoticeS
         log.warning("notice %s was taken over by another sender", claim.notice_id)
         return None
     return values["state"]
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """Everything one delivery needs, read in one short session."""
-
-    notice_id: int
-    channel: NoticeChannel
-    kind: NoticeKind
-    recipient: str
-    message_id: str
-    number: int
-    name: str | None
-    language: str
-    text: NoticeText
-    in_reply_to: str | None
-    references: tuple[str, ...]
-    attachments: tuple[tuple[str, str, bytes], ...]
 
 
 def _thread_ids(session: Session, ticket_id: int, notice_id: int) -> tuple[list[str], str | None]:
@@ -352,152 +231,6 @@ def load_outgoing(desk: Desk, claim: Claim) -> Outgoing:
         references=tuple(references),
         attachments=attachments,
     )
-
-
-def build_email(outgoing: Outgoing, settings: Settings, now: datetime) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = settings.smtp_sender
-    try:
-        message["To"] = Address(
-            display_name=header_text(outgoing.name or ""), addr_spec=outgoing.recipient
-        )
-    except (ValueError, IndexError) as error:
-        raise DeliveryFailed(
-            f"the address {outgoing.recipient!r} cannot be written: {error}", permanent=True
-        ) from None
-    message["Subject"] = header_text(outgoing.text.subject)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = outgoing.message_id
-    if outgoing.in_reply_to:
-        message["In-Reply-To"] = outgoing.in_reply_to
-        message["References"] = " ".join(outgoing.references)
-    if outgoing.kind != NoticeKind.answer:
-        # RFC 3834: written by a program; well-behaved robots do not answer it.
-        replied = outgoing.kind == NoticeKind.confirm
-        message["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
-    message.set_content(outgoing.text.body)
-    for filename, content_type, data in outgoing.attachments:
-        maintype, _, subtype = content_type.partition("/")
-        # A stored mail or multipart cannot travel base64-encoded under its own
-        # type (RFC 2046): it goes as plain bytes, its file name still says what.
-        if not subtype or maintype in ("multipart", "message"):
-            maintype, subtype = "application", "octet-stream"
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message
-
-
-class SmtpMailer:
-    """One SMTP connection, opened on first use and reused for a batch of notices."""
-
-    def __init__(self, settings: Settings) -> None:
-        if settings.smtp_tls not in TLS_MODES:
-            raise InvalidInput(
-                f"smtp.tls must be one of {', '.join(TLS_MODES)}; got {settings.smtp_tls!r}"
-            )
-        self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
-        if s.smtp_tls == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.smtp_host,
-                s.smtp_port,
-                local_hostname=s.smtp_domain,
-                timeout=s.smtp_timeout_seconds,
-                context=context,
-            )
-        else:
-            smtp = smtplib.SMTP(
-                s.smtp_host,
-                s.smtp_port,
-                local_hostname=s.smtp_domain,
-                timeout=s.smtp_timeout_seconds,
-            )
-        try:
-            if s.smtp_tls == "starttls":
-                smtp.starttls(context=context)
-                smtp.ehlo()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password)
-        except BaseException:
-            smtp.close()
-            raise
-        return smtp
-
-    def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
-        try:
-            if self._smtp is None:
-                self._smtp = self._connect()
-            self._smtp.send_message(message, from_addr=sender, to_addrs=[recipient])
-        except smtplib.SMTPRecipientsRefused as error:
-            self.close()
-            codes = [code for code, _ in error.recipients.values()]
-            detail = "; ".join(
-                f"{code} {text.decode(errors='replace')}"
-                for code, text in error.recipients.values()
-            )
-            raise DeliveryFailed(
-                f"the server refused {recipient}: {detail}", permanent=all(c >= 500 for c in codes)
-            ) from None
-        except smtplib.SMTPDataError as error:
-            self.close()
-            text = error.smtp_error.decode(errors="replace")
-            raise DeliveryFailed(
-                f"the server refused the message: {error.smtp_code} {text}",
-                permanent=error.smtp_code >= 500,
-            ) from None
-        except (smtplib.SMTPException, OSError) as error:
-            self.close()
-            server = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
-            raise DeliveryFailed(f"{server}: {type(error).__name__}: {error}") from None
-
-    def close(self) -> None:
-        if self._smtp is None:
-            return
-        smtp, self._smtp = self._smtp, None
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
-
-
-def spool_keeper(outgoing: Outgoing, settings: Settings, now: datetime) -> Path:
-    """The Keeper gateway's file: written under a dot-name, synced, then renamed, so
-    the gateway never sees half a file. The same notice always has the same file
-    name and id, so a second delivery is recognisably the same."""
-    if not settings.keeper_spool:
-        raise DeliveryFailed("keeper_spool is not set (WMCONSOLE_KEEPER_SPOOL): no gateway folder")
-    folder = Path(settings.keeper_spool).expanduser()
-    target = folder / f"notice-{outgoing.notice_id}.json"
-    staged = folder / f".{target.name}.tmp"
-    payload = {
-        "id": outgoing.message_id,
-        "notice": outgoing.notice_id,
-        "wmid": outgoing.recipient,
-        "ticket": outgoing.number,
-        "kind": outgoing.kind.value,
-        "language": outgoing.language,
-        "subject": outgoing.text.subject,
-        "text": outgoing.text.body,
-        "created_at": now.isoformat(),
-    }
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with staged.open("w", encoding="utf-8") as file:
-            json.dump(payload, file, ensure_ascii=False, indent=2)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(staged, target)
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    except OSError as error:
-        raise DeliveryFailed(f"cannot write to the Keeper spool {folder}: {error}") from None
-    return target
 
 
 @dataclass(frozen=True)
@@ -576,102 +309,3 @@ def send_forever(
     while not stop.is_set():
         send_due(desk, on_delivery=on_delivery)
         stop.wait(desk.settings.notices_poll_seconds)
-
-
-# Looking at the outbox --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoticeRow:
-    id: int
-    number: int
-    channel: str
-    kind: str
-    recipient: str
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    email_message_id: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-def list_notices(
-    desk: Desk,
-    *,
-    states: frozenset[NoticeState] = frozenset(),
-    number: int | None = None,
-    limit: int = 100,
-) -> list[NoticeRow]:
-    """The outbox, newest first: what is waiting, failing or sent."""
-    query = (
-        sa.select(
-            Notice.id,
-            Ticket.number,
-            Notice.channel,
-            Notice.kind,
-            Notice.recipient,
-            Notice.state,
-            Notice.attempts,
-            Notice.next_attempt_at,
-            Notice.last_error,
-            Notice.email_message_id,
-            Notice.created_at,
-            Notice.sent_at,
-        )
-        .join(Ticket, Ticket.id == Notice.ticket_id)
-        .order_by(Notice.id.desc())
-        .limit(limit)
-    )
-    if states:
-        query = query.where(Notice.state.in_(sorted(states)))
-    if number is not None:
-        query = query.where(Ticket.number == number)
-    with desk.db.connect() as connection:
-        rows = connection.execute(query).all()
-    return [
-        NoticeRow(
-            row.id,
-            row.number,
-            row.channel.value,
-            row.kind.value,
-            row.recipient,
-            row.state.value,
-            row.attempts,
-            row.next_attempt_at,
-            row.last_error,
-            row.email_message_id,
-            row.created_at,
-            row.sent_at,
-        )
-        for row in rows
-    ]
-
-
-def retry_notice(desk: Desk, notice_id: int, *, by: str) -> None:
-    """Put a failed notice back in the outbox, due now (audited on its ticket)."""
-    with desk.db.write() as session:
-        operator = find_operator(session, by)
-        notice = session.get(Notice, notice_id)
-        if notice is None:
-            raise NotFound(f"no notice {notice_id}")
-        if notice.state != NoticeState.failed:
-            raise TransitionRefused(
-                f"notice {notice_id} is {notice.state.value}; "
-                "only a failed notice is retried by hand"
-            )
-        notice.state = NoticeState.pending
-        notice.next_attempt_at = desk.now()
-        session.add(notice)
-        session.add(
-            AuditEvent(
-                ticket_id=notice.ticket_id,
-                operator_id=operator.id,
-                actor=Actor.operator,
-                action="notice_retry",
-                before={"notice": notice_id, "state": "failed", "last_error": notice.last_error},
-                after={"notice": notice_id, "state": "pending"},
-                at=desk.now(),
-            )
-        )

@@ -1,5 +1,14 @@
 """Every state change, one function each: the UI, the CLI and the intake call these."""
 
+from console.operations.customer import (
+    NewTicket,
+    confirm,
+    create_ticket,
+    customer_archive,
+    customer_message,
+    extract,
+    ticket_number_for_message,
+)
 from console.operations.escalations import (
     BlockDecision,
     approve_block,
@@ -10,6 +19,7 @@ from console.operations.escalations import (
     request_block,
 )
 from console.operations.housekeeping import archive_answered, expire_unconfirmed
+from console.operations.notices import retry_notice
 from console.operations.staff import (
     add_marker,
     add_operator,
@@ -30,22 +40,15 @@ from console.operations.staff import (
     set_template_active,
 )
 from console.operations.tickets import (
-    NewTicket,
     Reassigned,
     archive,
     assign,
-    confirm,
-    create_ticket,
-    customer_archive,
-    customer_message,
-    extract,
     note,
     reassign,
     reply,
     set_status,
     take,
     take_next,
-    ticket_number_for_message,
 )
 
 __all__ = [
@@ -81,6 +84,7 @@ __all__ = [
     "reject_block",
     "reply",
     "request_block",
+    "retry_notice",
     "save_draft",
     "save_preference",
     "save_template",

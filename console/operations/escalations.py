@@ -10,7 +10,8 @@ from sqlmodel import select
 from console.desk import Desk
 from console.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
 from console.operations.editing import TicketEdit, editing, operator_login
-from console.operations.tickets import reset_clock, system_message
+from console.operations.moves import reset_clock
+from console.operations.thread import system_message
 from console.rules import validation
 from console.rules.lifecycle import check_workable
 from console.rules.queue_order import escalation_bit

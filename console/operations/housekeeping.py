@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from console.desk import Desk
 from console.operations.editing import editing
-from console.operations.tickets import _archive, queue_notice, system_message
+from console.operations.moves import put_in_archive
+from console.operations.thread import queue_notice, system_message
 from models import NoticeKind, Status, Ticket
 
 
@@ -52,7 +53,7 @@ def archive_answered(desk: Desk) -> list[int]:
             if ticket.status != Status.answered or ticket.answered_at >= cutoff:
                 edit.nothing_changed = True
                 continue
-            _archive(edit, f"no word from the customer in {days} days")
+            put_in_archive(edit, f"no word from the customer in {days} days")
             system_message(edit, f"Archived: no word from the customer in {days} days.")
             queue_notice(edit, NoticeKind.archived)
             archived.append(number)

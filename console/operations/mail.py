@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 from console.desk import Desk
 from console.errors import DomainError, NotFound, TransitionRefused
 from console.mail.parsing import IncomingMail
+from console.operations.customer import add_customer_message, open_ticket
 from console.operations.editing import (
     TicketEdit,
     begin_edit,
@@ -39,12 +40,7 @@ from console.operations.editing import (
     lock_ticket,
     record_change,
 )
-from console.operations.tickets import (
-    add_customer_message,
-    add_message,
-    open_ticket,
-    system_message,
-)
+from console.operations.thread import add_message, system_message
 from console.rules import validation
 from console.rules.roles import Permission, require
 from models import (

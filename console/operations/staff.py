@@ -166,6 +166,25 @@ def fill_template(body: str, *, ticket: int, wmid: str | None, name: str | None)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
+def _check_placeholders(body: str) -> None:
+    unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
+    if unknown:
+        raise InvalidInput(
+            f"unknown placeholder {{{unknown[0]}}}: use "
+            + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        )
+
+
+def _template_fields(template: Template) -> dict[str, Any]:
+    """What the audit records of a template."""
+    return {
+        "title": template.title,
+        "body": template.body,
+        "service": template.service,
+        "language": template.language,
+    }
+
+
 def save_template(
     desk: Desk,
     *,
@@ -180,12 +199,7 @@ def save_template(
     body = validation.body(body, "template")
     language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
-    unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
-    if unknown:
-        raise InvalidInput(
-            f"unknown placeholder {{{unknown[0]}}}: use "
-            + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-        )
+    _check_placeholders(body)
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
         # The unique constraint cannot see this for "every service": NULLs differ.
         same = session.exec(
@@ -197,19 +211,14 @@ def save_template(
         ).first()
         if same is not None and same != template_id:
             raise _duplicate_template(title, language, service)
+        before = None
         if template_id is None:
             template = Template(service=service, language=language, title=title, body=body)
-            before = None
         else:
             template = session.get(Template, template_id)
             if template is None:
                 raise NotFound(f"no template {template_id}")
-            before = {
-                "title": template.title,
-                "body": template.body,
-                "service": template.service,
-                "language": template.language,
-            }
+            before = _template_fields(template)
             template.service, template.language = service, language
             template.title, template.body = title, body
         template.updated_by_id = operator.id
@@ -225,13 +234,7 @@ def save_template(
             action="template_add" if before is None else "template_save",
             operator=operator,
             before=before,
-            after={
-                "id": template.id,
-                "title": title,
-                "body": body,
-                "service": service,
-                "language": language,
-            },
+            after={"id": template.id, **_template_fields(template)},
             topic="template",
         )
         return template.id

@@ -9,20 +9,19 @@ narrows the set. Rows are Core tuples, not ORM objects: this is the hot path.
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 
 from console.database import Database
 from console.errors import InvalidInput, NotFound
+from console.reads.facets import NOW, Cell, Facets, count_cells, facets_from_cells
+from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.search import search_clause
-from console.rules.queue_order import NOT_WORKED_RANK, escalation_bit, flags_of, kinds_of
-from console.rules.tally import UNASSIGNED, tally_cells
+from console.rules.queue_order import NOT_WORKED_RANK, flags_of, kinds_of
 from models import (
     ACTIVE_STATUSES,
     EscalationKind,
@@ -36,61 +35,6 @@ QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id
 PAGE_SIZE = 50
 
 QueueKey = tuple[int, datetime, datetime, int]
-
-
-class Assignee(StrEnum):
-    """Whose tickets to show; any other value is an operator's login."""
-
-    mine_or_unassigned = "mine+unassigned"
-    mine = "mine"
-    unassigned = "unassigned"
-    anyone = "anyone"
-
-
-ASSIGNEE_SCOPES = tuple(Assignee)
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the filter bar says. Empty sets mean "any"; the default is what a
-    new operator's console opens on: their own work and the unassigned queue,
-    without unconfirmed, archived and expired tickets."""
-
-    services: frozenset[Service] = frozenset()
-    statuses: frozenset[Status] = ACTIVE_STATUSES
-    escalations: frozenset[EscalationKind] = frozenset()
-    assignee: str = Assignee.mine_or_unassigned
-    breached: bool = False
-    search: str = ""
-
-    def with_(self, **changes: Any) -> QueueFilter:
-        return replace(self, **changes)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "services": sorted(s.value for s in self.services),
-            "statuses": sorted(s.value for s in self.statuses),
-            "escalations": sorted(k.value for k in self.escalations),
-            "assignee": str(self.assignee),
-            "breached": self.breached,
-            "search": self.search,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> QueueFilter:
-        """Tolerant of values that no longer exist: a saved filter never breaks start-up."""
-
-        def members(enum: type, values: Iterable[str]) -> frozenset:
-            return frozenset(enum(v) for v in values if v in enum._value2member_map_)
-
-        return cls(
-            services=members(Service, data.get("services", [])),
-            statuses=members(Status, data.get("statuses", [])) or ACTIVE_STATUSES,
-            escalations=members(EscalationKind, data.get("escalations", [])),
-            assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
-            breached=bool(data.get("breached", False)),
-            search=str(data.get("search", "")),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,19 +95,6 @@ _ROW_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Facets:
-    """Counts for each choice of the filter bar, each with the other filters applied."""
-
-    total: int
-    statuses: dict[Status, int] = field(default_factory=dict)
-    services: dict[Service, int] = field(default_factory=dict)
-    escalations: dict[EscalationKind, int] = field(default_factory=dict)
-    assignees: dict[str, int] = field(default_factory=dict)
-    breached: int = 0
-
-
-_NOW = sa.bindparam("now", type_=Ticket.__table__.c.due_at.type)
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
 _OFFSET = sa.bindparam("offset", type_=sa.Integer)
 _KEY = sa.tuple_(*(sa.bindparam(f"key_{column.key}", type_=column.type) for column in QUEUE_ORDER))
@@ -192,7 +123,7 @@ class Queue:
         # until told the database changed (forget_counts). Off by default: a
         # script that changes tickets and counts again must see its change.
         self._counts_fresh_for = counts_fresh_for
-        self._counted: dict[tuple[str, bool], tuple[datetime, list[_Cell]]] = {}
+        self._counted: dict[tuple[str, bool], tuple[datetime, list[Cell]]] = {}
 
     def _assignee_id(self, connection: sa.Connection, login: str) -> int:
         if login not in self._login_ids:
@@ -247,7 +178,7 @@ class Queue:
             if assignee is not None:
                 conditions.append(assignee)
         if f.breached:
-            conditions.append(Ticket.due_at < _NOW)
+            conditions.append(Ticket.due_at < NOW)
         searched = search_clause(f.search, self._dialect)
         if searched is not None:
             conditions.append(searched)
@@ -399,7 +330,7 @@ class Queue:
             login_id = (
                 None if f.assignee in ASSIGNEE_SCOPES else self._assignee_id(connection, f.assignee)
             )
-        return _facets_from_cells(cells, f, self.viewer_id, login_id)
+        return facets_from_cells(cells, f, self.viewer_id, login_id)
 
     def forget_counts(self) -> None:
         """The database changed: the next facets count afresh."""
@@ -407,109 +338,17 @@ class Queue:
 
     def _counted_cells(
         self, connection: sa.Connection, f: QueueFilter, now: datetime
-    ) -> list[_Cell]:
+    ) -> list[Cell]:
         key = (f.search, f.breached)
         fresh_for = self._counts_fresh_for
         if fresh_for is not None:
             counted = self._counted.get(key)
             if counted is not None and timedelta(0) <= now - counted[0] < fresh_for:
                 return counted[1]
-        cells = self._cells(connection, f, now)
+        cells = count_cells(connection, f, now, self._dialect)
         if fresh_for is not None:
             self._counted = {**self._counted, key: (now, cells)}
         return cells
-
-    def _cells(self, connection: sa.Connection, f: QueueFilter, now: datetime) -> list[_Cell]:
-        """The tickets counted by (status, service, assignee id or 0, escalation
-        flags), with how many of each are past due: over the whole table, narrowed
-        only by the SLA filter and the search. Without a search this is the small
-        tally table plus an index-only count of what is past due."""
-        # Plain strings here: enum conversion of every cell costs more than the query.
-        group = (
-            sa.type_coerce(Ticket.status, sa.String),
-            sa.type_coerce(Ticket.service, sa.String),
-            sa.func.coalesce(Ticket.assignee_id, UNASSIGNED),
-            Ticket.escalation_flags,
-        )
-        past_due = Ticket.due_at < _NOW
-        parameters = {"now": now}
-        searched = search_clause(f.search, self._dialect)
-        if searched is not None:
-            overdue = sa.func.sum(sa.case((past_due, 1), else_=0))
-            query = sa.select(*group, sa.func.count(), overdue).where(searched).group_by(*group)
-            if f.breached:
-                query = query.where(past_due)
-            return [_Cell(*row) for row in connection.execute(query, parameters)]
-        breached = {
-            tuple(row[:4]): row[4]
-            for row in connection.execute(
-                sa.select(*group, sa.func.count()).where(past_due).group_by(*group),
-                parameters,
-            )
-        }
-        if f.breached:
-            return [_Cell(*key, count, count) for key, count in breached.items()]
-        return [_Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
-
-
-class _Cell(NamedTuple):
-    status: str
-    service: str
-    assignee_id: int
-    escalation_flags: int
-    tickets: int
-    breached: int
-
-
-def _facets_from_cells(
-    cells: Sequence[_Cell], f: QueueFilter, viewer_id: int | None, login_id: int | None
-) -> Facets:
-    statuses = {s.value for s in (f.statuses or frozenset(Status))}
-    services = {s.value for s in f.services}
-    mask = flags_of(f.escalations)
-    viewer = viewer_id if viewer_id is not None else -1
-    scope_members: dict[str, Callable[[int], bool]] = {
-        Assignee.anyone: lambda _: True,
-        Assignee.unassigned: lambda a: a == UNASSIGNED,
-        Assignee.mine: lambda a: a == viewer,
-        Assignee.mine_or_unassigned: lambda a: a in (UNASSIGNED, viewer),
-    }
-    chosen = scope_members.get(f.assignee, lambda a: a == login_id)
-    bits = [(kind, escalation_bit(kind)) for kind in EscalationKind]
-
-    by_status: Counter[str] = Counter()
-    by_service: Counter[str] = Counter()
-    by_escalation: Counter[EscalationKind] = Counter()
-    by_assignee: Counter[str] = Counter()
-    total = breached = 0
-    for status, service, assignee_id, flags, tickets, overdue in cells:
-        status_ok = status in statuses
-        service_ok = not services or service in services
-        escalation_ok = not mask or bool(flags & mask)
-        assignee_ok = chosen(assignee_id)
-        if service_ok and escalation_ok and assignee_ok:
-            by_status[status] += tickets
-        if status_ok and escalation_ok and assignee_ok:
-            by_service[service] += tickets
-        if flags and status_ok and service_ok and assignee_ok:
-            for kind, bit in bits:
-                if flags & bit:
-                    by_escalation[kind] += tickets
-        if status_ok and service_ok and escalation_ok:
-            for scope, member in scope_members.items():
-                if member(assignee_id):
-                    by_assignee[scope] += tickets
-            if assignee_ok:
-                total += tickets
-                breached += overdue
-    return Facets(
-        total=total,
-        statuses={Status(name): count for name, count in by_status.items()},
-        services={Service(name): count for name, count in by_service.items()},
-        escalations=dict(by_escalation),
-        assignees=dict(by_assignee),
-        breached=breached,
-    )
 
 
 def viewer_id_for(db: Database, login: str | None) -> int | None:

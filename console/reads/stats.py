@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,20 +29,12 @@ from models import (
     EscalationKind,
     Operator,
     Service,
-    Status,
     Ticket,
 )
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 OLDEST_SHOWN = 10
-WAITING_STATUSES = (Status.new, Status.open, Status.on_hold)
-WATCHED_ESCALATIONS = (
-    EscalationKind.fraud,
-    EscalationKind.hacking,
-    EscalationKind.arbitration,
-    EscalationKind.hotline,
-)
 
 
 @dataclass(frozen=True)
@@ -135,21 +128,35 @@ def holders(desk: Desk) -> list[Holder]:
 
 def desk_stats(desk: Desk) -> DeskStats:
     now = desk.now()
+    today = _day_start(now)
     with desk.db.connect() as connection:
-        tally = tally_cells(connection)
+        open_work, escalations, held = _open_work(tally_cells(connection))
         breached, soon = _sla_by_service(connection, desk, now)
-        operators = connection.execute(
-            sa.select(Operator.id, Operator.login, Operator.name, Operator.role, Operator.active)
-        ).all()
-        today = _day_start(now)
-        activity = _operator_activity(connection, since=today - 6 * DAY, today=today)
-        first_answers = _first_answers_today(connection, today)
+        loads = _operator_loads(connection, held, today)
         hourly = _buckets(
             connection, desk, first=_hour_start(now) - 23 * HOUR, width=HOUR, count=24
         )
         daily = _buckets(connection, desk, first=today - 6 * DAY, width=DAY, count=7)
         oldest = _oldest_waiting(connection, limit=OLDEST_SHOWN)
-        oldest_held = _oldest_held(connection)
+    return DeskStats(
+        at=now,
+        open_work=open_work,
+        breached=breached,
+        breaching_soon=soon,
+        block_requests=list_block_requests(desk.db, pending_only=True),
+        escalations={kind.value: escalations[kind.value] for kind in EscalationKind},
+        operators=loads,
+        hourly=hourly,
+        daily=daily,
+        oldest_waiting=oldest,
+    )
+
+
+def _open_work(
+    tally: list[tuple[str, str, int, int, int]],
+) -> tuple[dict[str, dict[str, int]], Counter[str], Counter[int]]:
+    """From the tally's live cells: tickets by service and status, by open
+    escalation, and by holder."""
     active = {status.value for status in ACTIVE_STATUSES}
     open_work: dict[str, dict[str, int]] = defaultdict(dict)
     escalations: Counter[str] = Counter()
@@ -162,6 +169,20 @@ def desk_stats(desk: Desk) -> DeskStats:
             escalations[kind.value] += tickets
         if assignee_id != UNASSIGNED:
             held[assignee_id] += tickets
+    return {service: dict(row) for service, row in sorted(open_work.items())}, escalations, held
+
+
+def _operator_loads(
+    connection: sa.Connection, held: Counter[int], today: datetime
+) -> list[OperatorLoad]:
+    """Everyone, busiest first: what they hold, answered today and how fast,
+    when they last acted, and how long their longest-held ticket has waited."""
+    operators = connection.execute(
+        sa.select(Operator.id, Operator.login, Operator.name, Operator.role, Operator.active)
+    ).all()
+    activity = _operator_activity(connection, since=today - 6 * DAY, today=today)
+    first_answers = _first_answers_today(connection, today)
+    oldest_held = _oldest_held(connection)
     loads = [
         OperatorLoad(
             login=login,
@@ -181,19 +202,7 @@ def desk_stats(desk: Desk) -> DeskStats:
         )
         for operator_id, login, name, role, active_flag in operators
     ]
-    loads.sort(key=lambda load: (-load.held, load.login))
-    return DeskStats(
-        at=now,
-        open_work={service: dict(row) for service, row in sorted(open_work.items())},
-        breached=breached,
-        breaching_soon=soon,
-        block_requests=list_block_requests(desk.db, pending_only=True),
-        escalations={kind.value: escalations[kind.value] for kind in EscalationKind},
-        operators=loads,
-        hourly=hourly,
-        daily=daily,
-        oldest_waiting=oldest,
-    )
+    return sorted(loads, key=lambda load: (-load.held, load.login))
 
 
 def _hour_start(moment: datetime) -> datetime:
@@ -379,64 +388,78 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+Samples = list[tuple[dict[str, str], float]]
+
+
+def _open_tickets(stats: DeskStats) -> Samples:
+    return [
+        (
+            {"service": service.value, "status": status.value},
+            stats.open_work.get(service.value, {}).get(status.value, 0),
+        )
+        for service in Service
+        for status in sorted(ACTIVE_STATUSES)
+    ]
+
+
+def _by_service(counts: dict[str, int]) -> Samples:
+    return [({"service": service.value}, counts.get(service.value, 0)) for service in Service]
+
+
+def _oldest_block_wait(stats: DeskStats) -> Samples:
+    oldest = min((r.requested_at for r in stats.block_requests), default=None)
+    return [({}, (stats.at - oldest).total_seconds() if oldest else 0)]
+
+
+# Each gauge: its name after wmconsole_, its help text and its samples.
+_GAUGES: tuple[tuple[str, str, Callable[[DeskStats], Samples]], ...] = (
+    ("open_tickets", "Tickets in live statuses, by service and status.", _open_tickets),
+    (
+        "sla_breached",
+        "Tickets past their SLA due time, by service.",
+        lambda stats: _by_service(stats.breached),
+    ),
+    (
+        "sla_breaching_soon",
+        "Tickets due within the next hour of their clock, by service.",
+        lambda stats: _by_service(stats.breaching_soon),
+    ),
+    (
+        "escalations_open",
+        "Live tickets carrying an open escalation, by kind.",
+        lambda stats: [({"kind": kind}, count) for kind, count in stats.escalations.items()],
+    ),
+    (
+        "block_requests_waiting",
+        "WMID block requests waiting for a second person.",
+        lambda stats: [({}, len(stats.block_requests))],
+    ),
+    (
+        "block_request_oldest_wait_seconds",
+        "How long the oldest waiting WMID block request has waited.",
+        _oldest_block_wait,
+    ),
+    (
+        "operator_tickets_held",
+        "Live tickets each operator holds.",
+        lambda stats: [({"operator": o.login}, o.held) for o in stats.operators],
+    ),
+    (
+        "operator_answered_today",
+        "Replies each operator sent since 00:00 GMT.",
+        lambda stats: [({"operator": o.login}, o.answered_today) for o in stats.operators],
+    ),
+)
+
+
 def prometheus_text(stats: DeskStats) -> str:
     """The Prometheus text exposition format, for a node exporter's textfile collector."""
     lines: list[str] = []
-
-    def metric(name: str, help_text: str, samples: list[tuple[dict[str, str], float]]) -> None:
+    for name, help_text, samples in _GAUGES:
         lines.append(f"# HELP wmconsole_{name} {help_text}")
         lines.append(f"# TYPE wmconsole_{name} gauge")
-        for labels, value in samples:
+        for labels, value in samples(stats):
             rendered = ",".join(f'{key}="{_label(str(val))}"' for key, val in labels.items())
             suffix = f"{{{rendered}}}" if rendered else ""
             lines.append(f"wmconsole_{name}{suffix} {value:g}")
-
-    metric(
-        "open_tickets",
-        "Tickets in live statuses, by service and status.",
-        [
-            (
-                {"service": service.value, "status": status.value},
-                stats.open_work.get(service.value, {}).get(status.value, 0),
-            )
-            for service in Service
-            for status in sorted(ACTIVE_STATUSES)
-        ],
-    )
-    metric(
-        "sla_breached",
-        "Tickets past their SLA due time, by service.",
-        [({"service": s.value}, stats.breached.get(s.value, 0)) for s in Service],
-    )
-    metric(
-        "sla_breaching_soon",
-        "Tickets due within the next hour of their clock, by service.",
-        [({"service": s.value}, stats.breaching_soon.get(s.value, 0)) for s in Service],
-    )
-    metric(
-        "escalations_open",
-        "Live tickets carrying an open escalation, by kind.",
-        [({"kind": kind}, count) for kind, count in stats.escalations.items()],
-    )
-    metric(
-        "block_requests_waiting",
-        "WMID block requests waiting for a second person.",
-        [({}, len(stats.block_requests))],
-    )
-    oldest = min((r.requested_at for r in stats.block_requests), default=None)
-    metric(
-        "block_request_oldest_wait_seconds",
-        "How long the oldest waiting WMID block request has waited.",
-        [({}, (stats.at - oldest).total_seconds() if oldest else 0)],
-    )
-    metric(
-        "operator_tickets_held",
-        "Live tickets each operator holds.",
-        [({"operator": o.login}, o.held) for o in stats.operators],
-    )
-    metric(
-        "operator_answered_today",
-        "Replies each operator sent since 00:00 GMT.",
-        [({"operator": o.login}, o.answered_today) for o in stats.operators],
-    )
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ class Permission(StrEnum):
     edit_templates = "edit templates"
     edit_markers = "edit scam markers"
     view_quarantine = "see quarantined mail"
+    retry_notices = "put a failed notice back in the outbox"
     view_dashboard = "see the supervisor dashboard"
 
 
@@ -31,6 +32,7 @@ ALLOWED: dict[Permission, frozenset[Role]] = {
     Permission.edit_templates: _SUPERVISOR,
     Permission.edit_markers: _OFFICERS,
     Permission.view_quarantine: _OFFICERS,
+    Permission.retry_notices: _OFFICERS,
     Permission.view_dashboard: _OFFICERS,
 }
 

@@ -1,0 +1,66 @@
+"""What the queue shows: the filter bar's choices as one value, saved with an
+operator's preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from models import ACTIVE_STATUSES, EscalationKind, Service, Status
+
+
+class Assignee(StrEnum):
+    """Whose tickets to show; any other value is an operator's login."""
+
+    mine_or_unassigned = "mine+unassigned"
+    mine = "mine"
+    unassigned = "unassigned"
+    anyone = "anyone"
+
+
+ASSIGNEE_SCOPES = tuple(Assignee)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the filter bar says. Empty sets mean "any"; the default is what a
+    new operator's console opens on: their own work and the unassigned queue,
+    without unconfirmed, archived and expired tickets."""
+
+    services: frozenset[Service] = frozenset()
+    statuses: frozenset[Status] = ACTIVE_STATUSES
+    escalations: frozenset[EscalationKind] = frozenset()
+    assignee: str = Assignee.mine_or_unassigned
+    breached: bool = False
+    search: str = ""
+
+    def with_(self, **changes: Any) -> QueueFilter:
+        return replace(self, **changes)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "services": sorted(s.value for s in self.services),
+            "statuses": sorted(s.value for s in self.statuses),
+            "escalations": sorted(k.value for k in self.escalations),
+            "assignee": str(self.assignee),
+            "breached": self.breached,
+            "search": self.search,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QueueFilter:
+        """Tolerant of values that no longer exist: a saved filter never breaks start-up."""
+
+        def members(enum: type, values: Iterable[str]) -> frozenset:
+            return frozenset(enum(v) for v in values if v in enum._value2member_map_)
+
+        return cls(
+            services=members(Service, data.get("services", [])),
+            statuses=members(Status, data.get("statuses", [])) or ACTIVE_STATUSES,
+            escalations=members(EscalationKind, data.get("escalations", [])),
+            assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
+            breached=bool(data.get("breached", False)),
+            search=str(data.get("search", "")),
+        )
