@@ -47,7 +47,7 @@ def notices_list(
     cli: CliContext, states: tuple[str, ...], number: int | None, limit: int, as_json: bool
 ) -> None:
     """The outbox, newest first, with attempts and the last error."""
-    from console.notices.outbox import list_notices
+    from console.reads.notices import list_notices
     from models import NoticeState
 
     rows = list_notices(
@@ -63,6 +63,6 @@ def notices_list(
 @click.argument("notice_id", type=int)
 def notices_retry(cli: CliContext, notice_id: int) -> None:
     """Put a failed notice back in the outbox, due now."""
-    from console.notices.outbox import retry_notice
+    from console import operations
 
-    retry_notice(cli.desk, notice_id, by=cli.acting_login())
+    operations.retry_notice(cli.desk, notice_id, by=cli.acting_login())

@@ -53,8 +53,6 @@ from console.notices.transports import (
     spool_keeper,
 )
 from console.notices.words import compose_text
-from console.operations.notices import retry_notice as retry_notice
-from console.reads.notices import list_notices as list_notices
 from console.settings import Settings
 from models import (
     Attachment,
@@ -66,9 +64,6 @@ from models import (
     NoticeState,
     Ticket,
 )
-
-# retry_notice and list_notices live in operations/ and reads/; the command line
-# imports them from here until it imports them from there.
 
 log = logging.getLogger(__name__)
 
