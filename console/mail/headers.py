@@ -47,6 +47,7 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(rb"[!-9;-~]+:")
 _OBSOLETE_FIELD = re.compile(rb"([!-9;-~]+)[ \t]+:")
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,990}>")
+_BARE_MESSAGE_ID = re.compile(r"[!-;=?-~]{1,500}@[!-;=?-~]{1,480}")
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ADDRESS = re.compile(r"[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+")
 _PARAMETERISED = frozenset({"content-type", "content-disposition"})
@@ -226,8 +227,8 @@ def own_message_id(msg: Message) -> str | None:
         return storable(found.group(0))
     bare = raw.strip()
     # Some mailers leave out the angle brackets.
-    if bare and len(bare) < 990 and not any(ch.isspace() or ch in "<>" for ch in bare):
-        return storable(f"<{bare}>")
+    if _BARE_MESSAGE_ID.fullmatch(bare):
+        return f"<{bare}>"
     return None
 
 

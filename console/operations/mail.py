@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import regex
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from console.desk import Desk
@@ -391,6 +392,31 @@ def _flag_scam(edit: TicketEdit, check: MarkerCheck) -> None:
 # The quarantine --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QuarantineRecord:
+    id: int
+    # Where the record says the mail's file is kept.
+    path: str
+    # False when the same mail was recorded before.
+    created: bool
+
+
+def quarantine_key(email_message_id: str | None, sha256: str) -> str:
+    """What makes a quarantined mail the same mail: its Message-ID, else its content."""
+    return email_message_id or f"sha256:{sha256}"
+
+
+_QUARANTINED = sa.select(QuarantinedMail.id, QuarantinedMail.path).where(
+    QuarantinedMail.mail_key == sa.bindparam("key")
+)
+# Another intake may record the same mail at the same moment (PostgreSQL): the
+# unique key lets exactly one of them in, the other finds that record.
+_RECORD_ONCE = {
+    dialect: insert(QuarantinedMail.__table__).on_conflict_do_nothing(index_elements=["mail_key"])
+    for dialect, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+
+
 def quarantine_mail(
     desk: Desk,
     *,
@@ -401,31 +427,44 @@ def quarantine_mail(
     email_message_id: str | None = None,
     sender: str | None = None,
     subject: str | None = None,
-) -> int:
-    """Record a mail kept in the quarantine folder; recording the same file at the
-    same place again (a crash before it was moved) returns the first record."""
+) -> QuarantineRecord:
+    """Record a mail kept in the quarantine folder, once per mail: the same mail
+    again (its Message-ID, else its content) - delivered twice, or the same file
+    after a crash before it was moved - gets the first record back."""
+    key = quarantine_key(email_message_id, sha256)
     with desk.db.write() as session:
-        existing = session.execute(
-            sa.select(QuarantinedMail.id).where(
-                QuarantinedMail.sha256 == sha256, QuarantinedMail.path == path
-            )
-        ).scalar()
+        existing = session.execute(_QUARANTINED, {"key": key}).first()
         if existing is not None:
-            return existing
-        row = QuarantinedMail(
-            path=path,
-            reason=reason,
-            sha256=sha256,
-            size=size,
-            email_message_id=email_message_id,
-            sender=sender,
-            subject=subject,
-            received_at=desk.now(),
+            return QuarantineRecord(existing.id, existing.path, created=False)
+        dialect = session.get_bind().dialect.name
+        inserted = session.execute(
+            _RECORD_ONCE[dialect],
+            {
+                "path": path,
+                "reason": reason,
+                "sha256": sha256,
+                "size": size,
+                "email_message_id": email_message_id,
+                "mail_key": key,
+                "sender": sender,
+                "subject": subject,
+                "received_at": desk.now(),
+            },
         )
-        session.add(row)
-        session.flush()
+        row = session.execute(_QUARANTINED, {"key": key}).one()
+        if inserted.rowcount:
+            record_change(session, desk, "quarantine", None)
+        return QuarantineRecord(row.id, row.path, created=bool(inserted.rowcount))
+
+
+def move_quarantined(desk: Desk, quarantine_id: int, path: str) -> None:
+    """The record's file is kept at `path` now: its old file is gone (moved back
+    into new/ under another name, to be tried again, and refused again)."""
+    with desk.db.write() as session:
+        session.execute(
+            sa.update(QuarantinedMail).where(QuarantinedMail.id == quarantine_id).values(path=path)
+        )
         record_change(session, desk, "quarantine", None)
-        return row.id
 
 
 def list_quarantine(
