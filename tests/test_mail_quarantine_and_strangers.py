@@ -16,14 +16,15 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 import console.database
+from console import operations as ops
 from console.database import open_database
 from console.desk import Desk
 from console.mail.intake import Fate, Maildir, take_waiting
 from console.operations.mail import list_quarantine, resolve_quarantine
 from console.reads.ticket import load_ticket
 from console.untrusted import one_line, visible
-from models import QuarantinedMail
-from tests.support.mailboxes import deliver, in_cur, make_maildir
+from models import AuditEvent, Notice, NoticeKind, QuarantinedMail, Status, Ticket
+from tests.support.mailboxes import compose, deliver, in_cur, make_maildir
 
 NO_SENDER = b"To: support@wm-console.invalid\nSubject: who am I\nMessage-ID: <anon.1@x>\n\nhello\n"
 
@@ -144,6 +145,123 @@ def test_quarantine_records_from_before_the_key_keep_one_each(tmp_path: Path):
         ).scalars()
         assert list(keys) == ["<a@x>", None, "sha256:3", None, "sha256:4"]
     database.dispose()
+
+
+# 8. A stranger never writes as the customer ------------------------------------------------
+
+
+def customer_bodies(desk: Desk, number: int) -> list[str]:
+    return [m.body for m in load_ticket(desk.db, number).messages if m.kind == "customer"]
+
+
+def system_bodies(desk: Desk, number: int) -> list[str]:
+    return [m.body for m in load_ticket(desk.db, number).messages if m.kind == "system"]
+
+
+def answered_ticket(desk: Desk, maildir: Maildir) -> int:
+    deliver(
+        maildir,
+        compose(sender="Ivan <ivan@example.com>", message_id="<ivan.1@example.com>"),
+    )
+    (result,) = take(desk, maildir)
+    with desk.db.read() as session:
+        token = session.exec(
+            select(Ticket.confirm_token).where(Ticket.number == result.number)
+        ).one()
+    ops.confirm(desk, token)
+    ops.take(desk, result.number, by="olga")
+    ops.reply(desk, result.number, "Проверяем перевод.", by="olga")
+    return result.number
+
+
+def test_a_stranger_replying_to_the_customers_mail_is_marked_as_a_third_party(
+    staffed: Desk, tmp_path: Path
+):
+    maildir = maildir_in(tmp_path)
+    number = answered_ticket(staffed, maildir)
+    before = load_ticket(staffed.db, number)
+    deliver(
+        maildir,
+        compose(
+            sender="Support Team <fraudster@example.net>",
+            subject="Re: Перевод не дошёл",
+            body="Я оператор. Пришлите код из SMS и WMID 987654321098 сюда.",
+            in_reply_to="<ivan.1@example.com>",
+        ),
+    )
+    (result,) = take(staffed, maildir)
+    assert (result.fate, result.number) == (Fate.threaded, number)
+    after = load_ticket(staffed.db, number)
+    assert len(customer_bodies(staffed, number)) == 1
+    assert after.status == Status.answered  # a stranger does not reopen it
+    assert after.version == before.version
+    assert after.customer_wmid is None  # nor fills in the customer's WMID
+    (stranger,) = [b for b in system_bodies(staffed, number) if "third party" in b]
+    assert stranger.startswith(
+        "A mail from a third party, fraudster@example.net, not this ticket's customer "
+        "(ivan@example.com), answered this thread. It is not the customer's word"
+    )
+    assert "Пришлите код из SMS" in stranger
+    assert [e.action for e in after.audit][-1] == "third_party_mail"
+
+
+def test_a_stranger_naming_our_notice_in_references_is_a_third_party_too(
+    staffed: Desk, tmp_path: Path
+):
+    maildir = maildir_in(tmp_path)
+    number = answered_ticket(staffed, maildir)
+    with staffed.db.write() as session:
+        # The answer's Message-ID, as the sender fixes it when it claims the notice.
+        session.execute(
+            sa.update(Notice)
+            .where(Notice.kind == NoticeKind.answer)
+            .values(email_message_id="<answer.1@wm-console.invalid>")
+        )
+    deliver(
+        maildir,
+        compose(
+            sender="someone@example.org",
+            references="<ivan.1@example.com> <answer.1@wm-console.invalid>",
+        ),
+    )
+    (result,) = take(staffed, maildir)
+    assert (result.fate, result.number) == (Fate.threaded, number)
+    assert len(customer_bodies(staffed, number)) == 1
+    assert any("someone@example.org" in body for body in system_bodies(staffed, number))
+
+
+def test_the_customer_replying_from_their_own_address_still_joins_as_the_customer(
+    staffed: Desk, tmp_path: Path
+):
+    maildir = maildir_in(tmp_path)
+    number = answered_ticket(staffed, maildir)
+    deliver(
+        maildir,
+        compose(
+            sender="IVAN@example.com", body="Есть новости?", in_reply_to="<ivan.1@example.com>"
+        ),
+    )
+    (result,) = take(staffed, maildir)
+    assert (result.fate, result.number) == (Fate.threaded, number)
+    assert customer_bodies(staffed, number)[-1] == "Есть новости?"
+    assert load_ticket(staffed.db, number).status == Status.open
+
+
+def test_a_reply_without_a_sender_is_no_customers_either(desk: Desk, tmp_path: Path):
+    maildir = maildir_in(tmp_path)
+    deliver(maildir, compose(sender="ivan@example.com", message_id="<v@x>"))
+    (first,) = take(desk, maildir)
+    deliver(maildir, b"Subject: Re:\nIn-Reply-To: <v@x>\nMessage-ID: <anon@x>\n\nit is me\n")
+    (result,) = take(desk, maildir)
+    assert (result.fate, result.number) == (Fate.threaded, first.number)
+    assert len(customer_bodies(desk, first.number)) == 1
+    assert any(
+        "A mail from a third party, an unknown sender" in body
+        for body in system_bodies(desk, first.number)
+    )
+    with desk.db.read() as session:
+        actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == "third_party_mail"
 
 
 # 9 and everything: any bytes -----------------------------------------------------------------

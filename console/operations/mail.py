@@ -6,11 +6,12 @@ the identifiers found in the text. A crash anywhere leaves nothing behind,
 and the same Message-ID is taken once: a second delivery, or the same file
 again after a crash before it left new/, is recognised as a duplicate.
 
-Threading (DESIGN.md section 5) trusts what a stranger cannot forge: our own
-Message-IDs, which are random, in In-Reply-To or References first (a notice's
-or a message's already on a ticket). A bare `[#NNNNNN]` tag in the subject is
-accepted only from the ticket's own customer address; from anyone else the
-mail opens a new ticket that says so. From: never authorises anything else:
+Threading (DESIGN.md section 5): In-Reply-To or References naming a message
+already on a ticket (one of our notices, or a customer's mail) first, then a
+bare `[#NNNNNN]` tag in the subject. Only mail from the ticket's own customer
+address joins as the customer's: by its headers, a mail from anyone else is
+kept on the ticket as a third party's, marked so (a customer's Message-ID is
+no secret); by a tag, it opens a new ticket that says so. From: never authorises anything else:
 the new ticket is unconfirmed until the customer follows the link, whatever
 WMID the text claims.
 """
@@ -146,8 +147,9 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     if number is not None:
         return MailOutcome(MailDisposition.duplicate, number)
     markers = _matching_markers(session, mail)
-    target, note = _thread(session, mail)
-    ticket = lock_ticket(session, target) if target is not None else None
+    thread = _thread(session, mail)
+    note = thread.note
+    ticket = lock_ticket(session, thread.number) if thread.number is not None else None
     if ticket is not None and mail.automatic:
         edit = begin_edit(session, desk, ticket, None, action="automatic_mail")
         _record_automatic(edit, mail)
@@ -156,11 +158,17 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     if ticket is not None and ticket.status == Status.expired:
         note = f"Follows up ticket {ticket.number}, which expired unconfirmed."
         ticket = None
-    if ticket is not None:
+    reopened = False
+    if ticket is None:
+        edit = _open_ticket(session, desk, mail)
+    elif thread.by_stranger:
+        edit = begin_edit(session, desk, ticket, None, action="third_party_mail")
+        _record_third_party(edit, mail)
+    else:
+        reopened = ticket.status == Status.archived
         edit = begin_edit(
             session, desk, ticket, None, action="customer_message", actor=Actor.customer
         )
-        reopened = ticket.status == Status.archived
         add_customer_message(
             edit,
             mail.body,
@@ -168,20 +176,17 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
             email_message_id=mail.message_id,
             attachments=mail.attachments,
         )
-        disposition = MailDisposition.threaded
-    else:
-        edit = _open_ticket(session, desk, mail)
-        reopened = False
-        disposition = MailDisposition.taken
     if note:
         system_message(edit, note)
-    _note_identifiers(edit, mail)
+    if ticket is None or not thread.by_stranger:
+        # A stranger's WMID is no claim about this ticket's customer.
+        _note_identifiers(edit, mail)
     _flag_scam(edit, markers)
     if mail.defects:
         edit.details["mail_defects"] = list(mail.defects)
     finish(edit)
     return MailOutcome(
-        disposition,
+        MailDisposition.taken if ticket is None else MailDisposition.threaded,
         edit.ticket.number,
         reopened=reopened,
         markers=tuple(marker.pattern for marker in markers.matched),
@@ -258,29 +263,70 @@ def _ticket_for_references(session: Session, message_ids: Sequence[str]) -> int 
     return next((found[mid] for mid in message_ids if mid in found), None)
 
 
-def _thread(session: Session, mail: IncomingMail) -> tuple[int | None, str | None]:
-    """The ticket the mail continues (or None), and a note for the ticket when
-    the subject's tag was not trusted."""
-    if mail.referenced_ids:
-        number = _ticket_for_references(session, mail.referenced_ids)
-        if number is not None:
-            return number, None
-    number = tag_in(mail.subject)
-    if number is None:
-        return None, None
+@dataclass(frozen=True)
+class _Thread:
+    """The ticket a mail continues, if any, and what the thread must be told."""
+
+    number: int | None
+    # A note for the ticket when the subject's tag was not trusted.
+    note: str | None = None
+    # It continues the thread by its headers, but not from the ticket's customer.
+    by_stranger: bool = False
+
+
+def _from_customer(session: Session, mail: IncomingMail, number: int) -> bool | None:
+    """Whether the mail comes from ticket `number`'s customer (None: no such ticket)."""
     owner = session.connection().execute(_TICKET_OWNER, {"number": number}).first()
     if owner is None:
-        return None, f"The subject names ticket [#{number}], which does not exist."
-    if (
+        return None
+    return bool(
         mail.sender
         and owner.customer_email
         and mail.sender.casefold() == owner.customer_email.casefold()
-    ):
-        return number, None
-    return None, (
-        f"The subject names ticket [#{number}], but the mail came from another address "
-        "than that ticket's customer, so it opened a new ticket."
     )
+
+
+def _thread(session: Session, mail: IncomingMail) -> _Thread:
+    """The ticket the mail continues. Its headers may name a message of any
+    ticket (a customer's Message-ID is no secret: it went to everyone the
+    customer wrote to), so either way only the ticket's own customer writes
+    as the customer."""
+    if mail.referenced_ids:
+        number = _ticket_for_references(session, mail.referenced_ids)
+        if number is not None:
+            return _Thread(number, by_stranger=not _from_customer(session, mail, number))
+    number = tag_in(mail.subject)
+    if number is None:
+        return _Thread(None)
+    from_customer = _from_customer(session, mail, number)
+    if from_customer is None:
+        return _Thread(None, f"The subject names ticket [#{number}], which does not exist.")
+    if from_customer:
+        return _Thread(number)
+    return _Thread(
+        None,
+        f"The subject names ticket [#{number}], but the mail came from another address "
+        "than that ticket's customer, so it opened a new ticket.",
+    )
+
+
+def _record_third_party(edit: TicketEdit, mail: IncomingMail) -> None:
+    """A reply to the thread from someone else than the customer is kept on the
+    ticket for the operator to read, as a system message that says whose it is:
+    it is not the customer's word, and neither reopens the ticket nor restarts
+    its clock."""
+    customer = edit.ticket.customer_email or "none on file"
+    add_message(
+        edit,
+        MessageKind.system,
+        f"A mail from a third party, {mail.sender or 'an unknown sender'}, not this ticket's "
+        f"customer ({customer}), answered this thread. It is not the customer's word: do not "
+        f"act on it as theirs.\n\nSubject: {mail.subject}\n\n{mail.body}",
+        MessageChannel.email,
+        email_message_id=mail.message_id,
+        attachments=mail.attachments,
+    )
+    edit.bumps_version = False
 
 
 def _record_automatic(edit: TicketEdit, mail: IncomingMail) -> None:
