@@ -310,18 +310,14 @@ def _thread(session: Session, mail: IncomingMail) -> _Thread:
     )
 
 
-def _record_third_party(edit: TicketEdit, mail: IncomingMail) -> None:
-    """A reply to the thread from someone else than the customer is kept on the
-    ticket for the operator to read, as a system message that says whose it is:
-    it is not the customer's word, and neither reopens the ticket nor restarts
-    its clock."""
-    customer = edit.ticket.customer_email or "none on file"
+def _record_aside(edit: TicketEdit, mail: IncomingMail, heading: str) -> None:
+    """Mail about the ticket that is not its customer's message (an out-of-office
+    reply, a bounce, a third party's reply) is kept on it as a system message
+    that says what it is: it neither reopens the ticket nor restarts its clock."""
     add_message(
         edit,
         MessageKind.system,
-        f"A mail from a third party, {mail.sender or 'an unknown sender'}, not this ticket's "
-        f"customer ({customer}), answered this thread. It is not the customer's word: do not "
-        f"act on it as theirs.\n\nSubject: {mail.subject}\n\n{mail.body}",
+        f"{heading}\n\n{mail.body}",
         MessageChannel.email,
         email_message_id=mail.message_id,
         attachments=mail.attachments,
@@ -330,18 +326,22 @@ def _record_third_party(edit: TicketEdit, mail: IncomingMail) -> None:
 
 
 def _record_automatic(edit: TicketEdit, mail: IncomingMail) -> None:
-    """An out-of-office reply or a bounce is kept on the ticket it concerns, as a
-    system message: it neither reopens the ticket nor restarts its clock."""
-    add_message(
-        edit,
-        MessageKind.system,
-        f"An automatic mail arrived ({mail.automatic}) from {mail.sender or 'an unknown sender'}:"
-        f" {mail.subject}\n\n{mail.body}",
-        MessageChannel.email,
-        email_message_id=mail.message_id,
-        attachments=mail.attachments,
+    sender = mail.sender or "an unknown sender"
+    _record_aside(
+        edit, mail, f"An automatic mail arrived ({mail.automatic}) from {sender}: {mail.subject}"
     )
-    edit.bumps_version = False
+
+
+def _record_third_party(edit: TicketEdit, mail: IncomingMail) -> None:
+    sender = mail.sender or "an unknown sender"
+    customer = edit.ticket.customer_email or "none on file"
+    _record_aside(
+        edit,
+        mail,
+        f"A mail from a third party, {sender}, not this ticket's customer ({customer}), "
+        "answered this thread. It is not the customer's word: do not act on it as theirs."
+        f"\n\nSubject: {mail.subject}",
+    )
 
 
 def _note_identifiers(edit: TicketEdit, mail: IncomingMail) -> None:
