@@ -19,13 +19,10 @@ WMID the text claims.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
-import regex
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
@@ -41,6 +38,7 @@ from console.operations.editing import (
     lock_ticket,
     record_change,
 )
+from console.operations.mail_markers import flag_scam, matching_markers
 from console.operations.tickets import (
     add_customer_message,
     add_message,
@@ -58,7 +56,6 @@ from models import (
     Notice,
     NoticeChannel,
     QuarantinedMail,
-    ScamMarker,
     Service,
     Status,
     Ticket,
@@ -146,7 +143,7 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     number = _ticket_holding(session, mail.message_id)
     if number is not None:
         return MailOutcome(MailDisposition.duplicate, number)
-    markers = _matching_markers(session, mail)
+    markers = matching_markers(session, mail)
     thread = _thread(session, mail)
     note = thread.note
     ticket = lock_ticket(session, thread.number) if thread.number is not None else None
@@ -181,7 +178,7 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     if ticket is None or not thread.by_stranger:
         # A stranger's WMID is no claim about this ticket's customer.
         _note_identifiers(edit, mail)
-    _flag_scam(edit, markers)
+    flag_scam(edit, markers)
     if mail.defects:
         edit.details["mail_defects"] = list(mail.defects)
     finish(edit)
@@ -240,11 +237,6 @@ _REFERENCED = sa.union_all(
     .where(Message.email_message_id.in_(sa.bindparam("message_ids", expanding=True))),
 )
 _TICKET_OWNER = sa.select(Ticket.customer_email).where(Ticket.number == sa.bindparam("number"))
-_ACTIVE_MARKERS = (
-    sa.select(ScamMarker.id, ScamMarker.pattern, ScamMarker.is_regex, ScamMarker.description)
-    .where(ScamMarker.active)
-    .order_by(ScamMarker.id)
-)
 
 
 def _ticket_holding(session: Session, message_id: str) -> int | None:
@@ -358,81 +350,6 @@ def _note_identifiers(edit: TicketEdit, mail: IncomingMail) -> None:
             edit,
             "Found in the mail (as written by the sender, not verified): " + ", ".join(found) + ".",
         )
-
-
-# A supervisor's regular expression meets text anyone can send: a pattern that
-# backtracks catastrophically (say "(a|aa)+$") is cut off at this, not left to
-# stall the intake on one mail.
-MARKER_SECONDS = 0.1
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> regex.Pattern[str] | None:
-    try:
-        return regex.compile(pattern)
-    except regex.error:
-        return None
-
-
-@dataclass(frozen=True)
-class MarkerCheck:
-    matched: list[sa.Row]
-    timed_out: list[sa.Row]
-
-
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def _matching_markers(session: Session, mail: IncomingMail) -> MarkerCheck:
-    # Read once per transaction: a batch of mail is checked against one list.
-    markers = session.info.get("scam_markers")
-    if markers is None:
-        markers = session.info["scam_markers"] = session.connection().execute(_ACTIVE_MARKERS).all()
-    text = "\n".join(
-        part for part in (mail.sender_name, mail.sender, mail.subject, mail.body) if part
-    )
-    folded = _folded(text)
-    check = MarkerCheck([], [])
-    for marker in markers:
-        if not marker.is_regex:
-            if _folded(marker.pattern) in folded:
-                check.matched.append(marker)
-            continue
-        compiled = _compiled(marker.pattern)
-        if compiled is None:
-            continue
-        try:
-            if compiled.search(text, timeout=MARKER_SECONDS) is not None:
-                check.matched.append(marker)
-        except TimeoutError:
-            check.timed_out.append(marker)
-    return check
-
-
-def _flag_scam(edit: TicketEdit, check: MarkerCheck) -> None:
-    """Flag, do not escalate: an operator reads the thread and decides."""
-    if check.matched:
-        described = "; ".join(
-            f"«{marker.pattern}»" + (f" ({marker.description})" if marker.description else "")
-            for marker in check.matched
-        )
-        system_message(
-            edit,
-            f"This mail matches scam markers: {described}. "
-            "Suggested escalation: fraud. Read the thread and escalate if it is.",
-        )
-        edit.details.update(
-            scam_markers=[marker.id for marker in check.matched], suggested_escalation="fraud"
-        )
-    if check.timed_out:
-        slow = "; ".join(f"«{marker.pattern}» (marker {marker.id})" for marker in check.timed_out)
-        system_message(
-            edit,
-            f"Scam markers could not be checked on this mail in time: {slow}. Read it with "
-            "them in mind, and ask a supervisor to simplify them.",
-        )
-        edit.details["scam_markers_timed_out"] = [marker.id for marker in check.timed_out]
 
 
 # The quarantine --------------------------------------------------------------------------
