@@ -205,7 +205,7 @@ def test_a_stranger_replying_to_the_customers_mail_is_marked_as_a_third_party(
     assert [e.action for e in after.audit][-1] == "third_party_mail"
 
 
-def test_a_stranger_naming_our_notice_in_references_is_a_third_party_too(
+def test_naming_our_notice_is_the_customer_from_any_address_naming_theirs_is_not(
     staffed: Desk, tmp_path: Path
 ):
     maildir = maildir_in(tmp_path)
@@ -217,16 +217,20 @@ def test_a_stranger_naming_our_notice_in_references_is_a_third_party_too(
             .where(Notice.kind == NoticeKind.answer)
             .values(email_message_id="<answer.1@wm-console.invalid>")
         )
+    # Only the customer received our answer: this is the customer on another device.
     deliver(
         maildir,
         compose(
-            sender="someone@example.org",
+            sender="ivan.phone@example.org",
+            body="Спасибо, всё пришло.",
             references="<ivan.1@example.com> <answer.1@wm-console.invalid>",
         ),
     )
-    (result,) = take(staffed, maildir)
-    assert (result.fate, result.number) == (Fate.threaded, number)
-    assert len(customer_bodies(staffed, number)) == 1
+    # Anyone the customer wrote to knows the customer's Message-ID.
+    deliver(maildir, compose(sender="someone@example.org", in_reply_to="<ivan.1@example.com>"))
+    results = take(staffed, maildir)
+    assert [(r.fate, r.number) for r in results] == [(Fate.threaded, number)] * 2
+    assert customer_bodies(staffed, number)[1:] == ["Спасибо, всё пришло."]
     assert any("someone@example.org" in body for body in system_bodies(staffed, number))
 
 

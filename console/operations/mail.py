@@ -7,13 +7,14 @@ and the same Message-ID is taken once: a second delivery, or the same file
 again after a crash before it left new/, is recognised as a duplicate.
 
 Threading (DESIGN.md section 5): In-Reply-To or References naming a message
-already on a ticket (one of our notices, or a customer's mail) first, then a
-bare `[#NNNNNN]` tag in the subject. Only mail from the ticket's own customer
-address joins as the customer's: by its headers, a mail from anyone else is
-kept on the ticket as a third party's, marked so (a customer's Message-ID is
-no secret); by a tag, it opens a new ticket that says so. From: never authorises anything else:
-the new ticket is unconfirmed until the customer follows the link, whatever
-WMID the text claims.
+already on a ticket first, then a bare `[#NNNNNN]` tag in the subject. Naming
+one of our notices (random Message-IDs that went to the customer alone), a
+mail joins as the customer's from any address. Otherwise only mail from the
+ticket's own customer address does: naming a customer's mail (its Message-ID
+is no secret), a mail from anyone else is kept on the ticket as a third
+party's, marked so; by a tag, it opens a new ticket that says so. From:
+never authorises anything else: the new ticket is unconfirmed until the
+customer follows the link, whatever WMID the text claims.
 """
 
 from __future__ import annotations
@@ -229,10 +230,10 @@ _HOLDING = sa.union_all(
     .where(Notice.email_message_id == sa.bindparam("message_id")),
 )
 _REFERENCED = sa.union_all(
-    sa.select(Notice.email_message_id, Ticket.number)
+    sa.select(Notice.email_message_id, Ticket.number, sa.literal(True).label("ours"))
     .join(Ticket, Ticket.id == Notice.ticket_id)
     .where(Notice.email_message_id.in_(sa.bindparam("notice_ids", expanding=True))),
-    sa.select(Message.email_message_id, Ticket.number)
+    sa.select(Message.email_message_id, Ticket.number, sa.literal(False).label("ours"))
     .join(Ticket, Ticket.id == Message.ticket_id)
     .where(Message.email_message_id.in_(sa.bindparam("message_ids", expanding=True))),
 )
@@ -245,14 +246,19 @@ def _ticket_holding(session: Session, message_id: str) -> int | None:
     return session.connection().execute(_HOLDING, {"message_id": message_id}).scalar()
 
 
-def _ticket_for_references(session: Session, message_ids: Sequence[str]) -> int | None:
-    rows = session.connection().execute(
-        _REFERENCED, {"notice_ids": list(message_ids), "message_ids": list(message_ids)}
+def _ticket_for_references(session: Session, message_ids: Sequence[str]) -> tuple[int | None, bool]:
+    """The ticket of the most direct Message-ID we know, and whether the mail
+    names one of our notices to that ticket's customer."""
+    rows = (
+        session.connection()
+        .execute(_REFERENCED, {"notice_ids": list(message_ids), "message_ids": list(message_ids)})
+        .all()
     )
     found: dict[str, int] = {}
-    for message_id, number in rows:
+    for message_id, number, _ in rows:
         found.setdefault(message_id, number)
-    return next((found[mid] for mid in message_ids if mid in found), None)
+    number = next((found[mid] for mid in message_ids if mid in found), None)
+    return number, any(ours and row_number == number for _, row_number, ours in rows)
 
 
 @dataclass(frozen=True)
@@ -279,14 +285,16 @@ def _from_customer(session: Session, mail: IncomingMail, number: int) -> bool | 
 
 
 def _thread(session: Session, mail: IncomingMail) -> _Thread:
-    """The ticket the mail continues. Its headers may name a message of any
-    ticket (a customer's Message-ID is no secret: it went to everyone the
-    customer wrote to), so either way only the ticket's own customer writes
-    as the customer."""
+    """The ticket the mail continues. Our notices' Message-IDs are random and went
+    to the customer alone: naming one, the mail is the customer's from any
+    address (another device). A customer's own Message-ID is no secret (it went
+    to everyone the customer wrote to), nor is a ticket's tag: naming those,
+    only the ticket's own address writes as the customer."""
     if mail.referenced_ids:
-        number = _ticket_for_references(session, mail.referenced_ids)
+        number, names_our_notice = _ticket_for_references(session, mail.referenced_ids)
         if number is not None:
-            return _Thread(number, by_stranger=not _from_customer(session, mail, number))
+            stranger = not names_our_notice and not _from_customer(session, mail, number)
+            return _Thread(number, by_stranger=stranger)
     number = tag_in(mail.subject)
     if number is None:
         return _Thread(None)
