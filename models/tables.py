@@ -384,6 +384,10 @@ class QuarantinedMail(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     size: int
     email_message_id: str | None = Field(default=None, max_length=998)
+    # The Message-ID, else "sha256:" and the content's hash: the same mail delivered
+    # again is recognised and kept once. (Rows from before revision 0004 that
+    # repeat an earlier one have none.)
+    mail_key: str | None = Field(default=None, max_length=998, unique=True, index=True)
     sender: str | None = Field(default=None, max_length=998)
     subject: str | None = Field(default=None, sa_type=sa.Text)
     received_at: datetime = _stamp()

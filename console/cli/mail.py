@@ -45,8 +45,9 @@ def intake(cli: CliContext, maildir: Path, watch: bool, quarantine: Path | None)
     """Take customers' mail from MAILDIR/new into tickets, moving each to cur/.
 
     New mail opens an unconfirmed ticket and queues the confirmation e-mail;
-    a reply to our mail, or a [#NUMBER] tag from the ticket's own address,
-    joins that ticket. Mail that cannot be taken is kept in the quarantine
+    a reply to our mail, or a reply or [#NUMBER] tag from the ticket's own
+    address, joins that ticket (a reply from anyone else is kept on it, marked
+    as a third party's). Mail that cannot be taken is kept in the quarantine
     folder with the reason. Prints a summary; with --watch, a line per mail."""
     from console.mail.intake import Maildir, take_waiting
 

@@ -12,7 +12,8 @@ its own savepoint) and moved to cur/ only after the commit:
 - mail that cannot be taken (unparseable, over the size limit, no address to
   answer to, a robot's mail that continues no ticket) is recorded in the
   database with the reason, then moved to the quarantine folder, where a
-  supervisor finds it (`wmconsole quarantine list`);
+  supervisor finds it (`wmconsole quarantine list`); the same mail again (its
+  Message-ID, else its content) is a duplicate, kept aside once;
 - when the database cannot be reached the file stays in new/ for later.
 
 Nothing is ever deleted. Intake only calls domain operations, so it runs
@@ -40,6 +41,7 @@ from console.errors import DomainError, InvalidInput
 from console.mail.parsing import IncomingMail, MailLimits, UnreadableMail, read_mail
 from console.operations.mail import (
     MailDisposition,
+    move_quarantined,
     quarantine_mail,
     take_mails,
 )
@@ -184,28 +186,31 @@ def _quarantine(
     mail: IncomingMail | None = None,
 ) -> FileResult:
     """Recorded first, moved after: a crash between leaves the file in new/, and
-    the next run finds the record of the same file and only moves it."""
+    the next run finds the record of the same file and only moves it. The same
+    mail quarantined before (its Message-ID, else its content) is a duplicate:
+    one record, one file, and the copy goes to cur/ like any duplicate."""
     target = _quarantine_target(maildir, path)
-    quarantine_mail(
+    sender, subject = (mail.sender, mail.subject) if mail else (None, None)
+    record = quarantine_mail(
         desk,
         path=str(target),
         reason=reason,
         sha256=digest,
         size=size,
         email_message_id=mail.message_id if mail and mail.has_message_id else None,
-        sender=mail.sender if mail else None,
-        subject=mail.subject if mail else None,
+        sender=sender,
+        subject=subject,
     )
+    if record.path != str(target) and Path(record.path).exists():
+        _move_to_cur(maildir, path)
+        detail = f"already in the quarantine (entry {record.id})"
+        return FileResult(path.name, Fate.duplicate, sender=sender, subject=subject, detail=detail)
+    if record.path != str(target):
+        move_quarantined(desk, record.id, str(target))
     # shutil.move, not rename: the quarantine may be on another file system.
     with contextlib.suppress(FileNotFoundError):
         shutil.move(path, target)
-    return FileResult(
-        path.name,
-        Fate.quarantined,
-        sender=mail.sender if mail else None,
-        subject=mail.subject if mail else None,
-        detail=reason,
-    )
+    return FileResult(path.name, Fate.quarantined, sender=sender, subject=subject, detail=reason)
 
 
 @dataclass

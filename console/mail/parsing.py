@@ -1,51 +1,57 @@
 """One mail file, as real mail comes, turned into what the desk keeps of it.
 
 The structure is parsed by the standard library (`BytesParser` with
-`policy.default`), after two size checks that protect it: the whole file
-against `intake_max_message_bytes`, and the header section and every MIME
-part's Content-* header against fixed caps, because the header parser is
-quadratic in a header's length (measured: a 37 KB Content-Type with many
-parameters takes a second, 150 KB takes five). The headers the desk reads
-(From, Subject, the Message-IDs) are decoded here rather than by the policy:
-RFC 2047 encoded words in any charset, raw 8-bit bytes in any charset, and
-mislabelled charsets all go through console.mail.text.decode_text, and no
-header is read beyond MAX_HEADER_TEXT characters.
+`policy.default`, mended for the shapes it gets wrong: console.mail.headers),
+after two size checks that protect it: the whole file against
+`intake_max_message_bytes`, and the header section and every MIME part's
+Content-* header against fixed caps, because the header parser is quadratic
+in a header's length (measured: a 37 KB Content-Type with many parameters
+takes a second, 150 KB takes five). The headers the desk reads (From,
+Subject, the Message-IDs, file names) are decoded by console.mail.headers
+rather than by the policy, and no header is read beyond MAX_HEADER_TEXT
+characters.
 
 The body is the text/plain alternative where there is one, else the HTML
 converted to readable text; every other part is an attachment (over the size
-limit it is recorded as refused, with the reason). The parser's defects are
-kept. Mail that cannot be read at all raises UnreadableMail with a reason for
-the quarantine.
+limit it is recorded as refused, with the reason), and so is a file
+uuencoded into the text. Control, bidi and zero-width characters in the text
+become the placeholders the screens show (console.untrusted): what is stored,
+exported and sent on is what an operator reads; the mail file keeps the
+original bytes. The parser's defects are kept. Mail that cannot be read at all
+raises UnreadableMail with a reason for the quarantine.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import quopri
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from email import policy
-from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import getaddresses
 
-from console.errors import InvalidInput
-from console.mail.attachments import IncomingAttachment
-from console.mail.text import decode_text, html_to_text
+from console.mail.attachments import IncomingAttachment, guess_type
+from console.mail.headers import (
+    MAIL_POLICY,
+    MAX_HEADER_TEXT,
+    decode_header_text,
+    first_header,
+    header_values,
+    mend_header_block,
+    message_ids,
+    own_message_id,
+    raw_bytes,
+    sender,
+)
+from console.mail.text import decode_text, html_to_text, storable
+from console.mail.uuencode import split_uuencoded
 from console.rules import validation
 from console.settings import Settings
+from console.untrusted import visible
 
-# What is read of a header the desk looks at; longer ones are cut before decoding.
-MAX_HEADER_TEXT = 8 * 1024
 # A Content-* header longer than this, anywhere in the mail, is refused unparsed.
 MAX_MIME_HEADER = 16 * 1024
 MAX_PARTS = 500
-MAX_NAME = validation.MAX_CUSTOMER_NAME
-MAX_REFERENCES = 50
 MAX_IDENTIFIERS = 20
 NO_SUBJECT = "(no subject)"
 NO_TEXT = "(the mail has no text)"
@@ -55,53 +61,11 @@ CONTENT_ID_DOMAIN = "content-hash.wm-console.invalid"
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MIME_HEADER = re.compile(rb"(?im)^content-[a-z0-9-]*[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
-_MESSAGE_ID = re.compile(r"<[^<>\s]{1,990}>")
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_BETWEEN_WORDS = re.compile(r"(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?)")
 _RAW_FILENAME = re.compile(r"""(?i)\b(?:file)?name\*?\s*=\s*(?:"([^"]*)"|([^\s;]+))""")
 _WMID = re.compile(r"(?<![\w+])\d{12}(?!\w)")
 _PURSE = re.compile(r"(?<!\w)[A-Za-z]\d{12}(?!\w)")
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _ROBOT_SENDERS = frozenset({"mailer-daemon", "postmaster"})
-
-
-class _RememberingHeaders(HeaderRegistry):
-    """policy.default's header registry, remembering what it made. The parser and
-    the walk ask each part for its Content-Type a dozen times, and the registry
-    builds a new class and re-parses the value every time; most mails share a
-    handful of values ("text/plain; charset=utf-8"). Header objects are
-    immutable, so handing out the same one again is safe. Long values are not
-    kept: they are rare, and the cache stays small."""
-
-    _KEPT_VALUE = 300
-    _KEPT_ENTRIES = 2048
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._classes: dict[str, type] = {}
-        self._made: dict[tuple[str, str], object] = {}
-
-    def __getitem__(self, name: str) -> type:
-        key = name.lower()
-        if key not in self._classes:
-            self._classes[key] = super().__getitem__(name)
-        return self._classes[key]
-
-    def __call__(self, name: str, value: str) -> object:
-        if len(value) > self._KEPT_VALUE:
-            return super().__call__(name, value)
-        key = (name, value)
-        made = self._made.get(key)
-        if made is None:
-            if len(self._made) >= self._KEPT_ENTRIES:
-                self._made.clear()
-            made = self._made[key] = super().__call__(name, value)
-        return made
-
-
-# The modern policy the design asks for, with the remembering registry.
-MAIL_POLICY = policy.default.clone(header_factory=_RememberingHeaders())
 
 
 class UnreadableMail(Exception):
@@ -158,108 +122,18 @@ class IncomingMail:
         return list(seen)
 
 
-def storable(text: str) -> str:
-    """Text any database takes: no NUL (PostgreSQL refuses it), no lone surrogates."""
-    return _UNSTORABLE.sub("\ufffd", text)
-
-
 def content_message_id(data: bytes) -> str:
     return f"<{hashlib.sha256(data).hexdigest()}@{CONTENT_ID_DOMAIN}>"
 
 
-# Headers ---------------------------------------------------------------------------
-
-
-def _raw_bytes(value: str) -> bytes:
-    """A value as it was on the wire (the parser keeps 8-bit bytes as surrogates)."""
-    return value.encode("utf-8", "surrogateescape")
-
-
-def _decode_word(word: re.Match[str]) -> str:
-    charset, encoding, text = word.groups()
-    charset = charset.split("*", 1)[0]  # RFC 2231 adds a language: utf-8*ru
-    try:
-        if encoding in "bB":
-            data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        else:
-            data = quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"))
-    except (binascii.Error, ValueError):
-        # Left as written: a reader can still make something of it.
-        return word.group(0)
-    return decode_text(data, charset)
-
-
-def decode_header_text(value: str) -> str:
-    """A header's text: raw 8-bit bytes and RFC 2047 encoded words decoded, in
-    whatever charset they turn out to be, folding and control characters gone."""
-    value = value[:MAX_HEADER_TEXT]
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
-        value = decode_text(_raw_bytes(value), None)
-    value = _BETWEEN_WORDS.sub(r"\1", value)
-    value = _ENCODED_WORD.sub(_decode_word, value)
-    return storable(" ".join("".join(ch if ch.isprintable() else " " for ch in value).split()))
-
-
-def _header_values(msg: Message, name: str) -> list[str]:
-    return [value for key, value in msg.raw_items() if key.lower() == name]
-
-
-def _first_header(msg: Message, name: str) -> str:
-    values = _header_values(msg, name)
-    return values[0] if values else ""
-
-
-def _message_ids(values: Iterable[str], *, newest_last: bool = False) -> tuple[str, ...]:
-    text = " ".join(values)
-    if len(text) > MAX_HEADER_TEXT:
-        text = text[-MAX_HEADER_TEXT:] if newest_last else text[:MAX_HEADER_TEXT]
-    found = [storable(match) for match in _MESSAGE_ID.findall(text)]
-    return tuple(found[-MAX_REFERENCES:] if newest_last else found[:MAX_REFERENCES])
-
-
-def _own_message_id(msg: Message) -> str | None:
-    raw = _first_header(msg, "message-id")[:MAX_HEADER_TEXT]
-    found = _MESSAGE_ID.search(raw)
-    if found:
-        return storable(found.group(0))
-    bare = raw.strip()
-    # Some mailers leave out the angle brackets.
-    if bare and len(bare) < 990 and not any(ch.isspace() or ch in "<>" for ch in bare):
-        return storable(f"<{bare}>")
-    return None
-
-
-def _sender(msg: Message) -> tuple[str | None, str | None, str | None]:
-    """The From: address and name, or None and why there is no usable address."""
-    raw = _first_header(msg, "from")[:MAX_HEADER_TEXT]
-    if not raw.strip():
-        return None, None, "no From: header"
-    text = raw
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_text(_raw_bytes(text), None)
-    try:
-        candidates = getaddresses([text])
-    except Exception:
-        candidates = []
-    for name, address in candidates:
-        if "@" not in address:
-            continue
-        try:
-            cleaned = validation.email(storable(address))
-        except InvalidInput:
-            return None, None, f"unusable From: address {storable(address)[:200]!r}"
-        return cleaned, decode_header_text(name)[:MAX_NAME] or None, None
-    return None, None, f"no address in From: {decode_header_text(raw)[:200]!r}"
-
-
 def _automatic(msg: Message, sender: str | None) -> str | None:
-    auto_submitted = _first_header(msg, "auto-submitted").split(";", 1)[0].strip().lower()
+    auto_submitted = first_header(msg, "auto-submitted").split(";", 1)[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {storable(auto_submitted)[:100]}"
     for name in ("x-autoreply", "x-autorespond"):
-        if _header_values(msg, name):
+        if header_values(msg, name):
             return f"{name.title()} header"
-    precedence = _first_header(msg, "precedence").strip().lower()
+    precedence = first_header(msg, "precedence").strip().lower()
     if precedence in _AUTOMATIC_PRECEDENCE:
         return f"Precedence: {precedence}"
     if msg.get_content_type() == "multipart/report":
@@ -280,25 +154,35 @@ def _payload_bytes(part: Message) -> bytes:
     if isinstance(payload, bytes):
         return payload
     raw = part.get_payload()
-    return _raw_bytes(raw) if isinstance(raw, str) else b""
+    return raw_bytes(raw) if isinstance(raw, str) else b""
+
+
+def _raw_filename(part: Message) -> str | None:
+    for header in ("content-disposition", "content-type"):
+        found = _RAW_FILENAME.search(first_header(part, header)[:MAX_HEADER_TEXT])
+        if found:
+            return found.group(1) or found.group(2)
+    return None
 
 
 def _filename(part: Message) -> str | None:
-    try:
-        name = part.get_filename()
-    except Exception:
-        name = None
-    if not name:
+    """The part's file name: in the charset RFC 2231 declares, else, for raw 8-bit
+    bytes, in the part's charset, else in the one they turn out to be."""
+    raw = _raw_filename(part)
+    if raw is not None and any("\udc80" <= ch <= "\udcff" for ch in raw):
+        # The policy would turn each 8-bit byte into U+FFFD.
+        name = raw
+    else:
+        try:
+            name = part.get_filename()
+        except Exception:
+            name = None
         # Encoded words straight in a parameter (name==?koi8-r?B?...?=) defeat the
         # policy's parameter parser; mailers send them all the same.
-        for header in ("content-disposition", "content-type"):
-            found = _RAW_FILENAME.search(_first_header(part, header)[:MAX_HEADER_TEXT])
-            if found:
-                name = found.group(1) or found.group(2)
-                break
+        name = name or raw
     if not name:
         return None
-    return decode_header_text(str(name)) or None
+    return decode_header_text(str(name), _charset(part)) or None
 
 
 def _charset(part: Message) -> str | None:
@@ -372,12 +256,18 @@ class _Walk:
         text = decode_text(_payload_bytes(part), _charset(part))
         if kind == "text/html":
             text = html_to_text(text)
-        text = storable(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        else:
+            text, files = split_uuencoded(text.replace("\r\n", "\n").replace("\r", "\n"))
+            for name, data in files:
+                filename = decode_header_text(name) or f"attachment-{len(self.attachments) + 1}"
+                self.attach(filename, guess_type(filename), data)
+        text = storable(visible(text)).strip()
         if text:
             self.texts.append(text)
 
     def _attach_forwarded(self, inner: Message) -> None:
-        subject = decode_header_text(_first_header(inner, "subject")) or "forwarded"
+        subject = decode_header_text(first_header(inner, "subject"), _charset(inner))
+        subject = subject or "forwarded"
         self.attach(f"{subject[:100]}.eml", "message/rfc822", _message_bytes(inner))
 
     def attach(self, filename: str, kind: str, data: bytes) -> None:
@@ -400,7 +290,7 @@ def _message_bytes(message: Message) -> bytes:
     try:
         return message.as_bytes(policy=policy.compat32)
     except Exception:
-        return _raw_bytes(str(message.get_payload()))
+        return raw_bytes(str(message.get_payload()))
 
 
 def _defects(msg: Message) -> tuple[str, ...]:
@@ -425,7 +315,7 @@ def _body(walk: _Walk) -> str:
 
 
 def _subject(msg: Message) -> str:
-    subject = decode_header_text(_first_header(msg, "subject"))
+    subject = decode_header_text(first_header(msg, "subject"), _charset(msg))
     if len(subject) > validation.MAX_SUBJECT:
         subject = subject[: validation.MAX_SUBJECT - 1] + "…"
     return subject or NO_SUBJECT
@@ -459,34 +349,35 @@ def read_mail(data: bytes, limits: MailLimits) -> IncomingMail:
     """What the desk keeps of the mail in `data`; UnreadableMail when there is nothing
     it can take."""
     _check_sizes(data, limits)
+    mended, mended_defects = mend_header_block(data)
     try:
-        msg: EmailMessage = BytesParser(policy=MAIL_POLICY).parsebytes(data)
+        msg: EmailMessage = BytesParser(policy=MAIL_POLICY).parsebytes(mended)
     except Exception as error:
         raise UnreadableMail(
             f"the mail cannot be parsed: {type(error).__name__}: {error}"
         ) from None
     if not msg.keys():
         raise UnreadableMail("no mail headers: this is not a mail message")
-    sender, sender_name, sender_problem = _sender(msg)
+    address, name, sender_problem = sender(msg, _charset(msg))
     walk = _Walk(limits)
     walk.visit(msg)
     body = _body(walk)
     subject = _subject(msg)
-    own_id = _own_message_id(msg)
+    own_id = own_message_id(msg)
     searched = f"{subject}\n{body}"
     return IncomingMail(
         message_id=own_id or content_message_id(data),
         has_message_id=own_id is not None,
-        in_reply_to=_message_ids(_header_values(msg, "in-reply-to")),
-        references=_message_ids(_header_values(msg, "references"), newest_last=True),
-        sender=sender,
-        sender_name=sender_name,
+        in_reply_to=message_ids(header_values(msg, "in-reply-to")),
+        references=message_ids(header_values(msg, "references"), newest_last=True),
+        sender=address,
+        sender_name=name,
         sender_problem=sender_problem,
         subject=subject,
         body=body,
         attachments=tuple(walk.attachments),
         wmids=_identifiers(_WMID, searched),
         purses=_identifiers(_PURSE, searched),
-        automatic=_automatic(msg, sender),
-        defects=_defects(msg),
+        automatic=_automatic(msg, address),
+        defects=tuple(sorted({*_defects(msg), *mended_defects})),
     )

@@ -5,29 +5,37 @@ Russian mail comes in UTF-8, KOI8-R, windows-1251 and ISO-8859-5, and is often
 labelled wrongly: windows-1251 sent as iso-8859-1, KOI8-R sent as
 windows-1251, UTF-8 under any label at all. Bytes that are valid UTF-8 with
 anything beyond ASCII are UTF-8 whatever the label says (an 8-bit Cyrillic
-text is practically never valid UTF-8). Otherwise a label is trusted unless it
-is one mailers put on anything (ASCII, Latin-1) or one of the three Cyrillic
-8-bit charsets, which mailers mix up: then every candidate decoding is scored
-word by word (Cyrillic words score by how common their letters are in Russian
-and lose in an implausible case; mixed-script and all-accented "Ïðèâåò" words
-and stray symbols cost) and the best one wins. A Cyrillic label is overruled
-only by a clearly better guess: a short text keeps its label.
+text is practically never valid UTF-8), and so are bytes that are UTF-8 but
+for a stray bad byte, which alone becomes U+FFFD. Otherwise a label is trusted
+unless it is one mailers put on anything (ASCII, Latin-1) or one of the three
+Cyrillic 8-bit charsets, which mailers mix up: then every candidate decoding
+is scored word by word (Cyrillic words score by how common their letters are
+in Russian and lose in an implausible case; mixed-script and all-accented
+"Ïðèâåò" words and stray symbols cost) and the best one wins. A Cyrillic label
+is overruled only by another Cyrillic charset, and only by a clearly better
+guess: a short text keeps its label. Text none of the candidates reads (Greek,
+Japanese, ...) goes to chardet (console.mail.charsets.detected). Labels are
+read by console.mail.charsets, which also decodes the 7-bit charsets.
 """
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
 from html import unescape
 from html.parser import HTMLParser
 
+from console.mail.charsets import SEVEN_BIT, codec_name, detected, mostly_utf8, seven_bit, strict
+
 # Labels mailers put on text whatever it is in.
-_LOOSE_LABELS = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252"})
-_CYRILLIC_8BIT = ("cp1251", "koi8-r", "iso8859-5")
+_LOOSE_LABELS = frozenset({"ascii", "iso8859-1", "cp1252"})
+# KOI8-U reads every letter of KOI8-R, and the Ukrainian ones too.
+_CYRILLIC_8BIT = ("cp1251", "koi8-u", "iso8859-5")
 _GUESSES = (*_CYRILLIC_8BIT, "cp1252")
 # Words with a letter beyond ASCII: the only ones a wrong charset changes.
 _NON_ASCII_WORDS = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
+# Accented Latin letters: a word made only of them is a wrong 8-bit decoding.
+_ACCENTED_LATIN = re.compile("[\u00c0-\u024f]+")
 # Punctuation that turns up in real text from any of the candidates.
 _PLAIN_SYMBOLS = frozenset("«»–—…№€°\xa0“”„‘’•©®™§±×")
 # How often each letter occurs in Russian text, in per cent (Ukrainian letters
@@ -48,6 +56,9 @@ _SAMPLE = 2000
 # A Cyrillic-labelled text scoring this much per Cyrillic letter reads as Russian
 # (about 0.7 for real text; a wrong charset scores well below zero).
 _READS_AS_RUSSIAN = 0.3
+# A guess scoring less than this per character beyond ASCII reads as nothing:
+# then chardet is asked.
+_READS_AS_TEXT = 0.5
 # How much better a guess must score to overrule a Cyrillic label.
 _LABEL_TRUST = 8.0
 # Floored, so that one rare letter ("объём") cannot outweigh a word.
@@ -56,14 +67,12 @@ _LETTER_SCORE = {
 }
 
 
-def codec_name(label: str | None) -> str | None:
-    """Python's name for a charset label, or None when Python does not know it."""
-    if not label:
-        return None
-    try:
-        return codecs.lookup(label.strip().strip('"').lower()).name
-    except (LookupError, ValueError):
-        return None
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text any database takes: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -83,7 +92,7 @@ def _word_score(word: str) -> float:
         return score if plausible_case else score - 2 * len(word)
     if cyrillic:
         return -2 * len(word)
-    if len(non_ascii) == len(word) > 1:
+    if len(word) > 1 and _ACCENTED_LATIN.fullmatch(word):
         # "Ïðèâåò": no Latin-script language writes whole words in accented letters.
         return -2 * len(word)
     return len(non_ascii)
@@ -98,39 +107,60 @@ def plausibility(text: str) -> float:
     return score
 
 
-def _best_codec(sample: bytes, also: str | None = None) -> str:
-    candidates = [also] if also and also not in _GUESSES else []
+def _best_codec(sample: bytes, candidates: tuple[str, ...], also: str | None = None) -> str:
+    tried = [also] if also and also not in candidates else []
     return max(
-        [*candidates, *_GUESSES],
+        [*tried, *candidates],
         key=lambda codec: plausibility(sample.decode(codec, errors="replace")),
     )
 
 
+def _guessed(data: bytes, also: str | None = None) -> str:
+    """The best reading of 8-bit text without a label to trust."""
+    sample = data[:_SAMPLE]
+    best = _best_codec(sample, _GUESSES, also)
+    guess = sample.decode(best, errors="replace")
+    score = plausibility(guess)
+    if score < _READS_AS_TEXT * sum(1 for ch in guess if ord(ch) > 127):
+        other = detected(sample)
+        if other is not None and plausibility(sample.decode(other, errors="replace")) > score:
+            best = other
+    return data.decode(best, errors="replace")
+
+
+def _labelled_cyrillic(data: bytes, codec: str, text: str) -> str:
+    """Text under a Cyrillic label, unless another Cyrillic charset reads it clearly better."""
+    sample = data[:_SAMPLE]
+    labelled_text = sample.decode(codec)
+    labelled = plausibility(labelled_text)
+    letters = sum(1 for ch in labelled_text if "\u0400" <= ch <= "\u04ff")
+    if labelled > _READS_AS_RUSSIAN * letters > 0:
+        return text
+    best = _best_codec(sample, _CYRILLIC_8BIT)
+    if plausibility(sample.decode(best, errors="replace")) - labelled > max(
+        _LABEL_TRUST, letters / 2
+    ):
+        return data.decode(best, errors="replace")
+    return text
+
+
 def decode_text(data: bytes, label: str | None) -> str:
     """The text in `data`, which its sender says is in charset `label`."""
+    codec = codec_name(label)
     if data.isascii():
-        return data.decode("ascii")
+        text = seven_bit(data, codec) if codec in SEVEN_BIT or b"\x1b" in data else None
+        return data.decode("ascii") if text is None else text
     if _is_utf8(data):
         return data.decode("utf-8")
-    codec = codec_name(label)
-    sample = data[:_SAMPLE]
+    if mostly_utf8(data):
+        return data.decode("utf-8", errors="replace")
     if codec is None or codec in _LOOSE_LABELS or codec == "utf-8":
-        return data.decode(_best_codec(sample), errors="replace")
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError:
-        return data.decode(_best_codec(sample, also=codec), errors="replace")
+        return _guessed(data)
+    text = strict(data, codec)
+    if text is None:
+        return _guessed(data, also=codec)
     if codec in _CYRILLIC_8BIT:
-        labelled_text = sample.decode(codec)
-        labelled = plausibility(labelled_text)
-        letters = sum(1 for ch in labelled_text if "\u0400" <= ch <= "\u04ff")
-        if labelled > _READS_AS_RUSSIAN * letters > 0:
-            return text
-        best = _best_codec(sample)
-        if plausibility(sample.decode(best, errors="replace")) - labelled > max(
-            _LABEL_TRUST, letters / 2
-        ):
-            return data.decode(best, errors="replace")
+        return _labelled_cyrillic(data, codec, text)
     return text
 
 

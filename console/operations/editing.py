@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "expire": "expired it",
     "auto_archive": "archived it",
     "automatic_mail": "received an automatic mail",
+    "third_party_mail": "received a third party's mail",
     "notice_retry": "put a failed notice back in the outbox",
 }
 

@@ -6,26 +6,26 @@ the identifiers found in the text. A crash anywhere leaves nothing behind,
 and the same Message-ID is taken once: a second delivery, or the same file
 again after a crash before it left new/, is recognised as a duplicate.
 
-Threading (DESIGN.md section 5) trusts what a stranger cannot forge: our own
-Message-IDs, which are random, in In-Reply-To or References first (a notice's
-or a message's already on a ticket). A bare `[#NNNNNN]` tag in the subject is
-accepted only from the ticket's own customer address; from anyone else the
-mail opens a new ticket that says so. From: never authorises anything else:
-the new ticket is unconfirmed until the customer follows the link, whatever
-WMID the text claims.
+Threading (DESIGN.md section 5): In-Reply-To or References naming a message
+already on a ticket first, then a bare `[#NNNNNN]` tag in the subject. Naming
+one of our notices (random Message-IDs that went to the customer alone), a
+mail joins as the customer's from any address. Otherwise only mail from the
+ticket's own customer address does: naming a customer's mail (its Message-ID
+is no secret), a mail from anyone else is kept on the ticket as a third
+party's, marked so; by a tag, it opens a new ticket that says so. From:
+never authorises anything else: the new ticket is unconfirmed until the
+customer follows the link, whatever WMID the text claims.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
-import regex
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from console.desk import Desk
@@ -40,6 +40,7 @@ from console.operations.editing import (
     lock_ticket,
     record_change,
 )
+from console.operations.mail_markers import flag_scam, matching_markers
 from console.operations.thread import add_message, system_message
 from console.rules import validation
 from console.rules.roles import Permission, require
@@ -52,7 +53,6 @@ from models import (
     Notice,
     NoticeChannel,
     QuarantinedMail,
-    ScamMarker,
     Service,
     Status,
     Ticket,
@@ -140,9 +140,10 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     number = _ticket_holding(session, mail.message_id)
     if number is not None:
         return MailOutcome(MailDisposition.duplicate, number)
-    markers = _matching_markers(session, mail)
-    target, note = _thread(session, mail)
-    ticket = lock_ticket(session, target) if target is not None else None
+    markers = matching_markers(session, mail)
+    thread = _thread(session, mail)
+    note = thread.note
+    ticket = lock_ticket(session, thread.number) if thread.number is not None else None
     if ticket is not None and mail.automatic:
         edit = begin_edit(session, desk, ticket, None, action="automatic_mail")
         _record_automatic(edit, mail)
@@ -151,11 +152,17 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
     if ticket is not None and ticket.status == Status.expired:
         note = f"Follows up ticket {ticket.number}, which expired unconfirmed."
         ticket = None
-    if ticket is not None:
+    reopened = False
+    if ticket is None:
+        edit = _open_ticket(session, desk, mail)
+    elif thread.by_stranger:
+        edit = begin_edit(session, desk, ticket, None, action="third_party_mail")
+        _record_third_party(edit, mail)
+    else:
+        reopened = ticket.status == Status.archived
         edit = begin_edit(
             session, desk, ticket, None, action="customer_message", actor=Actor.customer
         )
-        reopened = ticket.status == Status.archived
         add_customer_message(
             edit,
             mail.body,
@@ -163,20 +170,17 @@ def _take(session: Session, desk: Desk, mail: IncomingMail) -> MailOutcome:
             email_message_id=mail.message_id,
             attachments=mail.attachments,
         )
-        disposition = MailDisposition.threaded
-    else:
-        edit = _open_ticket(session, desk, mail)
-        reopened = False
-        disposition = MailDisposition.taken
     if note:
         system_message(edit, note)
-    _note_identifiers(edit, mail)
-    _flag_scam(edit, markers)
+    if ticket is None or not thread.by_stranger:
+        # A stranger's WMID is no claim about this ticket's customer.
+        _note_identifiers(edit, mail)
+    flag_scam(edit, markers)
     if mail.defects:
         edit.details["mail_defects"] = list(mail.defects)
     finish(edit)
     return MailOutcome(
-        disposition,
+        MailDisposition.taken if ticket is None else MailDisposition.threaded,
         edit.ticket.number,
         reopened=reopened,
         markers=tuple(marker.pattern for marker in markers.matched),
@@ -222,19 +226,14 @@ _HOLDING = sa.union_all(
     .where(Notice.email_message_id == sa.bindparam("message_id")),
 )
 _REFERENCED = sa.union_all(
-    sa.select(Notice.email_message_id, Ticket.number)
+    sa.select(Notice.email_message_id, Ticket.number, sa.literal(True).label("ours"))
     .join(Ticket, Ticket.id == Notice.ticket_id)
     .where(Notice.email_message_id.in_(sa.bindparam("notice_ids", expanding=True))),
-    sa.select(Message.email_message_id, Ticket.number)
+    sa.select(Message.email_message_id, Ticket.number, sa.literal(False).label("ours"))
     .join(Ticket, Ticket.id == Message.ticket_id)
     .where(Message.email_message_id.in_(sa.bindparam("message_ids", expanding=True))),
 )
 _TICKET_OWNER = sa.select(Ticket.customer_email).where(Ticket.number == sa.bindparam("number"))
-_ACTIVE_MARKERS = (
-    sa.select(ScamMarker.id, ScamMarker.pattern, ScamMarker.is_regex, ScamMarker.description)
-    .where(ScamMarker.active)
-    .order_by(ScamMarker.id)
-)
 
 
 def _ticket_holding(session: Session, message_id: str) -> int | None:
@@ -243,54 +242,102 @@ def _ticket_holding(session: Session, message_id: str) -> int | None:
     return session.connection().execute(_HOLDING, {"message_id": message_id}).scalar()
 
 
-def _ticket_for_references(session: Session, message_ids: Sequence[str]) -> int | None:
-    rows = session.connection().execute(
-        _REFERENCED, {"notice_ids": list(message_ids), "message_ids": list(message_ids)}
+def _ticket_for_references(session: Session, message_ids: Sequence[str]) -> tuple[int | None, bool]:
+    """The ticket of the most direct Message-ID we know, and whether the mail
+    names one of our notices to that ticket's customer."""
+    rows = (
+        session.connection()
+        .execute(_REFERENCED, {"notice_ids": list(message_ids), "message_ids": list(message_ids)})
+        .all()
     )
     found: dict[str, int] = {}
-    for message_id, number in rows:
+    for message_id, number, _ in rows:
         found.setdefault(message_id, number)
-    return next((found[mid] for mid in message_ids if mid in found), None)
+    number = next((found[mid] for mid in message_ids if mid in found), None)
+    return number, any(ours and row_number == number for _, row_number, ours in rows)
 
 
-def _thread(session: Session, mail: IncomingMail) -> tuple[int | None, str | None]:
-    """The ticket the mail continues (or None), and a note for the ticket when
-    the subject's tag was not trusted."""
-    if mail.referenced_ids:
-        number = _ticket_for_references(session, mail.referenced_ids)
-        if number is not None:
-            return number, None
-    number = tag_in(mail.subject)
-    if number is None:
-        return None, None
+@dataclass(frozen=True)
+class _Thread:
+    """The ticket a mail continues, if any, and what the thread must be told."""
+
+    number: int | None
+    # A note for the ticket when the subject's tag was not trusted.
+    note: str | None = None
+    # It continues the thread by its headers, but not from the ticket's customer.
+    by_stranger: bool = False
+
+
+def _from_customer(session: Session, mail: IncomingMail, number: int) -> bool | None:
+    """Whether the mail comes from ticket `number`'s customer (None: no such ticket)."""
     owner = session.connection().execute(_TICKET_OWNER, {"number": number}).first()
     if owner is None:
-        return None, f"The subject names ticket [#{number}], which does not exist."
-    if (
+        return None
+    return bool(
         mail.sender
         and owner.customer_email
         and mail.sender.casefold() == owner.customer_email.casefold()
-    ):
-        return number, None
-    return None, (
-        f"The subject names ticket [#{number}], but the mail came from another address "
-        "than that ticket's customer, so it opened a new ticket."
     )
 
 
-def _record_automatic(edit: TicketEdit, mail: IncomingMail) -> None:
-    """An out-of-office reply or a bounce is kept on the ticket it concerns, as a
-    system message: it neither reopens the ticket nor restarts its clock."""
+def _thread(session: Session, mail: IncomingMail) -> _Thread:
+    """The ticket the mail continues. Our notices' Message-IDs are random and went
+    to the customer alone: naming one, the mail is the customer's from any
+    address (another device). A customer's own Message-ID is no secret (it went
+    to everyone the customer wrote to), nor is a ticket's tag: naming those,
+    only the ticket's own address writes as the customer."""
+    if mail.referenced_ids:
+        number, names_our_notice = _ticket_for_references(session, mail.referenced_ids)
+        if number is not None:
+            stranger = not names_our_notice and not _from_customer(session, mail, number)
+            return _Thread(number, by_stranger=stranger)
+    number = tag_in(mail.subject)
+    if number is None:
+        return _Thread(None)
+    from_customer = _from_customer(session, mail, number)
+    if from_customer is None:
+        return _Thread(None, f"The subject names ticket [#{number}], which does not exist.")
+    if from_customer:
+        return _Thread(number)
+    return _Thread(
+        None,
+        f"The subject names ticket [#{number}], but the mail came from another address "
+        "than that ticket's customer, so it opened a new ticket.",
+    )
+
+
+def _record_aside(edit: TicketEdit, mail: IncomingMail, heading: str) -> None:
+    """Mail about the ticket that is not its customer's message (an out-of-office
+    reply, a bounce, a third party's reply) is kept on it as a system message
+    that says what it is: it neither reopens the ticket nor restarts its clock."""
     add_message(
         edit,
         MessageKind.system,
-        f"An automatic mail arrived ({mail.automatic}) from {mail.sender or 'an unknown sender'}:"
-        f" {mail.subject}\n\n{mail.body}",
+        f"{heading}\n\n{mail.body}",
         MessageChannel.email,
         email_message_id=mail.message_id,
         attachments=mail.attachments,
     )
     edit.bumps_version = False
+
+
+def _record_automatic(edit: TicketEdit, mail: IncomingMail) -> None:
+    sender = mail.sender or "an unknown sender"
+    _record_aside(
+        edit, mail, f"An automatic mail arrived ({mail.automatic}) from {sender}: {mail.subject}"
+    )
+
+
+def _record_third_party(edit: TicketEdit, mail: IncomingMail) -> None:
+    sender = mail.sender or "an unknown sender"
+    customer = edit.ticket.customer_email or "none on file"
+    _record_aside(
+        edit,
+        mail,
+        f"A mail from a third party, {sender}, not this ticket's customer ({customer}), "
+        "answered this thread. It is not the customer's word: do not act on it as theirs."
+        f"\n\nSubject: {mail.subject}",
+    )
 
 
 def _note_identifiers(edit: TicketEdit, mail: IncomingMail) -> None:
@@ -309,82 +356,32 @@ def _note_identifiers(edit: TicketEdit, mail: IncomingMail) -> None:
         )
 
 
-# A supervisor's regular expression meets text anyone can send: a pattern that
-# backtracks catastrophically (say "(a|aa)+$") is cut off at this, not left to
-# stall the intake on one mail.
-MARKER_SECONDS = 0.1
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> regex.Pattern[str] | None:
-    try:
-        return regex.compile(pattern)
-    except regex.error:
-        return None
+# The quarantine --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class MarkerCheck:
-    matched: list[sa.Row]
-    timed_out: list[sa.Row]
+class QuarantineRecord:
+    id: int
+    # Where the record says the mail's file is kept.
+    path: str
+    # False when the same mail was recorded before.
+    created: bool
 
 
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+def quarantine_key(email_message_id: str | None, sha256: str) -> str:
+    """What makes a quarantined mail the same mail: its Message-ID, else its content."""
+    return email_message_id or f"sha256:{sha256}"
 
 
-def _matching_markers(session: Session, mail: IncomingMail) -> MarkerCheck:
-    # Read once per transaction: a batch of mail is checked against one list.
-    markers = session.info.get("scam_markers")
-    if markers is None:
-        markers = session.info["scam_markers"] = session.connection().execute(_ACTIVE_MARKERS).all()
-    text = "\n".join(
-        part for part in (mail.sender_name, mail.sender, mail.subject, mail.body) if part
-    )
-    folded = _folded(text)
-    check = MarkerCheck([], [])
-    for marker in markers:
-        if not marker.is_regex:
-            if _folded(marker.pattern) in folded:
-                check.matched.append(marker)
-            continue
-        compiled = _compiled(marker.pattern)
-        if compiled is None:
-            continue
-        try:
-            if compiled.search(text, timeout=MARKER_SECONDS) is not None:
-                check.matched.append(marker)
-        except TimeoutError:
-            check.timed_out.append(marker)
-    return check
-
-
-def _flag_scam(edit: TicketEdit, check: MarkerCheck) -> None:
-    """Flag, do not escalate: an operator reads the thread and decides."""
-    if check.matched:
-        described = "; ".join(
-            f"«{marker.pattern}»" + (f" ({marker.description})" if marker.description else "")
-            for marker in check.matched
-        )
-        system_message(
-            edit,
-            f"This mail matches scam markers: {described}. "
-            "Suggested escalation: fraud. Read the thread and escalate if it is.",
-        )
-        edit.details.update(
-            scam_markers=[marker.id for marker in check.matched], suggested_escalation="fraud"
-        )
-    if check.timed_out:
-        slow = "; ".join(f"«{marker.pattern}» (marker {marker.id})" for marker in check.timed_out)
-        system_message(
-            edit,
-            f"Scam markers could not be checked on this mail in time: {slow}. Read it with "
-            "them in mind, and ask a supervisor to simplify them.",
-        )
-        edit.details["scam_markers_timed_out"] = [marker.id for marker in check.timed_out]
-
-
-# The quarantine --------------------------------------------------------------------------
+_QUARANTINED = sa.select(QuarantinedMail.id, QuarantinedMail.path).where(
+    QuarantinedMail.mail_key == sa.bindparam("key")
+)
+# Another intake may record the same mail at the same moment (PostgreSQL): the
+# unique key lets exactly one of them in, the other finds that record.
+_RECORD_ONCE = {
+    dialect: insert(QuarantinedMail.__table__).on_conflict_do_nothing(index_elements=["mail_key"])
+    for dialect, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
 
 
 def quarantine_mail(
@@ -397,31 +394,44 @@ def quarantine_mail(
     email_message_id: str | None = None,
     sender: str | None = None,
     subject: str | None = None,
-) -> int:
-    """Record a mail kept in the quarantine folder; recording the same file at the
-    same place again (a crash before it was moved) returns the first record."""
+) -> QuarantineRecord:
+    """Record a mail kept in the quarantine folder, once per mail: the same mail
+    again (its Message-ID, else its content) - delivered twice, or the same file
+    after a crash before it was moved - gets the first record back."""
+    key = quarantine_key(email_message_id, sha256)
     with desk.db.write() as session:
-        existing = session.execute(
-            sa.select(QuarantinedMail.id).where(
-                QuarantinedMail.sha256 == sha256, QuarantinedMail.path == path
-            )
-        ).scalar()
+        existing = session.execute(_QUARANTINED, {"key": key}).first()
         if existing is not None:
-            return existing
-        row = QuarantinedMail(
-            path=path,
-            reason=reason,
-            sha256=sha256,
-            size=size,
-            email_message_id=email_message_id,
-            sender=sender,
-            subject=subject,
-            received_at=desk.now(),
+            return QuarantineRecord(existing.id, existing.path, created=False)
+        dialect = session.get_bind().dialect.name
+        inserted = session.execute(
+            _RECORD_ONCE[dialect],
+            {
+                "path": path,
+                "reason": reason,
+                "sha256": sha256,
+                "size": size,
+                "email_message_id": email_message_id,
+                "mail_key": key,
+                "sender": sender,
+                "subject": subject,
+                "received_at": desk.now(),
+            },
         )
-        session.add(row)
-        session.flush()
+        row = session.execute(_QUARANTINED, {"key": key}).one()
+        if inserted.rowcount:
+            record_change(session, desk, "quarantine", None)
+        return QuarantineRecord(row.id, row.path, created=bool(inserted.rowcount))
+
+
+def move_quarantined(desk: Desk, quarantine_id: int, path: str) -> None:
+    """The record's file is kept at `path` now: its old file is gone (moved back
+    into new/ under another name, to be tried again, and refused again)."""
+    with desk.db.write() as session:
+        session.execute(
+            sa.update(QuarantinedMail).where(QuarantinedMail.id == quarantine_id).values(path=path)
+        )
         record_change(session, desk, "quarantine", None)
-        return row.id
 
 
 def list_quarantine(

@@ -176,6 +176,98 @@ EXPECTED: dict[str, Expected] = {
         subject="unknown charset",
         body="Почему заблокирован мой WMID?",
     ),
+    # Mail as real clients send it (issue 10): one shape each, written for these tests.
+    "iso-2022-jp-7bit.eml": Expected(
+        sender="hanako.tanaka@example.jp",
+        name="田中 花子",
+        subject="ログインできません",
+        body=(
+            "お世話になっております。\nキーパーにログインできません。\nWMID 412345678901 です。\n"
+            "よろしくお願いします。\n田中"
+        ),
+        wmids=("412345678901",),
+        system_note="WMID 412345678901",
+        language="en",
+    ),
+    "utf-7-subject-and-body.eml": Expected(
+        sender="juergen.f@example.de",
+        name="Jürgen Fröhlich",
+        subject="Überweisung nicht angekommen",
+        body=(
+            "Guten Tag,\n\nmeine Überweisung über 50 WMZ ist nicht angekommen. Können Sie das "
+            "prüfen?\n\nGrüße\nJürgen Fröhlich"
+        ),
+        language="en",
+    ),
+    "outlook-express-unquoted-boundary.eml": Expected(
+        sender="irina.k@example.ru",
+        name="Irina K.",
+        subject="Ошибка оплаты",
+        body=(
+            "Здравствуйте.\nОплата картой не проходит, скриншот ошибки во вложении.\n"
+            "С уважением, Ирина"
+        ),
+        attachments=(("oshibka.png", "image/png", True),),
+    ),
+    "cp1251-encoded-word-name.eml": Expected(
+        sender="g.atikova@example.ru",
+        # As she typed it: the last letter is a Latin "a".
+        name="Гульнара Атиковa",
+        subject="Аттестат",
+        body="Когда будет проверен мой аттестат?",
+    ),
+    "utf8-header-stray-byte.eml": Expected(
+        sender="svetlana.y@example.ru",
+        name="Светлана Юрьевна\ufffd",
+        subject="Не приходит SMS\ufffd-код",
+        body="Код подтверждения не приходит уже час.",
+    ),
+    "raw-8bit-in-encoded-word-and-filename.eml": Expected(
+        sender="nikolai@example.ru",
+        name="Nikolai",
+        subject="Выписка по кошельку",
+        body="Выписки во вложении.",
+        attachments=(
+            ("Выписка за ноябрь.txt", "text/plain", True),
+            ("Счёт.pdf", "application/pdf", True),
+        ),
+    ),
+    "uuencoded-screenshot.eml": Expected(
+        sender="pyotr@example.ru",
+        name="Pyotr",
+        subject="Screenshot",
+        body="Вот скриншот ошибки:\n\nПётр",
+        attachments=(("screenshot.png", "image/png", True),),
+    ),
+    "sloppy-content-type.eml": Expected(
+        sender="marina@example.ru",
+        name="Marina",
+        subject="Договор",
+        body="Договор прилагаю.",
+        attachments=(("Договор на обмен.txt", "text/plain", True),),
+    ),
+    "obsolete-header-syntax.eml": Expected(
+        sender="john.miller@example.com",
+        name="John Miller",
+        subject="Purse blocked",
+        body="My purse was blocked after I logged in from a new computer.",
+        message_id="<obsolete.1@example.com>",
+        language="en",
+    ),
+    "two-addresses-in-from.eml": Expected(
+        sender="oleg@example.ru",
+        subject="E-num",
+        body="Не работает E-num.",
+    ),
+    "control-characters.eml": Expected(
+        sender="sergey.m@example.ru",
+        name="Сер⟨U+200B⟩гей",
+        subject="Счёт ⟨U+202E⟩FDP.exe",
+        body=(
+            "Вот ссылка ⟨U+001B⟩]8;;https://evil.example⟨U+0007⟩сюда⟨U+001B⟩]8;;⟨U+0007⟩, "
+            "звонок⟨U+0007⟩, CSI ⟨U+009B⟩2J и ⟨U+2066⟩изоляция⟨U+2069⟩."
+        ),
+    ),
 }
 
 
