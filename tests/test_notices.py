@@ -27,7 +27,6 @@ from sqlmodel import select
 
 from console import operations as ops
 from console.cli.main import main
-from console.database import open_database
 from console.desk import Desk
 from console.errors import InvalidInput
 from console.mail.attachments import IncomingAttachment
@@ -37,6 +36,7 @@ from console.reads.ticket import load_ticket
 from console.settings import Settings
 from models import Notice, NoticeState, Status, Ticket
 from tests.support.mailboxes import compose, deliver, make_maildir
+from tests.support.roster import cli_db, open_test_database
 
 
 def _free_port() -> int:
@@ -94,7 +94,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 def desk_on(db_url: str, clock, **overrides) -> Desk:
-    return Desk(db=open_database(db_url), settings=Settings(**overrides), clock=clock)
+    return Desk(db=open_test_database(db_url), settings=Settings(**overrides), clock=clock)
 
 
 @pytest.fixture
@@ -373,7 +373,15 @@ def test_a_sender_killed_between_send_and_commit_resends_under_the_same_message_
         "WMCONSOLE_SMTP_SENDER": "support@wm.example",
     }
     sender = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "notices", "send", "--db", db_url],
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "notices",
+            "send",
+            "--db",
+            cli_db(db_url, ["notices", "send"]),
+        ],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -554,7 +562,9 @@ def test_the_notices_commands(mail_desk: Desk, inbox, db_url: str):
     runner = CliRunner()
     pending = runner.invoke(main, ["notices", "list", "--db", db_url, "--json"], env=env)
     assert [row["state"] for row in json.loads(pending.output)] == ["pending"]
-    sent = runner.invoke(main, ["notices", "send", "--db", db_url], env=env)
+    sent = runner.invoke(
+        main, ["notices", "send", "--db", cli_db(db_url, ["notices", "send"])], env=env
+    )
     assert sent.exit_code == 0, sent.output
     assert "sent 1, to retry 0, failed 0" in sent.output
     listed = runner.invoke(main, ["notices", "list", "--db", db_url, "--state", "sent"], env=env)

@@ -7,7 +7,6 @@ Refusals go to stderr with a non-zero exit: 1 refused, 2 usage, 3 not found,
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -41,7 +40,14 @@ class CliContext:
         return self._desk
 
     def acting_login(self) -> str:
-        return self.login or getpass.getuser()
+        """Who this command acts for: --as, else who the database says you are
+        (your PostgreSQL login, or your OS account on SQLite). --as someone
+        else is refused: one person cannot act as another (the owner of a
+        SQLite file aside)."""
+        identity = self.desk.db.identity
+        login = self.login or identity.login
+        identity.check(login)
+        return login
 
     def close(self) -> None:
         if self._desk is not None:
@@ -66,6 +72,9 @@ def _db_option(command: Callable) -> Callable:
     )(command)
 
 
+_AS_HELP = "Act as this operator (default: your PostgreSQL login, or OS account on SQLite)."
+
+
 def _as_option(command: Callable) -> Callable:
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
         if value:
@@ -77,7 +86,7 @@ def _as_option(command: Callable) -> Callable:
         metavar="LOGIN",
         expose_value=False,
         callback=remember,
-        help="Act as this operator (default: the OS user).",
+        help=_AS_HELP,
     )(command)
 
 
@@ -149,7 +158,7 @@ class WmConsoleGroup(click.Group):
 
 @click.group(cls=WmConsoleGroup, invoke_without_command=True)
 @click.option("--db", "db", metavar="URL", help="Database URL or SQLite path.")
-@click.option("--as", "login", metavar="LOGIN", help="Operator login (default: the OS user).")
+@click.option("--as", "login", metavar="LOGIN", help=_AS_HELP)
 @click.version_option(package_name="wm-console")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, login: str | None) -> None:
@@ -209,8 +218,41 @@ def db_upgrade(cli: CliContext) -> None:
     try:
         desk.db.upgrade()
         click.echo(f"schema at {desk.db.schema_revision()}")
+        from console.operations import list_people
+
+        waiting = [
+            p.login for p in list_people(desk) if p.active and p.has_role and not p.can_login
+        ]
+        if waiting:
+            click.echo(
+                f"{len(waiting)} operators cannot sign in yet (their roles are NOLOGIN): "
+                f"{', '.join(waiting)}. An admin enables each with "
+                "`wmconsole operator activate LOGIN --password-prompt`."
+            )
     finally:
         desk.close()
+
+
+@db.command("check-privileges")
+@_db_option
+@click.pass_obj
+def db_check_privileges(cli: CliContext) -> None:
+    """What each desk role may do in the database.
+
+    The rights as the database applies them (effective rights, triggers,
+    row-level security, the people's login roles); exits 1 on any difference
+    from what this wmconsole grants."""
+    from console.access import check_privileges
+
+    lines, drift = check_privileges(cli.desk)
+    click.echo("\n".join(lines))
+    if drift:
+        click.echo("\n".join(f"drift: {line}" for line in drift), err=True)
+        raise DomainError(
+            f"{len(drift)} differences from what this wmconsole grants: the schema owner "
+            "runs `wmconsole db upgrade` to restore the grants; an admin fixes the people "
+            "with `wmconsole operator`"
+        )
 
 
 # Demo data ----------------------------------------------------------------------
@@ -1094,19 +1136,42 @@ def operator() -> None:
     """The people who work the desk."""
 
 
+_ROLES = click.Choice(["operator", "supervisor", "security"])
+
+
+def _password_option(command: Callable) -> Callable:
+    return click.option(
+        "--password-prompt",
+        is_flag=True,
+        help="Ask for the person's PostgreSQL password (leave out where people sign in "
+        "by certificate, LDAP or GSSAPI).",
+    )(command)
+
+
+def _password(login: str, prompt: bool) -> str | None:
+    if not prompt:
+        return None
+    return click.prompt(f"password for {login}", hide_input=True, confirmation_prompt=True)
+
+
 @operator.command("add")
 @_db_option
 @click.argument("login")
 @click.option("--name", required=True)
-@click.option(
-    "--role", "role_name", required=True, type=click.Choice(["operator", "supervisor", "security"])
-)
+@click.option("--role", "role_name", required=True, type=_ROLES)
+@_password_option
 @click.pass_obj
-def operator_add(cli: CliContext, login: str, name: str, role_name: str) -> None:
-    """Add an operator, supervisor or security officer."""
+def operator_add(
+    cli: CliContext, login: str, name: str, role_name: str, password_prompt: bool
+) -> None:
+    """Add an operator, supervisor or security officer.
+
+    On PostgreSQL also their login role, in their role's group. Takes a member
+    of wm_admin (on SQLite, the owner of the database file)."""
     from console import operations
 
-    operations.add_operator(cli.desk, login, name=name, role_name=role_name)
+    password = _password(login, password_prompt)
+    operations.add_operator(cli.desk, login, name=name, role_name=role_name, password=password)
 
 
 @operator.command("list")
@@ -1114,21 +1179,58 @@ def operator_add(cli: CliContext, login: str, name: str, role_name: str) -> None
 @_json_option
 @click.pass_obj
 def operator_list(cli: CliContext, as_json: bool) -> None:
-    """Everyone who may log in, with their role."""
+    """Everyone who may log in, with their role.
+
+    On PostgreSQL also their login role (LOGIN or NOLOGIN, its groups) and,
+    marked !, where the two disagree."""
     from console import operations
 
-    people = operations.list_operators(cli.desk)
+    people = operations.list_people(cli.desk)
     if as_json:
-        _print_json(
-            [
-                {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active}
-                for p in people
-            ]
-        )
+        _print_json([_person_json(p) for p in people])
         return
     for p in people:
         state = "" if p.active else "  (deactivated)"
-        click.echo(f"{p.login:<16} {p.role.value:<10} {p.name}{state}")
+        click.echo(f"{p.login:<16} {p.role.value:<10} {p.name}{state}{_database_side(p)}")
+
+
+def _person_json(person) -> dict[str, Any]:
+    data = {
+        "login": person.login,
+        "name": person.name,
+        "role": person.role.value,
+        "active": person.active,
+    }
+    if person.has_role is not None:
+        data["database_role"] = {
+            "exists": person.has_role,
+            "can_login": person.can_login,
+            "groups": list(person.groups),
+        }
+        data["mismatch"] = person.mismatch
+    return data
+
+
+def _database_side(person) -> str:
+    if person.has_role is None:
+        return ""
+    side = "  [no role]"
+    if person.has_role:
+        login = "LOGIN" if person.can_login else "NOLOGIN"
+        side = f"  [{login} {', '.join(person.groups) or 'no group'}]"
+    return side + (f"  ! {person.mismatch}" if person.mismatch else "")
+
+
+@operator.command("set-role")
+@_db_option
+@click.argument("login")
+@click.argument("role_name", metavar="ROLE", type=_ROLES)
+@click.pass_obj
+def operator_set_role(cli: CliContext, login: str, role_name: str) -> None:
+    """Change an operator's role (on PostgreSQL, their group too)."""
+    from console import operations
+
+    operations.set_operator_role(cli.desk, login, role_name)
 
 
 @operator.command("deactivate")
@@ -1136,7 +1238,9 @@ def operator_list(cli: CliContext, as_json: bool) -> None:
 @click.argument("login")
 @click.pass_obj
 def operator_deactivate(cli: CliContext, login: str) -> None:
-    """Stop an operator from acting (their history stays)."""
+    """Stop an operator from acting (their history stays).
+
+    On PostgreSQL their role may no longer sign in and leaves its group."""
     from console import operations
 
     operations.set_operator_active(cli.desk, login, False)
@@ -1145,11 +1249,17 @@ def operator_deactivate(cli: CliContext, login: str) -> None:
 @operator.command("activate")
 @_db_option
 @click.argument("login")
+@_password_option
 @click.pass_obj
-def operator_activate(cli: CliContext, login: str) -> None:
+def operator_activate(cli: CliContext, login: str, password_prompt: bool) -> None:
+    """Let an operator act again.
+
+    On PostgreSQL their role may sign in again; also how an admin enables an
+    operator carried over as NOLOGIN by `db upgrade`."""
     from console import operations
 
-    operations.set_operator_active(cli.desk, login, True)
+    password = _password(login, password_prompt)
+    operations.set_operator_active(cli.desk, login, True, password=password)
 
 
 # Monitoring -----------------------------------------------------------------------

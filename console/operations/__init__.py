@@ -10,9 +10,15 @@ from console.operations.escalations import (
     request_block,
 )
 from console.operations.housekeeping import archive_answered, expire_unconfirmed
+from console.operations.people import (
+    Person,
+    add_operator,
+    list_people,
+    set_operator_active,
+    set_operator_role,
+)
 from console.operations.staff import (
     add_marker,
-    add_operator,
     discard_draft,
     draft_for,
     fill_template,
@@ -26,7 +32,6 @@ from console.operations.staff import (
     save_preference,
     save_template,
     set_marker_active,
-    set_operator_active,
     set_template_active,
 )
 from console.operations.tickets import (
@@ -51,6 +56,7 @@ from console.operations.tickets import (
 __all__ = [
     "BlockDecision",
     "NewTicket",
+    "Person",
     "Reassigned",
     "add_marker",
     "add_operator",
@@ -74,6 +80,7 @@ __all__ = [
     "get_template",
     "list_markers",
     "list_operators",
+    "list_people",
     "list_templates",
     "load_preference",
     "note",
@@ -86,6 +93,7 @@ __all__ = [
     "save_template",
     "set_marker_active",
     "set_operator_active",
+    "set_operator_role",
     "set_status",
     "set_template_active",
     "take",

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import DomainError, NotFound, TransitionRefused
+from console.identity import Duty
 from console.mail.parsing import IncomingMail
 from console.operations.editing import (
     TicketEdit,
@@ -106,7 +107,7 @@ def take_mails(desk: Desk, mails: Sequence[IncomingMail]) -> list[MailOutcome | 
     index pages again)."""
     outcomes: list[MailOutcome | Exception] = []
     try:
-        with desk.db.write() as session:
+        with desk.db.write(as_=Duty.intake) as session:
             for mail in mails:
                 try:
                     with session.begin_nested():
@@ -404,7 +405,7 @@ def quarantine_mail(
 ) -> int:
     """Record a mail kept in the quarantine folder; recording the same file at the
     same place again (a crash before it was moved) returns the first record."""
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.intake) as session:
         existing = session.execute(
             sa.select(QuarantinedMail.id).where(
                 QuarantinedMail.sha256 == sha256, QuarantinedMail.path == path
@@ -432,7 +433,7 @@ def list_quarantine(
     desk: Desk, *, by: str, include_resolved: bool = False
 ) -> list[QuarantinedMail]:
     """Mail the intake could not take, newest first: for supervisors and security."""
-    with desk.db.read() as session:
+    with desk.db.read(as_=by) as session:
         require(find_operator(session, by), Permission.view_quarantine)
         query = select(QuarantinedMail).order_by(QuarantinedMail.id.desc())
         if not include_resolved:
@@ -443,7 +444,7 @@ def list_quarantine(
 def resolve_quarantine(desk: Desk, quarantine_id: int, *, by: str, note: str) -> None:
     """Mark a quarantined mail as dealt with; the file and the record stay."""
     note = validation.reason(note, "resolving a quarantined mail")
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         require(operator, Permission.view_quarantine)
         row = session.get(QuarantinedMail, quarantine_id)

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import DomainError, Forbidden, InvalidInput, NotFound, TransitionRefused
+from console.identity import Duty
 from console.mail.attachments import IncomingAttachment, store_attachments
 from console.operations.editing import (
     TicketEdit,
@@ -217,7 +218,7 @@ def create_ticket(
         raise InvalidInput("Keeper notices need the customer's WMID; choose e-mail or give a WMID")
     if notice_channel == NoticeChannel.email and email is None:
         raise InvalidInput("e-mail notices need the customer's e-mail address")
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.intake) as session:
         edit, message_id = open_ticket(
             session,
             desk,
@@ -368,7 +369,7 @@ def take_next(desk: Desk, *, by: str, services: Sequence[Service] = ()) -> int |
     Never hands one ticket to two operators: SQLite serialises writers
     (BEGIN IMMEDIATE); PostgreSQL skips rows another taker has locked.
     """
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         require(operator, Permission.work_tickets)
         query = (
