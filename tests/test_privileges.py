@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from console import operations as ops
 from console.cli.main import main
 from console.desk import Desk
+from console.errors import Forbidden
 from console.identity import Duty
 from console.rules.privileges import GROUPS
 from models import BlockState
@@ -366,3 +367,24 @@ def test_a_database_refusal_reaches_a_person_as_a_sentence(staffed: Desk, db_url
         "wmconsole: the database refused: permission denied for table blockrequest."
     )
     assert "Traceback" not in result.output
+
+
+def test_a_deactivated_persons_open_session_loses_its_rights(staffed: Desk, db_url):
+    engine = sa.create_engine(url_as(db_url, "ivan"))
+    with engine.connect() as session:
+        assert session.exec_driver_sql("SELECT count(*) FROM ticket").scalar() == 0
+        session.rollback()
+        ops.set_operator_active(staffed, "ivan", False)
+        with pytest.raises(sa.exc.ProgrammingError) as refused:
+            session.exec_driver_sql("SELECT count(*) FROM ticket")
+    engine.dispose()
+    assert refused.value.orig.diag.message_primary == "permission denied for table ticket"
+
+
+def test_a_role_that_administers_the_database_is_never_made_an_operator(staffed: Desk):
+    with pytest.raises(Forbidden) as refused:
+        ops.add_operator(staffed, OWNER, name="The Owner", role_name="security")
+    assert str(refused.value) == (
+        f"the database refused: the PostgreSQL role {OWNER} administers the database; an "
+        "operator signs in with a role of their own"
+    )
