@@ -137,6 +137,11 @@ class Database:
         console/rules/privileges.py says; safe when several processes start at once."""
         from alembic import command
 
+        if self.is_postgres and not self.identity.owner:
+            raise DatabaseError(
+                f"the schema is the owner's to upgrade and {self.identity.login} does not own "
+                "it: the schema owner runs `wmconsole db upgrade`"
+            )
         config = _migrations_config()
         with self.write_connection() as connection:
             if self.is_postgres:

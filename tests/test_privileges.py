@@ -91,6 +91,19 @@ def test_an_operator_cannot_add_people_or_decide_a_block_with_plain_sql(staffed:
         )
         == "permission denied for table blockrequest"
     )
+    assert (
+        refusal(db_url, "irina", "UPDATE template SET body = 'send your keys to us'")
+        == "permission denied for table template"
+    )
+    assert (
+        refusal(
+            db_url,
+            "olga",
+            "INSERT INTO scammarker (pattern, is_regex, description, active, created_at) "
+            "VALUES ('x', false, '', true, now())",
+        )
+        == "permission denied for table scammarker"
+    )
     assert ops.list_operators(staffed)[-1].login != "mallory"
 
 
@@ -118,6 +131,22 @@ def test_the_person_on_an_audit_row_is_who_is_signed_in(staffed: Desk, db_url):
         sergey=operator_id(db_url, "sergey"),
     )
     assert author == operator_id(db_url, "olga")
+    [(actor, as_system)] = accepted(
+        db_url,
+        "olga",
+        "INSERT INTO auditevent (ticket_id, actor, action, at) "
+        "VALUES (:t, 'system', 'auto_archive', now()) RETURNING actor, operator_id",
+        t=ticket,
+    )
+    assert (actor, as_system) == ("operator", operator_id(db_url, "olga"))
+    [(system_line_by,)] = accepted(
+        db_url,
+        "olga",
+        "INSERT INTO message (ticket_id, kind, channel, body, created_at) "
+        "VALUES (:t, 'system', 'system', 'Block approved by sergey', now()) RETURNING author_id",
+        t=ticket,
+    )
+    assert system_line_by == operator_id(db_url, "olga")
     assert (
         refusal(
             db_url,
@@ -388,3 +417,25 @@ def test_a_role_that_administers_the_database_is_never_made_an_operator(staffed:
         f"the database refused: the PostgreSQL role {OWNER} administers the database; an "
         "operator signs in with a role of their own"
     )
+
+
+def test_only_the_owner_upgrades_the_schema(staffed: Desk, db_url):
+    result = CliRunner().invoke(main, ["--db", url_as(db_url, "olga"), "db", "upgrade"])
+    assert result.exit_code == 6
+    assert result.stderr == (
+        "wmconsole: the schema is the owner's to upgrade and olga does not own it: the schema "
+        "owner runs `wmconsole db upgrade`\n"
+    )
+
+
+def test_a_password_is_asked_only_of_an_admin_and_reaches_the_server_hashed(
+    staffed: Desk, postgres, db_url
+):
+    login = f"nina{uuid.uuid4().hex[:6]}"
+    add = ["operator", "add", login, "--name", "Nina", "--role", "operator", "--password-prompt"]
+    refused = CliRunner().invoke(main, ["--db", url_as(db_url, "olga"), *add], input="pw\npw\n")
+    assert refused.exit_code == 1
+    assert "password for" not in refused.output
+    added = CliRunner().invoke(main, ["--db", url_as(db_url, ADMIN), *add], input="pw\npw\n")
+    assert added.exit_code == 0, added.output
+    assert _role(postgres, login) == (True, ["wm_operator"], True)

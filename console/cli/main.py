@@ -1148,9 +1148,15 @@ def _password_option(command: Callable) -> Callable:
     )(command)
 
 
-def _password(login: str, prompt: bool) -> str | None:
+def _password(cli: CliContext, login: str, prompt: bool) -> str | None:
+    """Asked only of someone who may set it, and only where there are passwords."""
     if not prompt:
         return None
+    from console.identity import Duty
+
+    if cli.desk.db.is_sqlite:
+        raise click.UsageError("--password-prompt is for PostgreSQL: SQLite has no passwords")
+    cli.desk.db.identity.check(Duty.admin)
     return click.prompt(f"password for {login}", hide_input=True, confirmation_prompt=True)
 
 
@@ -1170,7 +1176,7 @@ def operator_add(
     of wm_admin (on SQLite, the owner of the database file)."""
     from console import operations
 
-    password = _password(login, password_prompt)
+    password = _password(cli, login, password_prompt)
     operations.add_operator(cli.desk, login, name=name, role_name=role_name, password=password)
 
 
@@ -1258,7 +1264,7 @@ def operator_activate(cli: CliContext, login: str, password_prompt: bool) -> Non
     operator carried over as NOLOGIN by `db upgrade`."""
     from console import operations
 
-    password = _password(login, password_prompt)
+    password = _password(cli, login, password_prompt)
     operations.set_operator_active(cli.desk, login, True, password=password)
 
 

@@ -193,7 +193,12 @@ def _stamps(s: str) -> list[str]:
             "wm_stamp_audit",
             "BEFORE INSERT",
             f"""{trusted}
-            IF NEW.actor = 'operator' THEN
+            -- A person's every audit event is theirs: they cannot write one as
+            -- the system or the customer.
+            IF {s}.wm_session_operator() IS NOT NULL THEN
+                NEW.actor := 'operator';
+                NEW.operator_id := {s}.wm_session_operator();
+            ELSIF NEW.actor = 'operator' THEN
                 NEW.operator_id := {s}.wm_person('an operator''s audit event');
             ELSIF NEW.actor = 'customer' AND NOT pg_has_role(session_user, 'wm_intake', 'MEMBER') THEN
                 {_REFUSE} format('only the customer''s side (wm_intake) records what a customer '
@@ -212,13 +217,15 @@ def _stamps(s: str) -> list[str]:
             "wm_stamp_message",
             "BEFORE INSERT",
             f"""{trusted}
-            IF NEW.kind IN ('operator', 'note') THEN
-                NEW.author_id := {s}.wm_person('a reply or a note');
-            ELSIF NEW.kind = 'customer' AND NOT pg_has_role(session_user, 'wm_intake', 'MEMBER') THEN
+            IF NEW.kind = 'customer' AND NOT pg_has_role(session_user, 'wm_intake', 'MEMBER') THEN
                 {_REFUSE} format('only the customer''s side (wm_intake) records a customer''s '
                                  'message; %s is not a member of it', session_user);
+            ELSIF NEW.kind IN ('operator', 'note') THEN
+                NEW.author_id := {s}.wm_person('a reply or a note');
             ELSE
-                NEW.author_id := NULL;
+                -- A system line a person's action wrote (a block requested, say)
+                -- keeps who wrote it; the customer's side's have no author.
+                NEW.author_id := {s}.wm_session_operator();
             END IF;""",
         ),
         *_trigger(
