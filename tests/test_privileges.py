@@ -439,3 +439,22 @@ def test_a_password_is_asked_only_of_an_admin_and_reaches_the_server_hashed(
     added = CliRunner().invoke(main, ["--db", url_as(db_url, ADMIN), *add], input="pw\npw\n")
     assert added.exit_code == 0, added.output
     assert _role(postgres, login) == (True, ["wm_operator"], True)
+
+
+def test_a_notice_goes_to_the_tickets_customer_whoever_it_names(staffed: Desk, db_url):
+    number = new_ticket(staffed, email="customer@example.com")
+    ops.take(staffed, number, by="olga")
+    [(ticket,)] = accepted(db_url, OWNER, "SELECT id FROM ticket WHERE number = :n", n=number)
+    [(notice, recipient)] = accepted(
+        db_url,
+        "olga",
+        "INSERT INTO notice (ticket_id, channel, recipient, kind, state, attempts, "
+        "next_attempt_at, created_at) VALUES (:t, 'email', 'friend@elsewhere.example', "
+        "'answer', 'pending', 0, now(), now()) RETURNING id, recipient",
+        t=ticket,
+    )
+    assert recipient == "customer@example.com"
+    assert (
+        refusal(db_url, "olga", "UPDATE notice SET state = 'pending' WHERE id = :id", id=notice)
+        == f"notice {notice} is pending: a person only puts a failed notice back in the outbox"
+    )

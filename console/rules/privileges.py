@@ -63,7 +63,7 @@ class Rights:
 
 
 def rights(letters: str = "", *update_columns: str) -> Rights:
-    """Rights('SI'), Rights('S', 'state', 'decided_at'); 'U' alone: every column."""
+    """rights('SI'), rights('S', 'state', 'decided_at'); 'U' alone: every column."""
     columns = frozenset(update_columns) | ({ALL_COLUMNS} if "U" in letters else set())
     return Rights("S" in letters, "I" in letters, frozenset(columns), "D" in letters)
 
@@ -179,6 +179,7 @@ GUARDS = {
     "blockrequest": ("wm_guard_block",),
     "escalation": ("wm_guard_escalation",),
     "ticket": ("wm_guard_assignee",),
+    "notice": ("wm_guard_notice",),
     "template": ("wm_stamp_template",),
     "scammarker": ("wm_stamp_marker",),
     "presence": ("wm_stamp_presence",),

@@ -16,6 +16,8 @@ wm_admin, wm_intake, wm_notices), a NOLOGIN role for each existing operator
 - an urgent escalation (fraud, hacking, wmid_block) is cleared only by a
   supervisor or security officer; a ticket changes hands only by a take, a
   give-back or a supervisor;
+- a notice goes to its ticket's own customer, whatever recipient a client
+  names; a person only puts a failed notice back in the outbox;
 - drafts and preferences: each person sees and writes their own rows only
   (row-level security);
 - the operator table drives the login roles: adding an operator creates (or
@@ -87,6 +89,7 @@ _TRIGGERS = (
     ("blockrequest", "wm_guard_block"),
     ("escalation", "wm_guard_escalation"),
     ("ticket", "wm_guard_assignee"),
+    ("notice", "wm_guard_notice"),
     ("template", "wm_stamp_template"),
     ("scammarker", "wm_stamp_marker"),
     ("presence", "wm_stamp_presence"),
@@ -98,6 +101,7 @@ _FUNCTIONS = (
     "wm_guard_block()",
     "wm_guard_escalation()",
     "wm_guard_assignee()",
+    "wm_guard_notice()",
     "wm_stamp_template()",
     "wm_stamp_marker()",
     "wm_stamp_presence()",
@@ -327,6 +331,24 @@ def _guards(s: str) -> list[str]:
                 {_REFUSE} format('%s may take ticket %s from the queue or give their own back; '
                                  'giving it to someone else takes a supervisor',
                                  session_user, OLD.number);
+            END IF;""",
+        ),
+        *_trigger(
+            s,
+            "notice",
+            "wm_guard_notice",
+            "BEFORE INSERT OR UPDATE",
+            f"""IF {trusted} OR pg_has_role(session_user, 'wm_notices', 'MEMBER') THEN
+                RETURN NEW;
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                -- The desk writes to a ticket's own customer, never to an address a client names.
+                NEW.recipient := (SELECT CASE NEW.channel WHEN 'email' THEN customer_email
+                                                          ELSE customer_wmid END
+                                  FROM {s}.ticket WHERE id = NEW.ticket_id);
+            ELSIF NOT (OLD.state = 'failed' AND NEW.state = 'pending') THEN
+                {_REFUSE} format('notice %s is %s: a person only puts a failed notice back in '
+                                 'the outbox', OLD.id, OLD.state);
             END IF;""",
         ),
     ]
