@@ -52,6 +52,19 @@ def accepted(db_url: str, login: str, sql: str, **params) -> list[sa.Row]:
         return result.all() if result.returns_rows else []
 
 
+def audited(db_url: str, login: str, sql: str, **params) -> None:
+    """`sql` on ticket number `n` as `login`, with the audit event every ticket change needs."""
+    with _connected(db_url, login).begin() as connection:
+        connection.execute(sa.text(sql), params)
+        connection.execute(
+            sa.text(
+                "INSERT INTO auditevent (ticket_id, actor, action, at) "
+                "SELECT id, 'operator', 'assign', now() FROM ticket WHERE number = :n"
+            ),
+            {"n": params["n"]},
+        )
+
+
 def operator_id(db_url: str, login: str) -> int:
     [(found,)] = accepted(db_url, OWNER, "SELECT id FROM operator WHERE login = :l", l=login)
     return found
@@ -251,8 +264,12 @@ def test_only_a_supervisor_gives_a_ticket_to_someone_else(staffed: Desk, db_url)
         == f"olga may take ticket {number} from the queue or give their own back; giving it "
         "to someone else takes a supervisor"
     )
-    accepted(db_url, "olga", give, to=operator_id(db_url, "olga"), n=number)
-    accepted(db_url, "sergey", give, to=operator_id(db_url, "ivan"), n=number)
+    audited(db_url, "olga", give, to=operator_id(db_url, "olga"), n=number)
+    audited(db_url, "sergey", give, to=operator_id(db_url, "ivan"), n=number)
+    [(holder,)] = accepted(
+        db_url, OWNER, "SELECT assignee_id FROM ticket WHERE number = :n", n=number
+    )
+    assert holder == operator_id(db_url, "ivan")
 
 
 def test_clearing_a_fraud_escalation_takes_an_officer(staffed: Desk, db_url):
@@ -458,3 +475,17 @@ def test_a_notice_goes_to_the_tickets_customer_whoever_it_names(staffed: Desk, d
         refusal(db_url, "olga", "UPDATE notice SET state = 'pending' WHERE id = :id", id=notice)
         == f"notice {notice} is pending: a person only puts a failed notice back in the outbox"
     )
+
+
+def test_no_ticket_changes_without_its_audit_event(staffed: Desk, db_url):
+    number = new_ticket(staffed)
+    ops.take(staffed, number, by="olga")
+    archive = "UPDATE ticket SET status = 'archived' WHERE number = :n"
+    with pytest.raises(sa.exc.DBAPIError) as refused, _connected(db_url, "olga").begin() as c:
+        c.execute(sa.text(archive), {"n": number})
+    assert refused.value.orig.diag.message_primary == (
+        f"ticket {number} changed without its audit event: every change to a ticket is "
+        "audited in the same transaction"
+    )
+    [(status,)] = accepted(db_url, OWNER, "SELECT status FROM ticket WHERE number = :n", n=number)
+    assert status == "open"

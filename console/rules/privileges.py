@@ -178,7 +178,7 @@ GUARDS = {
     "message": ("wm_stamp_message",),
     "blockrequest": ("wm_guard_block",),
     "escalation": ("wm_guard_escalation",),
-    "ticket": ("wm_guard_assignee",),
+    "ticket": ("wm_guard_assignee", "wm_audited_ticket"),
     "notice": ("wm_guard_notice",),
     "template": ("wm_stamp_template",),
     "scammarker": ("wm_stamp_marker",),

@@ -18,6 +18,8 @@ wm_admin, wm_intake, wm_notices), a NOLOGIN role for each existing operator
   give-back or a supervisor;
 - a notice goes to its ticket's own customer, whatever recipient a client
   names; a person only puts a failed notice back in the outbox;
+- no ticket is created or changed without an audit event for it in the same
+  transaction (checked at commit);
 - drafts and preferences: each person sees and writes their own rows only
   (row-level security);
 - the operator table drives the login roles: adding an operator creates (or
@@ -89,6 +91,7 @@ _TRIGGERS = (
     ("blockrequest", "wm_guard_block"),
     ("escalation", "wm_guard_escalation"),
     ("ticket", "wm_guard_assignee"),
+    ("ticket", "wm_audited_ticket"),
     ("notice", "wm_guard_notice"),
     ("template", "wm_stamp_template"),
     ("scammarker", "wm_stamp_marker"),
@@ -102,6 +105,7 @@ _FUNCTIONS = (
     "wm_guard_escalation()",
     "wm_guard_assignee()",
     "wm_guard_notice()",
+    "wm_audited_ticket()",
     "wm_stamp_template()",
     "wm_stamp_marker()",
     "wm_stamp_presence()",
@@ -333,6 +337,24 @@ def _guards(s: str) -> list[str]:
                                  session_user, OLD.number);
             END IF;""",
         ),
+        # Checked at commit: the ticket's new row and an audit event for it were
+        # written by the same (sub)transaction, so they share their xmin.
+        f"""CREATE FUNCTION {s}.wm_audited_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT EXISTS (
+                SELECT FROM {s}.auditevent a
+                WHERE a.ticket_id = NEW.id
+                  AND a.xmin = (SELECT t.xmin FROM {s}.ticket t WHERE t.id = NEW.id)) THEN
+                {_REFUSE} format('ticket %s changed without its audit event: every change to a '
+                                 'ticket is audited in the same transaction', NEW.number);
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"CREATE CONSTRAINT TRIGGER wm_audited_ticket AFTER INSERT OR UPDATE ON {s}.ticket "
+        # The owner's rows are not even queued (a bulk load rebuilds indexes
+        # in its transaction, which pending events would forbid).
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT {trusted}) "
+        f"EXECUTE FUNCTION {s}.wm_audited_ticket()",
         *_trigger(
             s,
             "notice",
