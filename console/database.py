@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,8 +19,9 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
 from console.errors import DomainError
+from console.identity import Acting, Identity, postgres_identity, refusal_from, sqlite_identity
 
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _WRITE = "wmconsole_write"
 _ADVISORY_MIGRATION_LOCK = 74_201_501
@@ -54,7 +56,6 @@ class Database:
                 "use sqlite:///PATH or postgresql://USER@HOST:PORT/NAME"
             )
         self.engine = self._create_engine()
-        self._writer = self.engine.execution_options(**{_WRITE: True})
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -62,15 +63,33 @@ class Database:
             return None
         return Path(self.url.database)
 
-    def _create_engine(self) -> Engine:
+    @cached_property
+    def identity(self) -> Identity:
+        """Who this process is to the database: session_user on PostgreSQL, the
+        OS account of the real uid on SQLite. Asked once."""
+        if self.is_sqlite:
+            return sqlite_identity(self.sqlite_path)
+        with self.engine.connect() as connection:
+            return postgres_identity(connection)
+
+    def _acting(self, as_: Acting | None) -> Engine:
+        """The engine a transaction for `as_` (a login or a duty) runs on: this
+        connection's, after checking it is that person's; nothing is sent when
+        it is not. Tests connect as each person instead (tests/support/roster.py)."""
+        if as_ is not None:
+            self.identity.check(as_)
+        return self.engine
+
+    def _create_engine(self, url: URL | None = None) -> Engine:
+        url = url or self.url
         if self.is_postgres:
-            return sa.create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+            return sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
         path = self.sqlite_path
         if path is None:
             raise DatabaseError("an in-memory SQLite database cannot be shared: give a file path")
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            self.url,
+            url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         )
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
@@ -78,10 +97,11 @@ class Database:
         return engine
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, *, as_: Acting | None = None) -> Iterator[Session]:
         """A short read-only session; closing it rolls back, so nothing it does is
-        committed, and leaves what it loaded usable."""
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+        committed, and leaves what it loaded usable. `as_` for a person's own rows."""
+        engine = self._acting(as_)
+        with _refusals(), Session(engine, expire_on_commit=False, autoflush=False) as session:
             yield session
 
     @contextmanager
@@ -92,15 +112,18 @@ class Database:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction: IMMEDIATE on SQLite, committed on success."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+    def write(self, *, as_: Acting | None = None) -> Iterator[Session]:
+        """One write transaction: IMMEDIATE on SQLite, committed on success; for
+        the person or duty `as_`, refused before any SQL when this connection is
+        not theirs. The database's own refusals come back as Forbidden."""
+        writer = self._acting(as_).execution_options(**{_WRITE: True})
+        with _refusals(), Session(writer, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
     def write_connection(self) -> Iterator[sa.Connection]:
         """A Core connection in one write transaction, for bulk loads and migrations."""
-        with self._writer.begin() as connection:
+        with self.engine.execution_options(**{_WRITE: True}).begin() as connection:
             yield connection
 
     def schema_revision(self) -> str | None:
@@ -110,9 +133,15 @@ class Database:
             return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
     def upgrade(self) -> None:
-        """Bring the schema to head; safe when several processes start at once."""
+        """Bring the schema to head and, on PostgreSQL, the grants to what
+        console/rules/privileges.py says; safe when several processes start at once."""
         from alembic import command
 
+        if self.is_postgres and not self.identity.owner:
+            raise DatabaseError(
+                f"the schema is the owner's to upgrade and {self.identity.login} does not own "
+                "it: the schema owner runs `wmconsole db upgrade`"
+            )
         config = _migrations_config()
         with self.write_connection() as connection:
             if self.is_postgres:
@@ -122,9 +151,18 @@ class Database:
             config.attributes["connection"] = connection
             try:
                 command.upgrade(config, "head")
+                if self.is_postgres:
+                    from console.access import apply_grants
+
+                    apply_grants(connection)
             except sa.exc.DBAPIError as error:
+                owner = (
+                    "; the schema owner runs `wmconsole db upgrade`"
+                    if getattr(error.orig, "sqlstate", None) == "42501"
+                    else ""
+                )
                 raise DatabaseError(
-                    f"the schema upgrade stopped, nothing of it kept: {error.orig}"
+                    f"the schema upgrade stopped, nothing of it kept: {error.orig}{owner}"
                 ) from error
 
     def ensure_schema(self) -> None:
@@ -142,6 +180,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except sa.exc.DBAPIError as error:
+        refusal = refusal_from(error)
+        if refusal is None:
+            raise
+        raise refusal from error
 
 
 def _migrations_config():

@@ -126,7 +126,8 @@ class HelpScreen(Screen):
             yield Static(
                 Content.assemble(
                     ("wm-console", "bold"),
-                    f" — signed in as {app.login} ({app.operator.role.value})",  # type: ignore[attr-defined]
+                    f" — {app.login} ({app.operator.role.value}), "  # type: ignore[attr-defined]
+                    f"{desk.db.identity.how(app.login)}",
                 ),
                 id="help-title",
             )

@@ -1,5 +1,7 @@
 """Real databases for every test: a SQLite file, and a PostgreSQL 15 server that
-this test session starts itself (as the postgres user, on 127.0.0.1)."""
+this test session starts itself (as the postgres user, on 127.0.0.1). On
+PostgreSQL the desk connects as each person and service (tests/support/roster.py),
+the schema as its owner: never as the superuser."""
 
 from __future__ import annotations
 
@@ -16,19 +18,22 @@ from console.database import open_database
 from console.desk import Desk
 from console.settings import Settings
 from tests.support.desk import Clock
+from tests.support.roster import OWNER, create_owner, create_services, open_test_database
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[ThrowawayPostgres]:
     with ThrowawayPostgres() as server:
+        create_owner(server)
         yield server
 
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres: ThrowawayPostgres) -> str:
     """A database at schema head that each test clones (much faster than migrating)."""
-    database = open_database(postgres.create_database("wm_template"))
+    database = open_database(postgres.create_database("wm_template", owner=OWNER))
     database.dispose()
+    create_services(postgres)
     return "wm_template"
 
 
@@ -49,7 +54,7 @@ def _sqlite_url(tmp_path: Path, template: Path) -> str:
 
 
 def _postgres_url(postgres: ThrowawayPostgres, template: str) -> str:
-    return postgres.create_database(f"t_{uuid.uuid4().hex[:12]}", template)
+    return postgres.create_database(f"t_{uuid.uuid4().hex[:12]}", template, owner=OWNER)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -73,7 +78,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def desk(db_url: str, clock: Clock) -> Iterator[Desk]:
-    desk = Desk(db=open_database(db_url), settings=Settings(), clock=clock)
+    desk = Desk(db=open_test_database(db_url), settings=Settings(), clock=clock)
     yield desk
     desk.close()
 

@@ -8,6 +8,7 @@ from console import operations as ops
 from console.changes import ChangeFeed, changes_since, latest_change
 from console.reads.ticket import load_ticket
 from tests.support.desk import new_ticket
+from tests.support.roster import cli_db
 
 
 def test_another_process_taking_a_ticket_reaches_the_feed(staffed):
@@ -23,9 +24,10 @@ def test_another_process_taking_a_ticket_reaches_the_feed(staffed):
 
     feed = ChangeFeed(staffed.db, on_change, poll_seconds=5).start()
     try:
-        url = staffed.db.url.render_as_string(hide_password=False)
+        command = ["take", str(number), "--as", "olga"]
+        url = cli_db(staffed.db.url.render_as_string(hide_password=False), command)
         subprocess.run(
-            [sys.executable, "-m", "console.cli", "--db", url, "take", str(number), "--as", "olga"],
+            [sys.executable, "-m", "console.cli", "--db", url, *command],
             check=True,
             capture_output=True,
             timeout=60,

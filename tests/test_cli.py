@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from console.cli.main import main
 from console.database import open_database
+from tests.support.roster import cli_db
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def run(db_url):
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, ok: bool = True):
-        result = runner.invoke(main, ["--db", db_url, *args], input=input)
+        result = runner.invoke(main, ["--db", cli_db(db_url, args), *args], input=input)
         if ok:
             assert result.exit_code == 0, (result.output, result.stderr)
         return result
@@ -236,7 +237,15 @@ def test_operator_list_and_deactivation(run):
 
 def test_the_console_refuses_an_unknown_login_before_opening(run, db_url):
     result = subprocess.run(
-        [sys.executable, "-m", "console.cli", "--db", db_url, "--as", "stranger"],
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "--db",
+            cli_db(db_url, ["--as", "stranger"]),
+            "--as",
+            "stranger",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,6 +10,7 @@ from console.desk import open_desk
 from console.reads.ticket import load_ticket
 from models import AuditEvent
 from tests.support.desk import new_ticket
+from tests.support.roster import cli_db
 
 TAKERS = 8
 CALLS_EACH = 25
@@ -38,7 +39,11 @@ def test_take_next_from_eight_processes_hands_out_each_ticket_once(desk):
     start = context.Barrier(TAKERS)
     results = context.Queue()
     processes = [
-        context.Process(target=_take_many, args=(url, f"taker{i}", start, results))
+        context.Process(
+            # Each taker signs in as themselves (on PostgreSQL, their own role).
+            target=_take_many,
+            args=(cli_db(url, ["--as", f"taker{i}"]), f"taker{i}", start, results),
+        )
         for i in range(TAKERS)
     ]
     for process in processes:

@@ -15,10 +15,11 @@ from console.mail.intake import take_waiting
 from console.reads.ticket import load_ticket
 from models import Status, Ticket
 from tests.support.mailboxes import compose, deliver, make_maildir
+from tests.support.roster import cli_db
 
 
 def run(db_url: str, *args: str):
-    result = CliRunner().invoke(main, [*args, "--db", db_url])
+    result = CliRunner().invoke(main, [*args, "--db", cli_db(db_url, args)])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -60,6 +61,6 @@ def test_an_unconfirmed_mailed_ticket_expires_after_seven_days(
     detail = load_ticket(desk.db, number)
     assert detail.status == Status.expired
     assert [e.action for e in detail.audit][-1] == "expire"
-    late = CliRunner().invoke(main, ["confirm", token, "--db", db_url])
+    late = CliRunner().invoke(main, ["confirm", token, "--db", cli_db(db_url, ["confirm"])])
     assert late.exit_code == 1
     assert "expired before it was confirmed" in late.output

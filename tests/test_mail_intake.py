@@ -21,7 +21,6 @@ from sqlmodel import select
 
 from console import operations as ops
 from console.cli.main import main
-from console.database import open_database
 from console.desk import Desk
 from console.errors import Forbidden
 from console.mail.intake import Fate, Maildir, take_waiting, watch_maildir
@@ -38,6 +37,7 @@ from console.settings import Settings
 from models import AuditEvent, Message, Notice, NoticeKind, QuarantinedMail, Status, Ticket
 from tests.support.mail_corpus import EXPECTED, corpus_files
 from tests.support.mailboxes import compose, deliver, in_cur, make_maildir
+from tests.support.roster import cli_db, open_test_database
 
 LIMITS = MailLimits.from_settings(Settings())
 
@@ -176,7 +176,15 @@ def test_a_kill_in_the_middle_of_a_mail_leaves_nothing_and_the_file_in_new(
             "SELECT * FROM tickettally WHERE status = 'unconfirmed' FOR UPDATE"
         ).all()
         intake = subprocess.Popen(
-            [sys.executable, "-m", "console.cli", "intake", str(maildir.root), "--db", db_url],
+            [
+                sys.executable,
+                "-m",
+                "console.cli",
+                "intake",
+                str(maildir.root),
+                "--db",
+                cli_db(db_url, ["intake"]),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -437,7 +445,9 @@ def test_an_inactive_marker_does_not_flag(staffed: Desk, maildir):
 
 def test_an_over_limit_attachment_is_recorded_as_refused(db_url: str, clock, maildir):
     desk = Desk(
-        db=open_database(db_url), settings=Settings(intake_max_attachment_bytes=100), clock=clock
+        db=open_test_database(db_url),
+        settings=Settings(intake_max_attachment_bytes=100),
+        clock=clock,
     )
     try:
         scan = b"J" * 500
@@ -482,7 +492,7 @@ def test_unreadable_mail_is_quarantined_with_its_reason(staffed: Desk, maildir: 
 
 def test_mail_over_the_size_limit_is_quarantined_unread(db_url: str, clock, maildir):
     desk = Desk(
-        db=open_database(db_url), settings=Settings(intake_max_message_bytes=500), clock=clock
+        db=open_test_database(db_url), settings=Settings(intake_max_message_bytes=500), clock=clock
     )
     try:
         name = deliver(maildir, compose(body="x" * 1000))
@@ -538,7 +548,7 @@ def test_watch_mode_takes_a_mail_within_two_seconds_of_its_arrival(desk: Desk, m
 
 
 def test_the_intake_command_refuses_a_folder_that_is_not_a_maildir(db_url: str, tmp_path):
-    result = CliRunner().invoke(main, ["intake", str(tmp_path), "--db", db_url])
+    result = CliRunner().invoke(main, ["intake", str(tmp_path), "--db", cli_db(db_url, ["intake"])])
     assert result.exit_code == 1
     assert f"{tmp_path} is not a Maildir: it has no new/ folder" in result.output
 
@@ -547,7 +557,9 @@ def test_the_intake_command_prints_a_summary(db_url: str, maildir: Maildir):
     deliver(maildir, compose(message_id="<cli@example.com>"))
     deliver(maildir, compose(message_id="<cli@example.com>"))
     deliver(maildir, b"Subject: nobody\n\ntext\n")
-    result = CliRunner().invoke(main, ["intake", str(maildir.root), "--db", db_url])
+    result = CliRunner().invoke(
+        main, ["intake", str(maildir.root), "--db", cli_db(db_url, ["intake"])]
+    )
     assert result.exit_code == 0, result.output
     assert "taken 1, threaded 0, duplicates 1, quarantined 1" in result.output
 

@@ -28,7 +28,6 @@ from sqlmodel import select
 from console import operations as ops
 from console.changes import changes_since, latest_change
 from console.cli.main import main
-from console.database import open_database
 from console.desk import Desk
 from console.errors import Forbidden, InvalidInput, TransitionRefused
 from console.mail.attachments import IncomingAttachment
@@ -40,6 +39,7 @@ from console.reads.ticket import load_ticket
 from console.settings import Settings
 from models import Language, Notice, NoticeKind, NoticeState, Status, Ticket
 from tests.support.mailboxes import compose, deliver, make_maildir
+from tests.support.roster import cli_db, open_test_database
 
 
 def _free_port() -> int:
@@ -97,7 +97,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 
 def desk_on(db_url: str, clock, **overrides) -> Desk:
-    return Desk(db=open_database(db_url), settings=Settings(**overrides), clock=clock)
+    return Desk(db=open_test_database(db_url), settings=Settings(**overrides), clock=clock)
 
 
 @pytest.fixture
@@ -426,7 +426,15 @@ def test_a_sender_killed_between_send_and_commit_resends_under_the_same_message_
         "WMCONSOLE_SMTP_SENDER": "support@wm.example",
     }
     sender = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "notices", "send", "--db", db_url],
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "notices",
+            "send",
+            "--db",
+            cli_db(db_url, ["notices", "send"]),
+        ],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -607,7 +615,9 @@ def test_the_notices_commands(mail_desk: Desk, inbox, db_url: str):
     runner = CliRunner()
     pending = runner.invoke(main, ["notices", "list", "--db", db_url, "--json"], env=env)
     assert [row["state"] for row in json.loads(pending.output)] == ["pending"]
-    sent = runner.invoke(main, ["notices", "send", "--db", db_url], env=env)
+    sent = runner.invoke(
+        main, ["notices", "send", "--db", cli_db(db_url, ["notices", "send"])], env=env
+    )
     assert sent.exit_code == 0, sent.output
     assert "sent 1, to retry 0, failed 0" in sent.output
     listed = runner.invoke(main, ["notices", "list", "--db", db_url, "--state", "sent"], env=env)
@@ -617,11 +627,15 @@ def test_the_notices_commands(mail_desk: Desk, inbox, db_url: str):
 def test_the_retry_command(mail_desk: Desk, inbox, db_url: str):
     notice_id = failed_notice(mail_desk, inbox[0])
     runner = CliRunner()
-    command = ["notices", "retry", str(notice_id), "--db", db_url, "--as"]
-    refused = runner.invoke(main, [*command, "olga"])
+
+    def retry_as(login: str):
+        args = ["notices", "retry", str(notice_id), "--as", login]
+        return runner.invoke(main, [*args, "--db", cli_db(db_url, args)])
+
+    refused = retry_as("olga")
     assert refused.exit_code == 4
     assert "takes a supervisor or a security officer" in refused.stderr
-    retried = runner.invoke(main, [*command, "elena"])
+    retried = retry_as("elena")
     assert (retried.exit_code, retried.output) == (0, "")
     assert the_notice(mail_desk).state == NoticeState.pending
 

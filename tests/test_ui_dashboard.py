@@ -20,6 +20,7 @@ from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import keys_content
 from screens.queue.screen import QueueScreen
 from tests.support.oracle import tickets_plainly
+from tests.support.roster import cli_db
 from tests.support.ui import console_for, notifications, queue_lines, screen_text, settle, until
 
 
@@ -121,7 +122,7 @@ async def test_another_process_committing_updates_the_dashboard_without_a_key(de
                 "-m",
                 "console.cli",
                 "--db",
-                desk.db.url.render_as_string(hide_password=False),
+                cli_db(desk.db.url.render_as_string(hide_password=False), ["ticket", "new"]),
                 "ticket",
                 "new",
                 "--service",

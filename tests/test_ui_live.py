@@ -7,17 +7,17 @@ from __future__ import annotations
 import asyncio
 
 from console import operations as ops
-from console.database import open_database
 from console.desk import Desk
 from console.reads.queue import Assignee, QueueFilter
 from console.settings import Settings
 from tests.support.desk import new_ticket
+from tests.support.roster import open_test_database
 from tests.support.ui import console_for, queue_row, screen_text, settle, type_text, until
 
 
 def second_desk(desk: Desk) -> Desk:
     """Another console's own connection to the same database."""
-    return Desk(db=open_database(str(desk.db.url)), settings=Settings(), clock=desk.clock)
+    return Desk(db=open_test_database(str(desk.db.url)), settings=Settings(), clock=desk.clock)
 
 
 async def test_a_take_and_a_reply_in_one_console_show_in_the_other(desk, clock):

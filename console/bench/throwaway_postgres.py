@@ -81,16 +81,19 @@ class ThrowawayPostgres:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str, template: str | None = None) -> str:
+    def create_database(
+        self, name: str, template: str | None = None, owner: str = "postgres"
+    ) -> str:
+        """A new database (cloned from `template`), owned by `owner`; its URL as the owner."""
         engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
         suffix = f" TEMPLATE {template}" if template else ""
         with engine.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{suffix}')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{suffix} OWNER "{owner}"')
         engine.dispose()
-        return self.url(name)
+        return self.url(name, owner)
 
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()

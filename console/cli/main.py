@@ -25,7 +25,7 @@ from console.cli import (
     templates,
     ticket,
 )
-from console.cli.options import CliContext
+from console.cli.options import AS_HELP, CliContext
 from console.errors import DomainError
 
 COMMANDS = (
@@ -83,7 +83,7 @@ class WmConsoleGroup(click.Group):
 
 @click.group(cls=WmConsoleGroup, invoke_without_command=True, commands=COMMANDS)
 @click.option("--db", "db", metavar="URL", help="Database URL or SQLite path.")
-@click.option("--as", "login", metavar="LOGIN", help="Operator login (default: the OS user).")
+@click.option("--as", "login", metavar="LOGIN", help=AS_HELP)
 @click.version_option(package_name="wm-console")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, login: str | None) -> None:

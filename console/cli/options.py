@@ -8,13 +8,14 @@ group made by `desk_group`."""
 
 from __future__ import annotations
 
-import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+
+AS_HELP = "Act as this operator (default: your PostgreSQL login, or OS account on SQLite)."
 
 
 class CliContext:
@@ -34,7 +35,14 @@ class CliContext:
         return self._desk
 
     def acting_login(self) -> str:
-        return self.login or getpass.getuser()
+        """Who this command acts for: --as, else who the database says you are
+        (your PostgreSQL login, or your OS account on SQLite). --as someone
+        else is refused: one person cannot act as another (the owner of a
+        SQLite file aside)."""
+        identity = self.desk.db.identity
+        login = self.login or identity.login
+        identity.check(login)
+        return login
 
     def close(self) -> None:
         if self._desk is not None:
@@ -63,7 +71,7 @@ def _shared_options(acting: bool) -> list[click.Parameter]:
         ["--as", "as_login"],
         "LOGIN",
         "login",
-        help="Act as this operator (default: the OS user).",
+        help=AS_HELP,
     )
     return [db, login] if acting else [db]
 

@@ -149,12 +149,31 @@ MARKERS = Listing(json=_marker_json, text=_marker_line)
 
 
 def _operator_json(p: Any) -> dict[str, Any]:
-    return {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active}
+    data = {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active}
+    if p.has_role is not None:
+        data["database_role"] = {
+            "exists": p.has_role,
+            "can_login": p.can_login,
+            "groups": list(p.groups),
+        }
+        data["mismatch"] = p.mismatch
+    return data
+
+
+def _database_side(p: Any) -> str:
+    """On PostgreSQL, the person's login role beside their row, and ! where they disagree."""
+    if p.has_role is None:
+        return ""
+    side = "  [no role]"
+    if p.has_role:
+        login = "LOGIN" if p.can_login else "NOLOGIN"
+        side = f"  [{login} {', '.join(p.groups) or 'no group'}]"
+    return side + (f"  ! {p.mismatch}" if p.mismatch else "")
 
 
 def _operator_line(p: Any) -> str:
     state = "" if p.active else "  (deactivated)"
-    return f"{p.login:<16} {p.role.value:<10} {p.name}{state}"
+    return f"{p.login:<16} {p.role.value:<10} {p.name}{state}{_database_side(p)}"
 
 
 OPERATORS = Listing(json=_operator_json, text=_operator_line)

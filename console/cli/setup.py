@@ -22,8 +22,44 @@ def db_upgrade(cli: CliContext) -> None:
     try:
         desk.db.upgrade()
         click.echo(f"schema at {desk.db.schema_revision()}")
+        _say_who_cannot_sign_in(desk)
     finally:
         desk.close()
+
+
+def _say_who_cannot_sign_in(desk) -> None:
+    """Operators carried over from before the database knew people (or added
+    without a password) wait for an admin to let them sign in."""
+    from console.operations import list_people
+
+    waiting = [p.login for p in list_people(desk) if p.active and p.has_role and not p.can_login]
+    if waiting:
+        click.echo(
+            f"{len(waiting)} operators cannot sign in yet (their roles are NOLOGIN): "
+            f"{', '.join(waiting)}. An admin enables each with "
+            "`wmconsole operator activate LOGIN --password-prompt`."
+        )
+
+
+@db.command("check-privileges")
+def db_check_privileges(cli: CliContext) -> None:
+    """What each desk role may do in the database.
+
+    The rights as the database applies them (effective rights, triggers,
+    row-level security, the people's login roles); exits 1 on any difference
+    from what this wmconsole grants."""
+    from console.access import check_privileges
+    from console.errors import DomainError
+
+    lines, drift = check_privileges(cli.desk)
+    click.echo("\n".join(lines))
+    if drift:
+        click.echo("\n".join(f"drift: {line}" for line in drift), err=True)
+        raise DomainError(
+            f"{len(drift)} differences from what this wmconsole grants: the schema owner "
+            "runs `wmconsole db upgrade` to restore the grants; an admin fixes the people "
+            "with `wmconsole operator`"
+        )
 
 
 @desk_command()

@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from console.desk import Desk
+from console.identity import Duty
 from console.mail.parsing import CONTENT_ID_DOMAIN
 from console.notices.transports import (
     DeliveryFailed,
@@ -99,7 +100,7 @@ def claim_next(desk: Desk) -> Claim | None:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.notices) as session:
         row = session.execute(
             sa.update(Notice)
             .where(Notice.id == due, claimable, Notice.next_attempt_at <= now)
@@ -136,7 +137,7 @@ def _record(desk: Desk, claim: Claim, failure: DeliveryFailed | None) -> NoticeS
             "next_attempt_at": now + retry_delay(desk.settings, claim.attempt),
             "last_error": str(failure)[:2000],
         }
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.notices) as session:
         updated = session.execute(
             sa.update(Notice)
             .where(
@@ -186,7 +187,7 @@ def _thread_ids(session: Session, ticket_id: int, notice_id: int) -> tuple[list[
 
 
 def load_outgoing(desk: Desk, claim: Claim) -> Outgoing:
-    with desk.db.read() as session:
+    with desk.db.read(as_=Duty.notices) as session:
         notice = session.get(Notice, claim.notice_id)
         ticket = session.get(Ticket, notice.ticket_id)
         answer = session.get(Message, notice.message_id) if notice.message_id else None

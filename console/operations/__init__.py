@@ -20,9 +20,15 @@ from console.operations.escalations import (
 )
 from console.operations.housekeeping import archive_answered, expire_unconfirmed
 from console.operations.notices import retry_notice
+from console.operations.people import (
+    Person,
+    add_operator,
+    list_people,
+    set_operator_active,
+    set_operator_role,
+)
 from console.operations.staff import (
     add_marker,
-    add_operator,
     discard_draft,
     draft_for,
     fill_template,
@@ -36,7 +42,6 @@ from console.operations.staff import (
     save_preference,
     save_template,
     set_marker_active,
-    set_operator_active,
     set_template_active,
 )
 from console.operations.tickets import (
@@ -54,6 +59,7 @@ from console.operations.tickets import (
 __all__ = [
     "BlockDecision",
     "NewTicket",
+    "Person",
     "Reassigned",
     "add_marker",
     "add_operator",
@@ -77,6 +83,7 @@ __all__ = [
     "get_template",
     "list_markers",
     "list_operators",
+    "list_people",
     "list_templates",
     "load_preference",
     "note",
@@ -90,6 +97,7 @@ __all__ = [
     "save_template",
     "set_marker_active",
     "set_operator_active",
+    "set_operator_role",
     "set_status",
     "set_template_active",
     "take",

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import InvalidInput, NotFound, TransitionRefused
+from console.identity import Duty
 from console.mail.attachments import IncomingAttachment
 from console.operations.editing import (
     TicketEdit,
@@ -120,7 +121,7 @@ def create_ticket(
     }
     fields["notice_channel"] = _notice_channel(channel, email=fields["email"], wmid=fields["wmid"])
     fields["language"] = Language(language) if language else None
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.intake) as session:
         edit, message_id = open_ticket(
             session,
             desk,

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import ChangeSummary, Conflict, NotFound
+from console.identity import Duty
 from console.rules.queue_order import kinds_of, queue_due, queue_rank
 from console.rules.roles import Permission, require
 from console.rules.tally import UNASSIGNED, TallyKey, move, tally_key
@@ -343,8 +344,9 @@ def editing(
     actor: Actor | None = None,
 ) -> Iterator[TicketEdit]:
     """One audited change to one ticket; `by` is an operator login, or None for
-    the customer or the system (then `actor` says which)."""
-    with desk.db.write() as session:
+    the customer or the system (then `actor` says which), whose changes are
+    the customer's side's duty."""
+    with desk.db.write(as_=Duty.intake if by is None else by) as session:
         operator = find_operator(session, by) if by is not None else None
         if operator is not None:
             require(operator, permission)
@@ -358,8 +360,8 @@ def editing(
 
 @contextmanager
 def acting(desk: Desk, *, by: str, permission: Permission) -> Iterator[tuple[Session, Operator]]:
-    """A write transaction for changes that are not to one ticket (templates, operators)."""
-    with desk.db.write() as session:
+    """A write transaction for changes that are not to one ticket (templates, markers)."""
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         require(operator, permission)
         yield session, operator

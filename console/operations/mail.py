@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from console.desk import Desk
 from console.errors import DomainError, NotFound, TransitionRefused
+from console.identity import Duty
 from console.mail.parsing import IncomingMail
 from console.operations.customer import add_customer_message, open_ticket
 from console.operations.editing import (
@@ -102,7 +103,7 @@ def take_mails(desk: Desk, mails: Sequence[IncomingMail]) -> list[MailOutcome | 
     index pages again)."""
     outcomes: list[MailOutcome | Exception] = []
     try:
-        with desk.db.write() as session:
+        with desk.db.write(as_=Duty.intake) as session:
             for mail in mails:
                 try:
                     with session.begin_nested():
@@ -399,7 +400,7 @@ def quarantine_mail(
     again (its Message-ID, else its content) - delivered twice, or the same file
     after a crash before it was moved - gets the first record back."""
     key = quarantine_key(email_message_id, sha256)
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.intake) as session:
         existing = session.execute(_QUARANTINED, {"key": key}).first()
         if existing is not None:
             return QuarantineRecord(existing.id, existing.path, created=False)
@@ -427,7 +428,7 @@ def quarantine_mail(
 def move_quarantined(desk: Desk, quarantine_id: int, path: str) -> None:
     """The record's file is kept at `path` now: its old file is gone (moved back
     into new/ under another name, to be tried again, and refused again)."""
-    with desk.db.write() as session:
+    with desk.db.write(as_=Duty.intake) as session:
         session.execute(
             sa.update(QuarantinedMail).where(QuarantinedMail.id == quarantine_id).values(path=path)
         )
@@ -438,7 +439,7 @@ def list_quarantine(
     desk: Desk, *, by: str, include_resolved: bool = False
 ) -> list[QuarantinedMail]:
     """Mail the intake could not take, newest first: for supervisors and security."""
-    with desk.db.read() as session:
+    with desk.db.read(as_=by) as session:
         require(find_operator(session, by), Permission.view_quarantine)
         query = select(QuarantinedMail).order_by(QuarantinedMail.id.desc())
         if not include_resolved:
@@ -449,7 +450,7 @@ def list_quarantine(
 def resolve_quarantine(desk: Desk, quarantine_id: int, *, by: str, note: str) -> None:
     """Mark a quarantined mail as dealt with; the file and the record stay."""
     note = validation.reason(note, "resolving a quarantined mail")
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         require(operator, Permission.view_quarantine)
         row = session.get(QuarantinedMail, quarantine_id)

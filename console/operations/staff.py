@@ -3,7 +3,6 @@ drafts and each operator's saved preferences."""
 
 from __future__ import annotations
 
-import getpass
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from models import (
 )
 
 
-def _audit_staff(
+def audit_staff(
     session: Session,
     desk: Desk,
     *,
@@ -63,55 +62,6 @@ def role(value: Role | str) -> Role:
     except ValueError:
         names = ", ".join(r.value for r in Role)
         raise InvalidInput(f"unknown role {value!r}: one of {names}") from None
-
-
-def add_operator(desk: Desk, login: str, *, name: str, role_name: Role | str) -> Operator:
-    """Operators are added by whoever administers the database (the shell user,
-    recorded in the audit); there is no one to check a role against yet."""
-    login = validation.login(login)
-    name = name.strip()
-    if not name:
-        raise InvalidInput("an operator needs a name")
-    new_role = role(role_name)
-    with desk.db.write() as session:
-        if session.exec(select(Operator).where(Operator.login == login)).first():
-            raise TransitionRefused(f"operator {login!r} already exists")
-        operator = Operator(login=login, name=name, role=new_role, created_at=desk.now())
-        session.add(operator)
-        session.flush()
-        _audit_staff(
-            session,
-            desk,
-            action="operator_add",
-            operator=None,
-            before=None,
-            after={
-                "login": login,
-                "name": name,
-                "role": new_role.value,
-                "by_os_user": getpass.getuser(),
-            },
-            topic="operator",
-        )
-        return operator
-
-
-def set_operator_active(desk: Desk, login: str, active: bool) -> None:
-    with desk.db.write() as session:
-        operator = find_operator(session, login)
-        if operator.active == active:
-            return
-        operator.active = active
-        session.add(operator)
-        _audit_staff(
-            session,
-            desk,
-            action="operator_activate" if active else "operator_deactivate",
-            operator=None,
-            before={"login": login, "active": not active},
-            after={"login": login, "active": active, "by_os_user": getpass.getuser()},
-            topic="operator",
-        )
 
 
 def list_operators(desk: Desk) -> list[Operator]:
@@ -228,7 +178,7 @@ def save_template(
             session.flush()
         except sa.exc.IntegrityError:
             raise _duplicate_template(title, language, service) from None
-        _audit_staff(
+        audit_staff(
             session,
             desk,
             action="template_add" if before is None else "template_save",
@@ -262,7 +212,7 @@ def set_template_active(desk: Desk, template_id: int, active: bool, *, by: str) 
         template.updated_by_id = operator.id
         template.updated_at = desk.now()
         session.add(template)
-        _audit_staff(
+        audit_staff(
             session,
             desk,
             action="template_restore" if active else "template_withdraw",
@@ -306,7 +256,7 @@ def add_marker(
         )
         session.add(marker)
         session.flush()
-        _audit_staff(
+        audit_staff(
             session,
             desk,
             action="marker_add",
@@ -328,7 +278,7 @@ def set_marker_active(desk: Desk, marker_id: int, active: bool, *, by: str) -> N
             raise TransitionRefused(f"scam marker {marker_id} is already {state}")
         marker.active = active
         session.add(marker)
-        _audit_staff(
+        audit_staff(
             session,
             desk,
             action="marker_enable" if active else "marker_disable",
@@ -359,7 +309,7 @@ def save_draft(
     ticket_version: int,
 ) -> None:
     """Saved as the operator types: private, unaudited, never bumps the ticket."""
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).first()
         if ticket_id is None:
@@ -381,7 +331,7 @@ def save_draft(
 
 
 def draft_for(desk: Desk, number: int, *, by: str) -> SavedDraft | None:
-    with desk.db.read() as session:
+    with desk.db.read(as_=by) as session:
         row = session.execute(
             sa.select(Draft.body, Draft.kind, Draft.ticket_version)
             .join(Ticket, Ticket.id == Draft.ticket_id)
@@ -392,7 +342,7 @@ def draft_for(desk: Desk, number: int, *, by: str) -> SavedDraft | None:
 
 
 def discard_draft(desk: Desk, number: int, *, by: str) -> None:
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).first()
         session.execute(
@@ -404,7 +354,7 @@ def discard_draft(desk: Desk, number: int, *, by: str) -> None:
 
 
 def save_preference(desk: Desk, key: str, value: dict[str, Any], *, by: str) -> None:
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         preference = session.get(OperatorPreference, (operator.id, key))
         if preference is None:
@@ -415,7 +365,7 @@ def save_preference(desk: Desk, key: str, value: dict[str, Any], *, by: str) -> 
 
 
 def load_preference(desk: Desk, key: str, *, by: str) -> dict[str, Any] | None:
-    with desk.db.read() as session:
+    with desk.db.read(as_=by) as session:
         row = session.execute(
             sa.select(OperatorPreference.value)
             .join(Operator, Operator.id == OperatorPreference.operator_id)

@@ -56,7 +56,7 @@ def take_next(desk: Desk, *, by: str, services: Sequence[Service] = ()) -> int |
     Never hands one ticket to two operators: SQLite serialises writers
     (BEGIN IMMEDIATE); PostgreSQL skips rows another taker has locked.
     """
-    with desk.db.write() as session:
+    with desk.db.write(as_=by) as session:
         operator = find_operator(session, by)
         require(operator, Permission.work_tickets)
         query = (
