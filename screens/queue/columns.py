@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from rich.cells import cell_len, set_cell_size
-
-from console.formatting import BADGES, short_duration, sla_text
+from console.formatting import BADGES, fit, short_duration, sla_text
 from models import EscalationKind, Service, Status
 
 SERVICE_LABELS = {
@@ -101,17 +99,6 @@ def sla_cell(left: timedelta | None) -> str:
     if left is None or abs(left).days < 10:
         return sla_text(left)
     return ("-" if left < timedelta(0) else "") + span_text(left)
-
-
-def fit(text: str, width: int, *, align_right: bool = False) -> str:
-    """Exactly `width` cells: clipped with an ellipsis, or padded."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, width - 1) + "…"
-    padding = " " * (width - length)
-    return padding + text if align_right else text + padding
 
 
 def badge_words(kinds: list[EscalationKind], width: int) -> list[tuple[EscalationKind | None, str]]:

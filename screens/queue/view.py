@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from console.formatting import sla_left, sla_state
+from console.formatting import fit, sla_left, sla_state
 from console.reads.queue import Facets, Queue, QueueFilter, QueueKey, QueueRow
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
@@ -42,7 +42,6 @@ from screens.queue.columns import (
     URGENT_BADGES,
     Column,
     badge_words,
-    fit,
     layout,
     sla_cell,
     span_text,

@@ -24,13 +24,14 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.errors import DomainError
+from console.formatting import fit
 from console.reads.blocks import BlockForReview, blocks_for_review
 from console.reads.ticket import OtherTicket, other_tickets
 from console.untrusted import one_line, visible
 from models import Status
 from screens.keymap import BLOCKS, bindings_for
 from screens.messages import TicketsChanged
-from screens.queue.columns import fit, span_text
+from screens.queue.columns import span_text
 from screens.supervision.block_decision import BlockInQuestion, decide_block
 from screens.ticket.verbs import TicketInHand
 from screens.ticket.view import other_ticket_content, when

@@ -22,13 +22,13 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static, Tex
 
 from console import operations
 from console.errors import DomainError
+from console.formatting import fit
 from console.rules import validation
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
 from models import Language, ScamMarker, Service, Template
 from screens.keymap import MARKERS, TEMPLATES, bindings_for
 from screens.messages import TicketsChanged
-from screens.queue.columns import fit
 from screens.ticket.view import when
 from screens.widgets.dialogs import Choice, ChoiceDialog, Field, FormDialog
 from screens.widgets.key_bar import KeyBar
