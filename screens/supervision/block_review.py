@@ -25,14 +25,14 @@ from textual.widgets.option_list import Option
 
 from console.errors import DomainError
 from console.formatting import fit
-from console.reads.blocks import BlockForReview, blocks_for_review
+from console.reads.blocks import BlockRequestView, blocks_for_review
 from console.reads.ticket import OtherTicket, other_tickets
 from console.untrusted import one_line, visible
 from models import Status
 from screens.keymap import BLOCKS, bindings_for
 from screens.messages import TicketsChanged
 from screens.queue.columns import span_text
-from screens.supervision.block_decision import BlockInQuestion, decide_block
+from screens.supervision.block_decision import decide_block
 from screens.ticket.verbs import TicketInHand
 from screens.ticket.view import other_ticket_content, when
 from screens.widgets.key_bar import KeyBar
@@ -53,7 +53,7 @@ class BlockReviewScreen(Screen):
         super().__init__(id="blocks-screen")
         # The request to put the cursor on first: the ticket's it was opened from.
         self._wanted_number = number
-        self.blocks: list[BlockForReview] = []
+        self.blocks: list[BlockRequestView] = []
         self.others: list[OtherTicket] = []
         self.loaded = False
 
@@ -85,7 +85,7 @@ class BlockReviewScreen(Screen):
         return self.query_one("#blocks-table", DataTable)
 
     @property
-    def current(self) -> BlockForReview | None:
+    def current(self) -> BlockRequestView | None:
         if not self.blocks:
             return None
         row = min(max(self.table.cursor_row, 0), len(self.blocks) - 1)
@@ -105,7 +105,7 @@ class BlockReviewScreen(Screen):
         blocks = blocks_for_review(self.console.desk.db)
         self.app.call_from_thread(self._show, blocks)
 
-    def _show(self, blocks: list[BlockForReview]) -> None:
+    def _show(self, blocks: list[BlockRequestView]) -> None:
         keep = self.current.id if self.current is not None and self.loaded else None
         self.blocks = blocks
         self.loaded = True
@@ -278,11 +278,7 @@ class BlockReviewScreen(Screen):
                 "No WMID block request waits for a decision.", severity="warning", markup=False
             )
             return
-        decided = await decide_block(
-            self.console,
-            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, block.number),
-            approve=approve,
-        )
+        decided = await decide_block(self.console, block, approve=approve)
         if decided:
             # This console's own change reaches every screen at once, not with the feed.
             self.console.broadcast_changes(None)
@@ -292,7 +288,7 @@ def _status_word(status: str) -> str:
     return status.replace("_", " ")
 
 
-def block_content(block: BlockForReview, now: datetime, viewer: str) -> Content:
+def block_content(block: BlockRequestView, now: datetime, viewer: str) -> Content:
     """One request in full: customer text (reason, subject, addresses) shown literally."""
     parts: list[str | tuple[str, str] | Content] = [
         ("WMID ", "bold"),

@@ -24,7 +24,7 @@ from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from console.untrusted import one_line
 from models import DraftKind, EscalationKind, Status
-from screens.supervision.block_decision import BlockInQuestion, decide_block
+from screens.supervision.block_decision import decide_block
 from screens.ticket.reply_editor import ReplyEditor
 from screens.widgets.dialogs import (
     Choice,
@@ -417,11 +417,7 @@ class TicketActions:
             )
             if block is None:
                 return
-        await decide_block(
-            app,
-            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, ticket.number),
-            approve=approve,
-        )
+        await decide_block(app, block, approve=approve)
         self.ticket_changed(ticket.number)
 
     def action_block_review(self) -> None:
