@@ -68,7 +68,9 @@ class WmConsole(App[None]):
         "widgets/dialogs.tcss",
         "help_screen.tcss",
         "dashboard/screen.tcss",
-        "supervision/materials.tcss",
+        "supervision/list_screen.tcss",
+        "supervision/block_review.tcss",
+        "supervision/templates.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)

@@ -24,7 +24,8 @@ from screens.keymap import QUEUE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
 from screens.queue.view import QueueView
-from screens.supervision.materials import MarkerScreen, TemplateScreen
+from screens.supervision.markers import MarkerScreen
+from screens.supervision.templates import TemplateScreen
 from screens.ticket.verbs import TicketActions, TicketInHand
 from screens.ticket.view import TicketView
 from screens.widgets.key_bar import KeyBar
