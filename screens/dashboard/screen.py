@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,9 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize, ScreenResume
-from textual.message import Message
-from textual.screen import Screen
+from textual.events import ScreenResume
 from textual.widgets import DataTable, Static
 
 from console.formatting import badges_text, short_duration
@@ -31,6 +28,7 @@ from console.reads.queue import Assignee, QueueFilter
 from console.reads.stats import DeskStats, OperatorLoad, desk_stats
 from console.untrusted import one_line
 from models import EscalationKind
+from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.dashboard.charts import InflowChart, SlaBoard
 from screens.dashboard.open_work import OpenWorkMatrix
 from screens.keymap import DASHBOARD, bindings_for
@@ -39,13 +37,8 @@ from screens.widgets.columns import titled
 from screens.widgets.fitted_table import FittedTable
 from screens.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from screens.app import WmConsole
-
 # Time-driven numbers (due within the hour, idle, waited) are read again this often.
 REFRESH_SECONDS = 30.0
-# Two columns of tiles from this width; one scrolling column below it.
-WIDE = 120
 # Changes the dashboard counts; presence, drafts and templates are not among them.
 COUNTED_TOPICS = frozenset({"ticket", "demo", "operator"})
 ESCALATION_KINDS = (
@@ -70,14 +63,15 @@ def _ago(delta: timedelta) -> str:
     return short_duration(max(delta, timedelta(0)))
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(ConsoleScreen):
     ACTION_SCREEN = DASHBOARD
     BINDINGS = bindings_for(DASHBOARD)
+    # Two columns of tiles when wide; one scrolling column below that.
+    HORIZONTAL_BREAKPOINTS = TWO_COLUMNS
 
-    class _Read(Message):
+    class _Read(Reading[DeskStats | None]):
         def __init__(self, stats: DeskStats | None, error: str = "") -> None:
-            super().__init__()
-            self.stats = stats
+            super().__init__(stats)
             self.error = error
 
     def __init__(self, first_reading: Future[DeskStats] | None = None) -> None:
@@ -91,10 +85,6 @@ class DashboardScreen(Screen):
         self._read_again = False
         self._stale = False
         self._block_tickets: dict[str, int] = {}
-
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Dashboard — reading the desk…"), id="dash-title")
@@ -154,9 +144,6 @@ class DashboardScreen(Screen):
         self.set_interval(REFRESH_SECONDS, self.read_desk)
         self.read_desk()
 
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
-
     # Reading ------------------------------------------------------------------------
 
     def read_desk(self) -> None:
@@ -184,12 +171,12 @@ class DashboardScreen(Screen):
     @on(_Read)
     def _shown(self, message: _Read) -> None:
         self._reading = False
-        if message.stats is None:
+        if message.value is None:
             self._title(message.error)
         else:
             first = self.stats is None
-            self.stats = message.stats
-            self._show(message.stats)
+            self.stats = message.value
+            self._show(message.value)
             self.readings += 1
             if first:
                 self.call_after_refresh(self.console.first_screen_shown)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.content import Content
@@ -24,6 +24,7 @@ from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from console.untrusted import one_line
 from models import DraftKind, EscalationKind, Status
+from screens.base import ConsoleScreen
 from screens.supervision.block_decision import decide_block
 from screens.ticket.reply_editor import ReplyEditor
 from screens.widgets.dialogs import (
@@ -34,9 +35,6 @@ from screens.widgets.dialogs import (
     FormDialog,
     ReportDialog,
 )
-
-if TYPE_CHECKING:
-    from screens.app import WmConsole
 
 _ESCALATION_WORDS = {
     EscalationKind.wmid_block: "WMID block — a fraudster's WMID must be blocked now",
@@ -64,12 +62,8 @@ class TicketInHand:
     assignee: str | None = None
 
 
-class TicketActions:
-    """Mixed into a Screen that has a ticket in hand."""
-
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[attr-defined,return-value]
+class TicketActions(ConsoleScreen):
+    """A screen with a ticket in hand: the verbs act on it."""
 
     def ticket_in_hand(self) -> TicketInHand | None:
         raise NotImplementedError
