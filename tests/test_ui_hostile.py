@@ -28,7 +28,7 @@ from console.rules.sla import SlaPolicy
 from models import PresenceState, Service, Status
 from screens.queue.columns import layout
 from screens.queue.filter_bar import summary
-from screens.queue.view import row_segments
+from screens.queue.cells import row_segments
 from screens.ticket.view import (
     attachment_content,
     audit_content,
