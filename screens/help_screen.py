@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from console.rules.sla import SupportHours
 from models import Role
+from screens.actions import key_label
 from screens.base import ConsoleScreen
 from screens.keymap import (
     BLOCKS,
@@ -27,7 +28,6 @@ from screens.keymap import (
     TICKET,
     bindings_for,
     grouped,
-    key_label,
 )
 from screens.widgets.key_bar import KeyBar
 

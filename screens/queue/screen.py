@@ -26,7 +26,8 @@ from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
 from screens.queue.view import QueueView
 from screens.supervision.markers import MarkerScreen
 from screens.supervision.templates import TemplateScreen
-from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.ticket.in_hand import TicketInHand
+from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
 from screens.widgets.key_bar import KeyBar
 

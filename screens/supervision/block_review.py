@@ -30,7 +30,7 @@ from screens.keymap import BLOCKS, bindings_for
 from screens.queue.columns import span_text
 from screens.supervision.block_decision import decide_block
 from screens.supervision.list_screen import ListScreen
-from screens.ticket.verbs import TicketInHand
+from screens.ticket.in_hand import TicketInHand
 from screens.ticket.view import other_ticket_content, when
 from screens.widgets.columns import Column
 

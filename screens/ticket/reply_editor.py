@@ -302,34 +302,53 @@ class ReplyEditor(ConsoleScreen):
         await self._send_reply(body)
 
     async def _send_reply(self, body: str) -> None:
-        app = self.console
         detail = self.detail
         assert detail is not None and self.base_version is not None
+        if not await self._changes_read_first() or not await self._reply_confirmed(detail):
+            self.text_area.focus()
+            return
+        if await self._reply(body):
+            self._finished(
+                f"Reply sent on {self.number}: the customer will be told by {notice_text(detail)}."
+            )
+
+    async def _changes_read_first(self) -> bool:
+        """What changed since the reply was started, if anything, before it goes
+        out; False when the operator goes back to revise."""
+        app = self.console
+        assert self.base_version is not None
         changes = await app.in_thread(
             partial(changes_after_version, app.desk.db, self.number, self.base_version)
         )
-        if changes.changed:
-            if not await app.push_screen_wait(
-                ChangedDialog(self.number, [change_line(e) for e in changes.entries])
-            ):
-                self.text_area.focus()
-                return
-            self.base_version = changes.version
-            await self._save_now()
-        confirmed = await app.push_screen_wait(
-            ConfirmDialog(
-                f"Send the reply on {self.number}?",
-                Content.assemble(
-                    "The customer will be told by ",
-                    (notice_text(detail), "bold"),
-                    ".\nThe ticket becomes answered and its clock stops until they write.",
-                ),
-                confirm="Send",
+        if not changes.changed:
+            return True
+        if not await app.push_screen_wait(
+            ChangedDialog(self.number, [change_line(e) for e in changes.entries])
+        ):
+            return False
+        self.base_version = changes.version
+        await self._save_now()
+        return True
+
+    async def _reply_confirmed(self, detail: TicketDetail) -> bool:
+        return bool(
+            await self.console.push_screen_wait(
+                ConfirmDialog(
+                    f"Send the reply on {self.number}?",
+                    Content.assemble(
+                        "The customer will be told by ",
+                        (notice_text(detail), "bold"),
+                        ".\nThe ticket becomes answered and its clock stops until they write.",
+                    ),
+                    confirm="Send",
+                )
             )
         )
-        if not confirmed:
-            self.text_area.focus()
-            return
+
+    async def _reply(self, body: str) -> bool:
+        """Send with the version the operator saw. A change that slips in just
+        before is shown, nothing sent; sending again is their call."""
+        app = self.console
         while True:
             try:
                 await app.in_thread(
@@ -342,6 +361,7 @@ class ReplyEditor(ConsoleScreen):
                         expected_version=self.base_version,
                     )
                 )
+                return True
             except Conflict as conflict:
                 again = await app.push_screen_wait(
                     ChangedDialog(
@@ -353,16 +373,11 @@ class ReplyEditor(ConsoleScreen):
                 )
                 if not again:
                     self.text_area.focus()
-                    return
+                    return False
                 self.base_version = conflict.actual_version
-                continue
             except DomainError as error:
                 app.refuse(error)
-                return
-            break
-        self._finished(
-            f"Reply sent on {self.number}: the customer will be told by {notice_text(detail)}."
-        )
+                return False
 
     def _finished(self, message: str) -> None:
         app = self.console

@@ -16,7 +16,8 @@ from models import EscalationKind, Status
 from screens.base import Reading
 from screens.keymap import TICKET, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
-from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.ticket.in_hand import TicketInHand
+from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
 from screens.widgets.dialogs import Field, FormDialog
 from screens.widgets.key_bar import KeyBar
