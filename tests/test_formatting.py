@@ -5,17 +5,15 @@ and the screens' columns use the same clip."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
 
 import pytest
 from rich.cells import cell_len
 
 from console.formatting import clip, fit, queue_table
-from console.reads.queue import QueueRow
 from console.rules.sla import SlaPolicy
-from models import Service, Status
+from tests.support.desk import WEDNESDAY_10AM, queue_row
 
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+NOW = WEDNESDAY_10AM
 CJK = "付款未到账请尽快处理谢谢您的帮助我们等待回复"
 EMOJI = "😀💸🙏" * 8
 # "é" written as e plus a combining acute accent: two characters, one cell.
@@ -48,30 +46,14 @@ def test_a_text_that_fits_is_left_alone():
     assert fit("12", 5, align_right=True) == "   12"
 
 
-def _row(subject: str, assignee: str) -> QueueRow:
-    return QueueRow(
-        id=1,
-        number=100001,
-        service=Service.transfers,
-        status=Status.open,
-        subject=subject,
-        customer_wmid="123456789012",
-        customer_email="a@example.com",
-        assignee=assignee,
-        created_at=NOW,
-        due_at=None,
-        escalation_flags=0,
-        queue_rank=0,
-        queue_due=NOW,
-        version=1,
-    )
-
-
 def test_the_cli_queue_keeps_its_columns_with_wide_text():
     """An 88-cell CJK subject in the 60-cell SUBJECT column, an emoji login in the
     10-cell ASSIGNEE column: every line as wide as its columns allow, the subject
     where the header says."""
-    rows = [_row(CJK * 2, "😀" * 8), _row("plain", "olga")]
+    rows = [
+        queue_row(subject=CJK * 2, assignee="😀" * 8),
+        queue_row(subject="plain", assignee="olga"),
+    ]
     header, wide, plain = queue_table(rows, SlaPolicy(), NOW).splitlines()
     subject_at = header.index("SUBJECT")
     assert cell_len(plain[:subject_at]) == subject_at

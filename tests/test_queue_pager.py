@@ -14,7 +14,7 @@ import pytest
 from console import operations as ops
 from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Facets, Queue, QueueFilter, QueueRow, viewer_id_for
-from models import Service, Status
+from models import Status
 from screens.queue.pager import (
     PAGE_SIZE,
     PAGES_KEPT,
@@ -27,7 +27,7 @@ from screens.queue.pager import (
     read_page,
     read_window,
 )
-from tests.support.desk import new_ticket
+from tests.support.desk import new_ticket, queue_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FRAUD = QueueFilter(breached=True)
@@ -35,22 +35,7 @@ FRAUD = QueueFilter(breached=True)
 
 def _row(index: int) -> QueueRow:
     at = T0 + timedelta(minutes=index)
-    return QueueRow(
-        id=index + 1,
-        number=100001 + index,
-        service=Service.transfers,
-        status=Status.open,
-        subject=f"ticket {index}",
-        customer_wmid=None,
-        customer_email=None,
-        assignee=None,
-        created_at=at,
-        due_at=None,
-        escalation_flags=0,
-        queue_rank=0,
-        queue_due=at,
-        version=1,
-    )
+    return queue_row(id=index + 1, number=100001 + index, subject=f"ticket {index}", created_at=at)
 
 
 def _page(page: int, total: int) -> list[QueueRow]:
