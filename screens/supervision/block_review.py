@@ -20,7 +20,6 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.errors import DomainError
-from console.formatting import fit
 from console.reads.blocks import BlockRequestView, blocks_for_review
 from console.reads.ticket import OtherTicket, other_tickets
 from console.untrusted import one_line, visible
@@ -82,9 +81,9 @@ class BlockReviewScreen(ListScreen[BlockRequestView]):
         mine = item.requested_by == self.console.login
         requester = one_line(item.requested_by) + (" (you)" if mine else "")
         return [
-            Text(fit(span_text(item.waiting(self.console.desk.now())), 7, align_right=True)),
+            Text(span_text(item.waiting(self.console.desk.now())), justify="right"),
             Text(item.wmid),
-            Text(fit(requester, 12), style="italic" if mine else ""),
+            Text(requester, style="italic" if mine else ""),
             Text(str(item.number)),
             Text(_status_word(item.status)),
             Text(one_line(item.subject)),

@@ -14,7 +14,6 @@ from textual.content import Content
 
 from console import operations
 from console.errors import DomainError
-from console.formatting import fit
 from console.rules import validation
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
@@ -49,7 +48,7 @@ class MarkerScreen(ListScreen[ScamMarker]):
             Text(str(item.id)),
             Text("regex" if item.is_regex else "text"),
             Text("on" if item.active else "disabled"),
-            Text(fit(one_line(item.pattern), 24)),
+            Text(one_line(item.pattern)),
             Text(one_line(item.description)),
         ]
 
