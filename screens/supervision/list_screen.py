@@ -123,7 +123,7 @@ class ListScreen(ConsoleScreen, Generic[Item]):
         self.post_message(self._Read(self.read(), on_id))
 
     @on(_Read)
-    def _read(self, message: _Read) -> None:
+    def _list_read(self, message: _Read) -> None:
         keep = message.on_id
         if keep is None and self.current is not None:
             keep = self.current.id
