@@ -32,6 +32,7 @@ from console.reads.queue import Queue, QueueFilter
 from console.reads.stats import desk_stats
 from console.rules.roles import Permission, require
 from models import Operator
+from screens.base import Reading
 from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
@@ -68,7 +69,9 @@ class WmConsole(App[None]):
         "widgets/dialogs.tcss",
         "help_screen.tcss",
         "dashboard/screen.tcss",
-        "supervision/materials.tcss",
+        "supervision/list_screen.tcss",
+        "supervision/block_review.tcss",
+        "supervision/templates.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -77,6 +80,9 @@ class WmConsole(App[None]):
         def __init__(self, latest: int) -> None:
             super().__init__()
             self.latest = latest
+
+    class _PresenceRead(Reading[PresenceSeen]):
+        pass
 
     class _ChangesRead(Message):
         def __init__(
@@ -268,10 +274,11 @@ class WmConsole(App[None]):
         if where.number is None:
             return
         others = presence.who_else(db, where.number, console_id=self.console_id, now=now)
-        seen = PresenceSeen(where.number, others)
-        self.call_from_thread(self._tell_screens, seen)
+        self.post_message(self._PresenceRead(PresenceSeen(where.number, others)))
 
-    def _tell_screens(self, seen: PresenceSeen) -> None:
+    @on(_PresenceRead)
+    def _tell_screens(self, message: _PresenceRead) -> None:
+        seen = message.value
         for screen in self.screen_stack:
             screen.post_message(PresenceSeen(seen.number, seen.others))
 

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from console.rules.sla import SupportHours
 from models import Role
+from screens.actions import key_label
+from screens.base import ConsoleScreen
 from screens.keymap import (
     BLOCKS,
     DASHBOARD,
@@ -27,7 +28,6 @@ from screens.keymap import (
     TICKET,
     bindings_for,
     grouped,
-    key_label,
 )
 from screens.widgets.key_bar import KeyBar
 
@@ -110,7 +110,7 @@ def hotlines_content() -> Content:
     return Content.assemble(*parts)
 
 
-class HelpScreen(Screen):
+class HelpScreen(ConsoleScreen):
     ACTION_SCREEN = HELP
     BINDINGS = bindings_for(HELP)
 
@@ -119,14 +119,14 @@ class HelpScreen(Screen):
         self.came_from = came_from if came_from in SCREEN_TITLES else QUEUE
 
     def compose(self) -> ComposeResult:
-        app = self.app
-        desk = app.desk  # type: ignore[attr-defined]
+        app = self.console
+        desk = app.desk
         first = self.came_from if self.came_from != HELP else QUEUE
         with VerticalScroll(id="help-body"):
             yield Static(
                 Content.assemble(
                     ("wm-console", "bold"),
-                    f" — {app.login} ({app.operator.role.value}), "  # type: ignore[attr-defined]
+                    f" — {app.login} ({app.operator.role.value}), "
                     f"{desk.db.identity.how(app.login)}",
                 ),
                 id="help-title",
@@ -135,7 +135,7 @@ class HelpScreen(Screen):
             yield Static(hotlines_content(), id="help-hotlines")
             yield Static(queue_signs_content(desk.settings.held_too_long), id="help-signs")
             yield Static(
-                keys_content(app.keymap, app.operator.role, first),  # type: ignore[attr-defined]
+                keys_content(app.keymap, app.operator.role, first),
                 id="help-keys",
             )
             yield Static(

@@ -15,7 +15,7 @@ from rich.style import Style
 from console import operations as ops
 from console.mail.attachments import IncomingAttachment
 from console.reads.presence import Present
-from console.reads.queue import QueueFilter, QueueRow
+from console.reads.queue import QueueFilter
 from console.reads.ticket import (
     AttachmentInfo,
     AuditEntry,
@@ -25,10 +25,10 @@ from console.reads.ticket import (
     load_ticket,
 )
 from console.rules.sla import SlaPolicy
-from models import PresenceState, Service, Status
+from models import PresenceState
+from screens.queue.cells import row_segments
 from screens.queue.columns import layout
 from screens.queue.filter_bar import summary
-from screens.queue.view import row_segments
 from screens.ticket.view import (
     attachment_content,
     audit_content,
@@ -39,6 +39,7 @@ from screens.ticket.view import (
     other_ticket_content,
     presence_content,
 )
+from tests.support.desk import queue_row
 from tests.support.ui import console_for, settle, strips
 
 MARKUP = [
@@ -203,21 +204,8 @@ def test_every_piece_of_the_detail_is_literal(text, other):
 @settings(max_examples=200, deadline=None)
 def test_a_queue_row_is_literal(text):
     """The queue draws its own segments: no customer text can bring controls or styles."""
-    row = QueueRow(
-        id=1,
-        number=100001,
-        service=Service.transfers,
-        status=Status.open,
-        subject=text,
-        customer_wmid="123456789012",
-        customer_email="a@example.com",
-        assignee=text,
-        created_at=NOW,
-        due_at=NOW,
-        escalation_flags=3,
-        queue_rank=0,
-        queue_due=NOW,
-        version=1,
+    row = queue_row(
+        subject=text, assignee=text, customer_email="a@example.com", due_at=NOW, escalation_flags=3
     )
     for width in (80, 120, 200):
         segments = row_segments(

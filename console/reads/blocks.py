@@ -1,8 +1,9 @@
-"""Reading WMID block requests: the decision queue supervisors work from."""
+"""Reading WMID block requests: the decision queue supervisors work from, and
+the requests on one ticket (read with the ticket, in reads.ticket)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,27 @@ from console.database import Database
 from console.json_values import json_value
 from models import BlockRequest, BlockState, Operator, Ticket
 
+# What a script reads of a request (`block list --json`, `stats --json`).
+_REQUEST_FIELDS = (
+    "id",
+    "number",
+    "wmid",
+    "reason",
+    "state",
+    "requested_by",
+    "requested_at",
+    "decided_by",
+    "decided_at",
+    "decision_reason",
+)
+
 
 @dataclass(frozen=True)
 class BlockRequestView:
+    """One WMID block request: who asked to block which WMID on which ticket and
+    why, and the decision once there is one. Read for the decision queue
+    (blocks_for_review) it also carries what the decider needs of its ticket."""
+
     id: int
     number: int
     wmid: str
@@ -23,12 +42,21 @@ class BlockRequestView:
     state: str
     requested_by: str
     requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_reason: str | None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    subject: str = ""
+    status: str = ""
+    service: str = ""
+    customer_wmid: str | None = None
+    customer_email: str | None = None
+    assignee: str | None = None
+
+    def waiting(self, now: datetime) -> timedelta:
+        return now - self.requested_at
 
     def as_json(self) -> dict[str, Any]:
-        return json_value(asdict(self))
+        return json_value({name: getattr(self, name) for name in _REQUEST_FIELDS})
 
 
 def list_block_requests(
@@ -43,7 +71,7 @@ def list_block_requests(
             Ticket.number,
             BlockRequest.wmid,
             BlockRequest.reason,
-            BlockRequest.state,
+            sa.type_coerce(BlockRequest.state, sa.String),
             requester.login,
             BlockRequest.requested_at,
             decider.login,
@@ -60,56 +88,23 @@ def list_block_requests(
         query = query.where(BlockRequest.state == BlockState.requested)
     with db.read() as session:
         rows = session.execute(query).all()
-    return [
-        BlockRequestView(
-            id=row[0],
-            number=row[1],
-            wmid=row[2],
-            reason=row[3],
-            state=row[4].value,
-            requested_by=row[5],
-            requested_at=row[6],
-            decided_by=row[7],
-            decided_at=row[8],
-            decision_reason=row[9],
-        )
-        for row in rows
-    ]
+    return [BlockRequestView(*row) for row in rows]
 
 
-@dataclass(frozen=True)
-class BlockForReview:
-    """A request waiting for a decision, with what the decider needs of its ticket."""
-
-    id: int
-    wmid: str
-    reason: str
-    requested_by: str
-    requested_at: datetime
-    number: int
-    subject: str
-    status: str
-    service: str
-    customer_wmid: str | None
-    customer_email: str | None
-    assignee: str | None
-
-    def waiting(self, now: datetime) -> timedelta:
-        return now - self.requested_at
-
-
-def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockForReview]:
-    """Pending requests, oldest first (the longest wait is the most urgent)."""
+def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockRequestView]:
+    """Pending requests with their tickets, oldest first (the longest wait is the
+    most urgent)."""
     requester = aliased(Operator)
     holder = aliased(Operator)
     query = (
         sa.select(
             BlockRequest.id,
+            Ticket.number,
             BlockRequest.wmid,
             BlockRequest.reason,
+            sa.type_coerce(BlockRequest.state, sa.String),
             requester.login,
             BlockRequest.requested_at,
-            Ticket.number,
             Ticket.subject,
             sa.type_coerce(Ticket.status, sa.String),
             sa.type_coerce(Ticket.service, sa.String),
@@ -126,4 +121,15 @@ def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockForReview]
     )
     with db.read() as session:
         rows = session.execute(query).all()
-    return [BlockForReview(*row) for row in rows]
+    return [
+        BlockRequestView(
+            *request,
+            subject=subject,
+            status=status,
+            service=service,
+            customer_wmid=customer_wmid,
+            customer_email=customer_email,
+            assignee=assignee,
+        )
+        for *request, subject, status, service, customer_wmid, customer_email, assignee in rows
+    ]

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from console.database import Database
 from console.errors import NotFound
 from console.json_values import json_value
 from console.operations.editing import ACTION_LABELS, describe
+from console.reads.blocks import BlockRequestView
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
 from models import (
@@ -22,7 +22,6 @@ from models import (
     AuditEvent,
     BlockRequest,
     BlockState,
-    Draft,
     Escalation,
     EscalationKind,
     Message,
@@ -65,19 +64,6 @@ class EscalationInfo:
     cleared_by: str | None
     cleared_at: datetime | None
     clear_reason: str | None
-
-
-@dataclass(frozen=True)
-class BlockInfo:
-    id: int
-    wmid: str
-    reason: str
-    state: str
-    requested_by: str
-    requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -129,7 +115,7 @@ class TicketDetail:
     messages: list[ThreadMessage] = field(default_factory=list)
     attachments: list[AttachmentInfo] = field(default_factory=list)
     escalations: list[EscalationInfo] = field(default_factory=list)
-    blocks: list[BlockInfo] = field(default_factory=list)
+    blocks: list[BlockRequestView] = field(default_factory=list)
     other_tickets: list[OtherTicket] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
 
@@ -142,7 +128,7 @@ class TicketDetail:
         return [e for e in self.escalations if e.cleared_at is None]
 
     @property
-    def pending_blocks(self) -> list[BlockInfo]:
+    def pending_blocks(self) -> list[BlockRequestView]:
         return [b for b in self.blocks if b.state == BlockState.requested]
 
     def sla_left_seconds(self, policy: SlaPolicy, now: datetime) -> int | None:
@@ -152,7 +138,13 @@ class TicketDetail:
         return int(policy.time_left(self.due_at, now, kinds=kinds).total_seconds())
 
     def as_json(self) -> dict[str, Any]:
-        return json_value(asdict(self))
+        data = json_value(asdict(self))
+        # Inside its ticket a block request does not repeat the ticket's number.
+        data["blocks"] = [
+            {key: value for key, value in block.as_json().items() if key != "number"}
+            for block in self.blocks
+        ]
+        return data
 
 
 def _logins(session: Session) -> dict[int, str]:
@@ -191,7 +183,7 @@ def load_ticket(db: Database, number: int) -> TicketDetail:
             messages=_messages(session, ticket.id, logins),
             attachments=_attachments(session, ticket.id),
             escalations=_escalations(session, ticket.id, logins),
-            blocks=_blocks(session, ticket.id, logins),
+            blocks=_blocks(session, ticket, logins),
             other_tickets=_other_tickets(session, ticket),
             audit=_audit(session, ticket.id, logins),
         )
@@ -252,13 +244,14 @@ def _escalations(session: Session, ticket_id: int, logins: dict[int, str]) -> li
     ]
 
 
-def _blocks(session: Session, ticket_id: int, logins: dict[int, str]) -> list[BlockInfo]:
+def _blocks(session: Session, ticket: Ticket, logins: dict[int, str]) -> list[BlockRequestView]:
     rows = session.exec(
-        select(BlockRequest).where(BlockRequest.ticket_id == ticket_id).order_by(BlockRequest.id)
+        select(BlockRequest).where(BlockRequest.ticket_id == ticket.id).order_by(BlockRequest.id)
     ).all()
     return [
-        BlockInfo(
+        BlockRequestView(
             id=b.id,
+            number=ticket.number,
             wmid=b.wmid,
             reason=b.reason,
             state=b.state.value,
@@ -374,14 +367,3 @@ def changes_after_version(db: Database, number: int, version: int) -> TicketChan
             assignee=logins.get(ticket.assignee_id),
             entries=entries,
         )
-
-
-def load_draft(db: Database, number: int, operator_login: str) -> Draft | None:
-    with db.read() as session:
-        author = aliased(Operator)
-        return session.exec(
-            select(Draft)
-            .join(Ticket, Ticket.id == Draft.ticket_id)
-            .join(author, author.id == Draft.operator_id)
-            .where(Ticket.number == number, author.login == operator_login)
-        ).first()

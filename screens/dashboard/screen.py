@@ -11,21 +11,16 @@ changes arriving meanwhile ask for one more after it, however many they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from rich.style import Style
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize, ScreenResume
-from textual.message import Message
-from textual.screen import Screen
+from textual.events import ScreenResume
 from textual.widgets import DataTable, Static
 
 from console.formatting import badges_text, short_duration
@@ -33,115 +28,25 @@ from console.reads.queue import Assignee, QueueFilter
 from console.reads.stats import DeskStats, OperatorLoad, desk_stats
 from console.untrusted import one_line
 from models import EscalationKind
+from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.dashboard.charts import InflowChart, SlaBoard
 from screens.dashboard.open_work import OpenWorkMatrix
 from screens.keymap import DASHBOARD, bindings_for
 from screens.messages import TicketsChanged
+from screens.widgets.columns import titled
+from screens.widgets.fitted_table import FittedTable
 from screens.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from screens.app import WmConsole
 
 # Time-driven numbers (due within the hour, idle, waited) are read again this often.
 REFRESH_SECONDS = 30.0
-# Two columns of tiles from this width; one scrolling column below it.
-WIDE = 120
 # Changes the dashboard counts; presence, drafts and templates are not among them.
 COUNTED_TOPICS = frozenset({"ticket", "demo", "operator"})
-# A subject or reason is never cut shorter than this, however narrow the screen.
-MIN_FLEXIBLE = 12
 ESCALATION_KINDS = (
     EscalationKind.fraud,
     EscalationKind.hacking,
     EscalationKind.arbitration,
     EscalationKind.hotline,
 )
-
-
-class DeskTable(DataTable):
-    """A few rows of the reading, a row cursor, the cursor kept on its row's key
-    across readings. Cells are Text built from cleaned strings: a DataTable
-    parses plain strings as markup.
-
-    The column widths are measured here, before the rows go in: left to the
-    DataTable, they are measured when it next idles, and a frame painted in
-    between can keep a header drawn at the old widths."""
-
-    COMPONENT_CLASSES = {"desk-table--warn", "desk-table--dim"}
-
-    def __init__(self, *columns: str, id: str) -> None:
-        super().__init__(cursor_type="row", id=id)
-        # A title starting with ">" heads a column of numbers, right-aligned.
-        self._titles = [
-            Text(title[1:], justify="right") if title.startswith(">") else Text(title)
-            for title in columns
-        ]
-        self._rows: Sequence[tuple[str, Sequence[Text]]] = ()
-        self._flexible = -1
-        self._width = 0
-
-    def on_mount(self) -> None:
-        self._lay_columns([title.cell_len for title in self._titles])
-
-    def _lay_columns(self, widths: list[int]) -> None:
-        self.clear(columns=True)
-        for title, width in zip(self._titles, widths, strict=True):
-            self.add_column(title, width=width)
-
-    def style_for(self, name: str) -> Style:
-        return self.get_component_rich_style(f"desk-table--{name}", partial=True)
-
-    def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], *, flexible: int = -1) -> None:
-        """The rows, keyed; the `flexible` column (free text) is cut to what the
-        others leave of the width, so the table never scrolls sideways."""
-        if rows == self._rows and flexible == self._flexible:
-            # Most refreshes change a tile or two: rebuilding an unchanged table
-            # would cost a layout of the whole screen for nothing.
-            return
-        self._rows, self._flexible = rows, flexible
-        self._lay_rows()
-
-    def _lay_rows(self) -> None:
-        rows, flexible = self._rows, self._flexible
-        current = self.current_key
-        widths = [title.cell_len for title in self._titles]
-        for _, cells in rows:
-            widths = [max(width, cell.cell_len) for width, cell in zip(widths, cells, strict=True)]
-        if flexible >= 0 and rows:
-            others = sum(w for i, w in enumerate(widths) if i != flexible)
-            padding = 2 * self.cell_padding * len(widths)
-            # The whole width, scrollbar gutter or not: a scrollbar shown for
-            # a moment while rows go in must not move where the text is cut.
-            room = max(self.size.width - others - padding - 1, MIN_FLEXIBLE)
-            widths[flexible] = min(widths[flexible], room)
-            rows = [
-                (key, [_cut(c, room) if i == flexible else c for i, c in enumerate(cells)])
-                for key, cells in rows
-            ]
-        self._lay_columns(widths)
-        for key, cells in rows:
-            self.add_row(*cells, key=key)
-        keys = [key for key, _ in rows]
-        if current in keys:
-            self.move_cursor(row=keys.index(current), animate=False)
-
-    def on_resize(self, event: Resize) -> None:
-        if event.size.width != self._width:
-            self._width = event.size.width
-            if self._flexible >= 0 and self._rows:
-                self._lay_rows()
-
-    @property
-    def current_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-
-
-def _cut(text: Text, width: int) -> Text:
-    cut = text.copy()
-    cut.truncate(width, overflow="ellipsis")
-    return cut
 
 
 def _update(static: Static, content: Content) -> None:
@@ -158,14 +63,15 @@ def _ago(delta: timedelta) -> str:
     return short_duration(max(delta, timedelta(0)))
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(ConsoleScreen):
     ACTION_SCREEN = DASHBOARD
     BINDINGS = bindings_for(DASHBOARD)
+    # Two columns of tiles when wide; one scrolling column below that.
+    HORIZONTAL_BREAKPOINTS = TWO_COLUMNS
 
-    class _Read(Message):
+    class _Read(Reading[DeskStats | None]):
         def __init__(self, stats: DeskStats | None, error: str = "") -> None:
-            super().__init__()
-            self.stats = stats
+            super().__init__(stats)
             self.error = error
 
     def __init__(self, first_reading: Future[DeskStats] | None = None) -> None:
@@ -180,10 +86,6 @@ class DashboardScreen(Screen):
         self._stale = False
         self._block_tickets: dict[str, int] = {}
 
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield Static(Content("Dashboard — reading the desk…"), id="dash-title")
         with VerticalScroll(id="dash-body"), Horizontal(id="dash-columns"):
@@ -194,33 +96,34 @@ class DashboardScreen(Screen):
                     yield SlaBoard(id="sla")
                 with Vertical(id="tile-escalations", classes="tile"):
                     yield Static(Content(""), id="no-blocks", classes="tile-note")
-                    yield DeskTable("WAITED", "TICKET", "WMID", "BY", "REASON", id="block-requests")
-                    yield DeskTable("ESCALATION", ">LIVE TICKETS", id="escalations")
+                    yield FittedTable(
+                        titled("WAITED", "TICKET", "WMID", "BY", "REASON"),
+                        flexible=4,
+                        id="block-requests",
+                    )
+                    yield FittedTable(titled("ESCALATION", ">LIVE TICKETS"), id="escalations")
             with Vertical(id="dash-right", classes="dash-column"):
                 with Vertical(id="tile-hourly", classes="tile"):
                     yield InflowChart(hourly=True, id="hourly")
                 with Vertical(id="tile-daily", classes="tile"):
                     yield InflowChart(hourly=False, id="daily")
                 with Vertical(id="tile-operators", classes="tile"):
-                    yield DeskTable(
-                        "OPERATOR",
-                        "ROLE",
-                        ">HELD",
-                        ">ANSWERED",
-                        ">1ST ANSWER",
-                        ">IDLE",
-                        ">LONGEST HELD",
+                    yield FittedTable(
+                        titled(
+                            "OPERATOR",
+                            "ROLE",
+                            ">HELD",
+                            ">ANSWERED",
+                            ">1ST ANSWER",
+                            ">IDLE",
+                            ">LONGEST HELD",
+                        ),
                         id="operators",
                     )
                 with Vertical(id="tile-oldest", classes="tile"):
-                    yield DeskTable(
-                        "TICKET",
-                        "WAITED",
-                        "SERVICE",
-                        "STATUS",
-                        "HOLDER",
-                        "ESC",
-                        "SUBJECT",
+                    yield FittedTable(
+                        titled("TICKET", "WAITED", "SERVICE", "STATUS", "HOLDER", "ESC", "SUBJECT"),
+                        flexible=6,
                         id="oldest",
                     )
         yield KeyBar(DASHBOARD)
@@ -240,9 +143,6 @@ class DashboardScreen(Screen):
         self.query_one(OpenWorkMatrix).focus()
         self.set_interval(REFRESH_SECONDS, self.read_desk)
         self.read_desk()
-
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
 
     # Reading ------------------------------------------------------------------------
 
@@ -271,12 +171,12 @@ class DashboardScreen(Screen):
     @on(_Read)
     def _shown(self, message: _Read) -> None:
         self._reading = False
-        if message.stats is None:
+        if message.value is None:
             self._title(message.error)
         else:
             first = self.stats is None
-            self.stats = message.stats
-            self._show(message.stats)
+            self.stats = message.value
+            self._show(message.value)
             self.readings += 1
             if first:
                 self.call_after_refresh(self.console.first_screen_shown)
@@ -334,7 +234,7 @@ class DashboardScreen(Screen):
         self._show_oldest(stats)
 
     def _show_escalations(self, stats: DeskStats) -> None:
-        blocks = self.query_one("#block-requests", DeskTable)
+        blocks = self.query_one("#block-requests", FittedTable)
         self._block_tickets = {str(r.id): r.number for r in stats.block_requests}
         blocks.fill(
             [
@@ -349,8 +249,7 @@ class DashboardScreen(Screen):
                     ],
                 )
                 for r in stats.block_requests
-            ],
-            flexible=4,
+            ]
         )
         blocks.display = bool(stats.block_requests)
         note = self.query_one("#no-blocks", Static)
@@ -362,7 +261,7 @@ class DashboardScreen(Screen):
                 " waiting for a decision, oldest first" if count else " waiting for a decision",
             ),
         )
-        kinds = self.query_one("#escalations", DeskTable)
+        kinds = self.query_one("#escalations", FittedTable)
         kinds.fill(
             [
                 (kind.value, [Text(kind.value), _number(stats.escalations.get(kind.value, 0))])
@@ -371,7 +270,7 @@ class DashboardScreen(Screen):
         )
 
     def _show_operators(self, stats: DeskStats) -> None:
-        table = self.query_one("#operators", DeskTable)
+        table = self.query_one("#operators", FittedTable)
         warn, dim = table.style_for("warn"), table.style_for("dim")
         too_long = self.console.desk.settings.held_too_long
 
@@ -403,7 +302,7 @@ class DashboardScreen(Screen):
         )
 
     def _show_oldest(self, stats: DeskStats) -> None:
-        table = self.query_one("#oldest", DeskTable)
+        table = self.query_one("#oldest", FittedTable)
         table.fill(
             [
                 (
@@ -419,8 +318,7 @@ class DashboardScreen(Screen):
                     ],
                 )
                 for t in stats.oldest_waiting
-            ],
-            flexible=6,
+            ]
         )
 
     # Keys ---------------------------------------------------------------------------
@@ -441,7 +339,7 @@ class DashboardScreen(Screen):
         focused = self.focused
         if isinstance(focused, OpenWorkMatrix):
             focused.move(rows, columns)
-        elif isinstance(focused, DeskTable) and rows:
+        elif isinstance(focused, FittedTable) and rows:
             focused.action_cursor_down() if rows > 0 else focused.action_cursor_up()
 
     def action_next_tile(self) -> None:
@@ -454,7 +352,7 @@ class DashboardScreen(Screen):
         focused = self.focused
         if isinstance(focused, OpenWorkMatrix):
             focused.choose()
-        elif isinstance(focused, DeskTable) and focused.row_count:
+        elif isinstance(focused, FittedTable) and focused.row_count:
             focused.action_select_cursor()
 
     def action_reload(self) -> None:

@@ -9,13 +9,11 @@ what matters for picking the next ticket.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from rich.cells import cell_len, set_cell_size
-
-from console.formatting import BADGES, short_duration, sla_text
+from console.formatting import BADGES, fit, short_duration, sla_text
 from models import EscalationKind, Service, Status
+from screens.widgets.columns import Column, fit_columns
 
 SERVICE_LABELS = {
     Service.keeper: "keeper",
@@ -51,14 +49,6 @@ MARK = "●"
 HELD_TOO_LONG = "!"
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    title: str
-    width: int
-    align_right: bool = False
-
-
 # One cell more than the number: the mark of a ticket picked for a bulk reassign.
 NUMBER = Column("number", "NUMBER", 8, align_right=True)
 AGE = Column("age", "AGE", 6, align_right=True)
@@ -67,7 +57,7 @@ SERVICE = Column("service", "SERVICE", 9)
 STATUS = Column("status", "STATUS", 8)
 BADGE_COLUMN = Column("badges", "ESC", 11)
 WMID = Column("wmid", "WMID", 12)
-SUBJECT = Column("subject", "SUBJECT", 0)
+SUBJECT = Column("subject", "SUBJECT")
 ASSIGNEE = Column("assignee", "HOLDER", 8)
 
 _ORDER = (NUMBER, AGE, SLA, SERVICE, STATUS, BADGE_COLUMN, WMID, SUBJECT, ASSIGNEE)
@@ -79,15 +69,7 @@ GAP = 1
 
 def layout(width: int) -> list[Column]:
     """The columns for a line `width` cells wide, the subject sized to fill it."""
-    columns = list(_ORDER)
-    for name in (None, *_DROP_ORDER):
-        if name is not None:
-            columns = [column for column in columns if column.name != name]
-        fixed = sum(c.width for c in columns if c is not SUBJECT) + GAP * (len(columns) - 1)
-        if width - fixed >= MIN_SUBJECT:
-            break
-    subject = max(width - fixed, 4)
-    return [Column("subject", "SUBJECT", subject) if c is SUBJECT else c for c in columns]
+    return fit_columns(_ORDER, width, gap=GAP, least=4, wanted=MIN_SUBJECT, drop=_DROP_ORDER)
 
 
 def span_text(delta: timedelta) -> str:
@@ -101,17 +83,6 @@ def sla_cell(left: timedelta | None) -> str:
     if left is None or abs(left).days < 10:
         return sla_text(left)
     return ("-" if left < timedelta(0) else "") + span_text(left)
-
-
-def fit(text: str, width: int, *, align_right: bool = False) -> str:
-    """Exactly `width` cells: clipped with an ellipsis, or padded."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, width - 1) + "…"
-    padding = " " * (width - length)
-    return padding + text if align_right else text + padding
 
 
 def badge_words(kinds: list[EscalationKind], width: int) -> list[tuple[EscalationKind | None, str]]:

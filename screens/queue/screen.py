@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -20,12 +19,15 @@ from console.errors import DomainError
 from console.reads.queue import QueueFilter, QueueRow
 from console.reads.ticket import TicketDetail, load_ticket
 from console.rules.roles import Permission
+from screens.base import SIDE_BY_SIDE, Reading
 from screens.keymap import QUEUE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
 from screens.queue.view import QueueView
-from screens.supervision.materials import MarkerScreen, TemplateScreen
-from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.supervision.markers import MarkerScreen
+from screens.supervision.templates import TemplateScreen
+from screens.ticket.in_hand import TicketInHand
+from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
 from screens.widgets.key_bar import KeyBar
 
@@ -35,14 +37,18 @@ PREVIEW_DELAY = 0.08
 SAVE_FILTER_DELAY = 1.0
 # Ages and SLA left are redrawn, and counts re-read, this often.
 TICK_SECONDS = 30.0
-# Side by side from this width; stacked from this height; else the preview is off.
-WIDE = 150
-TALL = 36
 
 
-class QueueScreen(TicketActions, Screen):
+class QueueScreen(TicketActions):
     ACTION_SCREEN = QUEUE
     BINDINGS = bindings_for(QUEUE)
+    # The preview beside the queue when wide, under it when tall (36 lines), else
+    # off until p shows it (queue/screen.tcss).
+    HORIZONTAL_BREAKPOINTS = SIDE_BY_SIDE
+    VERTICAL_BREAKPOINTS = [(36, "-tall")]
+
+    class _PreviewRead(Reading[TicketDetail]):
+        pass
 
     def __init__(self, initial_filter: QueueFilter | None = None) -> None:
         super().__init__(id="queue-screen")
@@ -50,7 +56,6 @@ class QueueScreen(TicketActions, Screen):
         self._initial_filter = initial_filter
         self._preview_timer: Timer | None = None
         self._save_timer: Timer | None = None
-        self._preview_on: bool | None = None
         self._filter_screen: FilterScreen | None = None
 
     def compose(self) -> ComposeResult:
@@ -242,20 +247,13 @@ class QueueScreen(TicketActions, Screen):
 
     # The preview ------------------------------------------------------------------
 
-    def on_resize(self, event: Resize) -> None:
-        self._lay_out(event.size.width, event.size.height)
-
-    def _lay_out(self, width: int, height: int) -> None:
-        wide = width >= WIDE
-        self.set_class(wide, "-wide")
-        self.set_class(not wide, "-stacked")
-        if self._preview_on is None:
-            self.preview.display = wide or height >= TALL
-        self._load_preview()
+    def on_resize(self, _event: Resize) -> None:
+        # After the breakpoints' styles: a preview the new size shows is read.
+        self.call_after_refresh(self._load_preview)
 
     def action_toggle_preview(self) -> None:
-        self._preview_on = not self.preview.display
-        self.preview.display = self._preview_on
+        # Set here, it stays as the operator wants it whatever the size.
+        self.preview.display = not self.preview.display
         self._load_preview()
 
     @on(QueueView.Highlighted)
@@ -279,12 +277,13 @@ class QueueScreen(TicketActions, Screen):
             detail = load_ticket(self.console.desk.db, row.number)
         except DomainError:
             return
-        self.app.call_from_thread(self._show_preview, detail)
+        self.post_message(self._PreviewRead(detail))
 
-    def _show_preview(self, detail: TicketDetail) -> None:
+    @on(_PreviewRead)
+    def _show_preview(self, message: _PreviewRead) -> None:
         row = self.queue_view.current_row
-        if row is not None and row.number == detail.number:
-            self.preview.show(detail)
+        if row is not None and row.number == message.value.number:
+            self.preview.show(message.value)
 
     def whereabouts(self) -> Whereabouts:
         detail = self.preview.detail if self.preview.display else None

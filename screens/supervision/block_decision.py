@@ -5,7 +5,6 @@ confirmation, for the decision is recorded under the decider's name for good."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from textual.content import Content
 
 from console import operations
 from console.errors import DomainError
+from console.reads.blocks import BlockRequestView
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
@@ -21,16 +21,7 @@ if TYPE_CHECKING:
     from screens.app import WmConsole
 
 
-@dataclass(frozen=True)
-class BlockInQuestion:
-    id: int
-    wmid: str
-    reason: str
-    requested_by: str
-    number: int
-
-
-async def decide_block(app: WmConsole, block: BlockInQuestion, *, approve: bool) -> bool:
+async def decide_block(app: WmConsole, block: BlockRequestView, *, approve: bool) -> bool:
     """Ask, decide, say what happened; True when the decision was recorded."""
     if not app.allowed(Permission.decide_block):
         return False

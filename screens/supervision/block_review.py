@@ -11,156 +11,96 @@ The list follows every console's changes live.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.errors import DomainError
-from console.reads.blocks import BlockForReview, blocks_for_review
+from console.reads.blocks import BlockRequestView, blocks_for_review
 from console.reads.ticket import OtherTicket, other_tickets
 from console.untrusted import one_line, visible
 from models import Status
+from screens.base import Reading
 from screens.keymap import BLOCKS, bindings_for
-from screens.messages import TicketsChanged
-from screens.queue.columns import fit, span_text
-from screens.supervision.block_decision import BlockInQuestion, decide_block
-from screens.ticket.verbs import TicketInHand
+from screens.queue.columns import span_text
+from screens.supervision.block_decision import decide_block
+from screens.supervision.list_screen import ListScreen
+from screens.ticket.in_hand import TicketInHand
 from screens.ticket.view import other_ticket_content, when
-from screens.widgets.key_bar import KeyBar
-
-if TYPE_CHECKING:
-    from screens.app import WmConsole
-
-# Side by side from this width, as the queue.
-WIDE = 150
-_COLUMNS = (("WAITING", 7), ("WMID", 12), ("REQUESTER", 12), ("TICKET", 7), ("STATUS", 8))
+from screens.widgets.columns import Column
 
 
-class BlockReviewScreen(Screen):
+class BlockReviewScreen(ListScreen[BlockRequestView]):
     ACTION_SCREEN = BLOCKS
     BINDINGS = bindings_for(BLOCKS)
+    COLUMNS = (
+        Column("waiting", "WAITING", 7),
+        Column("wmid", "WMID", 12),
+        Column("requester", "REQUESTER", 12),
+        Column("ticket", "TICKET", 7),
+        Column("status", "STATUS", 8),
+        Column("subject", "SUBJECT"),
+    )
+    LEAST = 12
+    TOPICS = frozenset({"ticket"})
+    TITLE_WORDS = "WMID block requests"
+    LOADING_WORDS = "Loading the block requests…"
+
+    class _OthersRead(Reading[list[OtherTicket]]):
+        def __init__(self, number: int, found: list[OtherTicket]) -> None:
+            super().__init__(found)
+            self.number = number
 
     def __init__(self, number: int | None = None) -> None:
-        super().__init__(id="blocks-screen")
+        super().__init__("blocks-screen")
         # The request to put the cursor on first: the ticket's it was opened from.
         self._wanted_number = number
-        self.blocks: list[BlockForReview] = []
         self.others: list[OtherTicket] = []
-        self.loaded = False
 
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[return-value]
+    def compose_detail(self) -> ComposeResult:
+        yield Static(Content(self.LOADING_WORDS), id="block-summary")
+        yield Label(
+            Content("The customer's other tickets"),
+            classes="section-title",
+            id="block-others-title",
+        )
+        yield OptionList(id="block-others")
 
-    def compose(self) -> ComposeResult:
-        yield Static(Content("WMID block requests"), id="blocks-title")
-        with Container(id="blocks-panes"):
-            table: DataTable = DataTable(id="blocks-table", cursor_type="row", zebra_stripes=False)
-            yield table
-            with VerticalScroll(id="block-detail"):
-                yield Static(Content("Loading the block requests…"), id="block-summary")
-                yield Label(
-                    Content("The customer's other tickets"),
-                    classes="section-title",
-                    id="block-others-title",
-                )
-                yield OptionList(id="block-others")
-        yield KeyBar(BLOCKS)
+    def read(self) -> list[BlockRequestView]:
+        return blocks_for_review(self.console.desk.db)
 
-    def on_mount(self) -> None:
-        self.table.focus()
-        self._load()
+    def first_row(self, items: list[BlockRequestView]) -> int:
+        wanted = self._wanted_number
+        return next((i for i, block in enumerate(items) if block.number == wanted), 0)
 
-    @property
-    def table(self) -> DataTable:
-        return self.query_one("#blocks-table", DataTable)
+    def cells(self, item: BlockRequestView) -> list[Text]:
+        mine = item.requested_by == self.console.login
+        requester = one_line(item.requested_by) + (" (you)" if mine else "")
+        return [
+            Text(span_text(item.waiting(self.console.desk.now())), justify="right"),
+            Text(item.wmid),
+            Text(requester, style="italic" if mine else ""),
+            Text(str(item.number)),
+            Text(_status_word(item.status)),
+            Text(one_line(item.subject)),
+        ]
 
-    @property
-    def current(self) -> BlockForReview | None:
-        if not self.blocks:
-            return None
-        row = min(max(self.table.cursor_row, 0), len(self.blocks) - 1)
-        return self.blocks[row]
-
-    def on_resize(self, event: Resize) -> None:
-        wide = event.size.width >= WIDE
-        self.set_class(wide, "-wide")
-        self.set_class(not wide, "-stacked")
-        if self.loaded:
-            self.call_after_refresh(self._fill_table)
-
-    # Reading ----------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="blocks-load", exit_on_error=False)
-    def _load(self) -> None:
-        blocks = blocks_for_review(self.console.desk.db)
-        self.app.call_from_thread(self._show, blocks)
-
-    def _show(self, blocks: list[BlockForReview]) -> None:
-        keep = self.current.id if self.current is not None and self.loaded else None
-        self.blocks = blocks
-        self.loaded = True
-        self._fill_table()
-        if keep is not None:
-            target = next((i for i, b in enumerate(blocks) if b.id == keep), None)
-        elif self._wanted_number is not None:
-            target = next((i for i, b in enumerate(blocks) if b.number == self._wanted_number), 0)
-        else:
-            target = 0
-        if blocks:
-            self.table.move_cursor(row=min(target or 0, len(blocks) - 1), animate=False)
-        self._show_title()
-        self._show_current()
-
-    def _show_title(self) -> None:
-        count = len(self.blocks)
+    def show_title(self) -> None:
+        count = len(self.items)
         words = (
             "no WMID block request waits for a decision"
             if not count
             else f"{count} waiting for a decision, oldest first"
         )
-        self.query_one("#blocks-title", Static).update(
-            Content.assemble(("WMID block requests", "bold"), ("  ·  ", "dim"), words)
-        )
+        self.set_title(Content.assemble(("WMID block requests", "bold"), ("  ·  ", "dim"), words))
 
-    def _fill_table(self) -> None:
-        table = self.table
-        now = self.console.desk.now()
-        fixed = sum(width + 2 for _, width in _COLUMNS)
-        subject = max(table.size.width - fixed - 3, 12)
-        table.clear(columns=True)
-        for title, width in _COLUMNS:
-            table.add_column(Text(title), width=width)
-        table.add_column(Text("SUBJECT"), width=subject)
-        for block in self.blocks:
-            mine = block.requested_by == self.console.login
-            requester = one_line(block.requested_by) + (" (you)" if mine else "")
-            table.add_row(
-                Text(fit(span_text(block.waiting(now)), 7, align_right=True)),
-                Text(block.wmid),
-                Text(fit(requester, 12), style="italic" if mine else ""),
-                Text(str(block.number)),
-                Text(_status_word(block.status)),
-                Text(fit(one_line(block.subject), subject)),
-                key=str(block.id),
-            )
-
-    @on(DataTable.RowHighlighted, "#blocks-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_current()
-
-    def _show_current(self) -> None:
-        block = self.current
+    def show_item(self, item: BlockRequestView | None) -> None:
         summary = self.query_one("#block-summary", Static)
-        if block is None:
+        if item is None:
             summary.update(
                 Content(
                     "Nothing to decide. A request appears here the moment someone makes one "
@@ -169,8 +109,10 @@ class BlockReviewScreen(Screen):
             )
             self._fill_others(None, [])
             return
-        summary.update(block_content(block, self.console.desk.now(), self.console.login))
-        self._read_others(block.number)
+        summary.update(block_content(item, self.console.desk.now(), self.console.login))
+        self._read_others(item.number)
+
+    # The customer's other tickets ---------------------------------------------------
 
     @work(thread=True, exclusive=True, group="blocks-others", exit_on_error=False)
     def _read_others(self, number: int) -> None:
@@ -178,7 +120,11 @@ class BlockReviewScreen(Screen):
             found = other_tickets(self.console.desk.db, number)
         except DomainError:
             found = []
-        self.app.call_from_thread(self._fill_others, number, found)
+        self.post_message(self._OthersRead(number, found))
+
+    @on(_OthersRead)
+    def _others_read(self, message: _OthersRead) -> None:
+        self._fill_others(message.number, message.value)
 
     def _fill_others(self, number: int | None, found: list[OtherTicket]) -> None:
         current = self.current
@@ -200,39 +146,6 @@ class BlockReviewScreen(Screen):
         options.display = bool(found)
         title.display = current is not None
 
-    @on(TicketsChanged)
-    def _changed(self, event: TicketsChanged) -> None:
-        if event.topics & {"ticket", "demo"}:
-            self._load()
-
-    # Keys --------------------------------------------------------------------------
-
-    def ticket_in_hand(self) -> TicketInHand | None:
-        """The highlighted request's ticket (the palette offers ticket actions by it)."""
-        block = self.current
-        if block is None:
-            return None
-        return TicketInHand(id=0, number=block.number, version=0, status=Status(block.status))
-
-    def action_cursor_down(self) -> None:
-        focused = self.focused
-        if isinstance(focused, OptionList):
-            focused.action_cursor_down()
-        else:
-            self.table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        focused = self.focused
-        if isinstance(focused, OptionList):
-            focused.action_cursor_up()
-        else:
-            self.table.action_cursor_up()
-
-    def action_open(self) -> None:
-        block = self.current
-        if block is not None:
-            self.console.open_ticket(block.number)
-
     def action_other_tickets(self) -> None:
         if not self.others:
             self.console.notify(
@@ -249,17 +162,22 @@ class BlockReviewScreen(Screen):
         event.stop()
         self.console.open_ticket(self.others[event.option_index].number)
 
-    def action_back(self) -> None:
-        if self.focused is not self.table:
-            self.table.focus()
-            return
-        self.dismiss()
+    # Keys --------------------------------------------------------------------------
 
-    def action_reload(self) -> None:
-        self._load()
+    def ticket_in_hand(self) -> TicketInHand | None:
+        """The highlighted request's ticket (the palette offers ticket actions by it)."""
+        block = self.current
+        if block is None:
+            return None
+        return TicketInHand(id=0, number=block.number, version=0, status=Status(block.status))
 
-    @on(DataTable.RowSelected, "#blocks-table")
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    def action_open(self) -> None:
+        block = self.current
+        if block is not None:
+            self.console.open_ticket(block.number)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open()
 
     @work(exclusive=True, group="block-decision")
@@ -277,12 +195,7 @@ class BlockReviewScreen(Screen):
                 "No WMID block request waits for a decision.", severity="warning", markup=False
             )
             return
-        decided = await decide_block(
-            self.console,
-            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, block.number),
-            approve=approve,
-        )
-        if decided:
+        if await decide_block(self.console, block, approve=approve):
             # This console's own change reaches every screen at once, not with the feed.
             self.console.broadcast_changes(None)
 
@@ -291,7 +204,7 @@ def _status_word(status: str) -> str:
     return status.replace("_", " ")
 
 
-def block_content(block: BlockForReview, now: datetime, viewer: str) -> Content:
+def block_content(block: BlockRequestView, now: datetime, viewer: str) -> Content:
     """One request in full: customer text (reason, subject, addresses) shown literally."""
     parts: list[str | tuple[str, str] | Content] = [
         ("WMID ", "bold"),

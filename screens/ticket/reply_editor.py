@@ -14,14 +14,11 @@ from __future__ import annotations
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
@@ -37,18 +34,14 @@ from console.reads.ticket import (
 )
 from console.untrusted import one_line
 from models import DraftKind, Language, PresenceState, Service
+from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.keymap import EDITOR, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.ticket.view import ThreadEntry, notice_text, presence_content, when
 from screens.widgets.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
 from screens.widgets.key_bar import KeyBar
 
-if TYPE_CHECKING:
-    from screens.app import WmConsole
-
 DRAFT_DELAY = 0.3
-# The conversation beside the text from this width; above it when narrower.
-WIDE = 120
 # Typing, for the others' presence line, until this long after the last key.
 TYPING_SECONDS = 5.0
 
@@ -67,9 +60,22 @@ def change_line(entry: AuditEntry | ChangeSummary) -> Content:
     return Content.assemble(*parts)
 
 
-class ReplyEditor(Screen):
+class ReplyEditor(ConsoleScreen):
     ACTION_SCREEN = EDITOR
     BINDINGS = bindings_for(EDITOR)
+    # The conversation beside the text when wide; above it when narrower.
+    HORIZONTAL_BREAKPOINTS = TWO_COLUMNS
+
+    class _Loaded(Reading[TicketDetail]):
+        def __init__(self, detail: TicketDetail, draft: SavedDraft | None) -> None:
+            super().__init__(detail)
+            self.draft = draft
+
+    class _Refused(Reading[DomainError]):
+        pass
+
+    class _ChangesRead(Reading[TicketChanges]):
+        pass
 
     def __init__(self, number: int, kind: DraftKind = DraftKind.reply) -> None:
         super().__init__(classes="reply-editor")
@@ -83,10 +89,6 @@ class ReplyEditor(Screen):
         self._save_lock = threading.Lock()
         self._save_timer: Timer | None = None
         self._last_key = 0.0
-
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[return-value]
 
     @property
     def text_area(self) -> TextArea:
@@ -108,9 +110,6 @@ class ReplyEditor(Screen):
                 yield text
         yield KeyBar(EDITOR)
 
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
-
     def on_mount(self) -> None:
         self.query_one("#editor-presence").display = False
         self.query_one("#editor-changed").display = False
@@ -125,15 +124,18 @@ class ReplyEditor(Screen):
             detail = load_ticket(app.desk.db, self.number)
             draft = operations.draft_for(app.desk, self.number, by=app.login)
         except DomainError as error:
-            self.app.call_from_thread(self._not_found, error)
+            self.post_message(self._Refused(error))
             return
-        self.app.call_from_thread(self._loaded, detail, draft)
+        self.post_message(self._Loaded(detail, draft))
 
-    def _not_found(self, error: DomainError) -> None:
-        self.console.refuse(error)
+    @on(_Refused)
+    def _not_found(self, message: _Refused) -> None:
+        self.console.refuse(message.value)
         self.dismiss()
 
-    def _loaded(self, detail: TicketDetail, draft: SavedDraft | None) -> None:
+    @on(_Loaded)
+    def _loaded(self, message: _Loaded) -> None:
+        detail, draft = message.value, message.draft
         self.detail = detail
         text = self.text_area
         if draft is not None:
@@ -256,9 +258,11 @@ class ReplyEditor(Screen):
         if self.base_version is None:
             return
         changes = changes_after_version(self.console.desk.db, self.number, self.base_version)
-        self.app.call_from_thread(self._show_changes, changes)
+        self.post_message(self._ChangesRead(changes))
 
-    def _show_changes(self, changes: TicketChanges) -> None:
+    @on(_ChangesRead)
+    def _show_changes(self, message: _ChangesRead) -> None:
+        changes = message.value
         banner = self.query_one("#editor-changed", Static)
         banner.display = changes.changed and changes.since_version == self.base_version
         if banner.display:
@@ -298,34 +302,53 @@ class ReplyEditor(Screen):
         await self._send_reply(body)
 
     async def _send_reply(self, body: str) -> None:
-        app = self.console
         detail = self.detail
         assert detail is not None and self.base_version is not None
+        if not await self._changes_read_first() or not await self._reply_confirmed(detail):
+            self.text_area.focus()
+            return
+        if await self._reply(body):
+            self._finished(
+                f"Reply sent on {self.number}: the customer will be told by {notice_text(detail)}."
+            )
+
+    async def _changes_read_first(self) -> bool:
+        """What changed since the reply was started, if anything, before it goes
+        out; False when the operator goes back to revise."""
+        app = self.console
+        assert self.base_version is not None
         changes = await app.in_thread(
             partial(changes_after_version, app.desk.db, self.number, self.base_version)
         )
-        if changes.changed:
-            if not await app.push_screen_wait(
-                ChangedDialog(self.number, [change_line(e) for e in changes.entries])
-            ):
-                self.text_area.focus()
-                return
-            self.base_version = changes.version
-            await self._save_now()
-        confirmed = await app.push_screen_wait(
-            ConfirmDialog(
-                f"Send the reply on {self.number}?",
-                Content.assemble(
-                    "The customer will be told by ",
-                    (notice_text(detail), "bold"),
-                    ".\nThe ticket becomes answered and its clock stops until they write.",
-                ),
-                confirm="Send",
+        if not changes.changed:
+            return True
+        if not await app.push_screen_wait(
+            ChangedDialog(self.number, [change_line(e) for e in changes.entries])
+        ):
+            return False
+        self.base_version = changes.version
+        await self._save_now()
+        return True
+
+    async def _reply_confirmed(self, detail: TicketDetail) -> bool:
+        return bool(
+            await self.console.push_screen_wait(
+                ConfirmDialog(
+                    f"Send the reply on {self.number}?",
+                    Content.assemble(
+                        "The customer will be told by ",
+                        (notice_text(detail), "bold"),
+                        ".\nThe ticket becomes answered and its clock stops until they write.",
+                    ),
+                    confirm="Send",
+                )
             )
         )
-        if not confirmed:
-            self.text_area.focus()
-            return
+
+    async def _reply(self, body: str) -> bool:
+        """Send with the version the operator saw. A change that slips in just
+        before is shown, nothing sent; sending again is their call."""
+        app = self.console
         while True:
             try:
                 await app.in_thread(
@@ -338,6 +361,7 @@ class ReplyEditor(Screen):
                         expected_version=self.base_version,
                     )
                 )
+                return True
             except Conflict as conflict:
                 again = await app.push_screen_wait(
                     ChangedDialog(
@@ -349,16 +373,11 @@ class ReplyEditor(Screen):
                 )
                 if not again:
                     self.text_area.focus()
-                    return
+                    return False
                 self.base_version = conflict.actual_version
-                continue
             except DomainError as error:
                 app.refuse(error)
-                return
-            break
-        self._finished(
-            f"Reply sent on {self.number}: the customer will be told by {notice_text(detail)}."
-        )
+                return False
 
     def _finished(self, message: str) -> None:
         app = self.console

@@ -8,23 +8,30 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
 
 from console.errors import DomainError
 from console.mail.attachments import safe_filename, save_attachment_copy
 from console.reads.ticket import AttachmentInfo, TicketDetail, load_ticket
 from models import EscalationKind, Status
+from screens.base import Reading
 from screens.keymap import TICKET, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
-from screens.ticket.verbs import TicketActions, TicketInHand
+from screens.ticket.in_hand import TicketInHand
+from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
 from screens.widgets.dialogs import Field, FormDialog
 from screens.widgets.key_bar import KeyBar
 
 
-class TicketScreen(TicketActions, Screen):
+class TicketScreen(TicketActions):
     ACTION_SCREEN = TICKET
     BINDINGS = bindings_for(TICKET)
+
+    class _Loaded(Reading[TicketDetail]):
+        pass
+
+    class _Refused(Reading[DomainError]):
+        pass
 
     def __init__(self, number: int) -> None:
         super().__init__(classes="ticket-screen")
@@ -50,16 +57,19 @@ class TicketScreen(TicketActions, Screen):
         try:
             detail = load_ticket(self.console.desk.db, self.number)
         except DomainError as error:
-            self.app.call_from_thread(self._not_found, error)
+            self.post_message(self._Refused(error))
             return
-        self.app.call_from_thread(self._show, detail)
+        self.post_message(self._Loaded(detail))
 
-    def _not_found(self, error: DomainError) -> None:
-        self.console.refuse(error)
+    @on(_Refused)
+    def _not_found(self, message: _Refused) -> None:
+        self.console.refuse(message.value)
         if self.is_current:
             self.dismiss()
 
-    def _show(self, detail: TicketDetail) -> None:
+    @on(_Loaded)
+    def _show(self, message: _Loaded) -> None:
+        detail = message.value
         first = self.detail is None
         self.detail = detail
         self.view.show(detail)

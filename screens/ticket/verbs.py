@@ -7,36 +7,21 @@ plainly what happened — or the domain's own words for why not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.content import Content
 
 from console import operations
 from console.errors import DomainError
-from console.reads.stats import holders
-from console.reads.ticket import current_versions, load_ticket
 from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
-from console.untrusted import one_line
 from models import DraftKind, EscalationKind, Status
-from screens.supervision.block_decision import BlockInQuestion, decide_block
+from screens.ticket.in_hand import TicketInHand
 from screens.ticket.reply_editor import ReplyEditor
-from screens.widgets.dialogs import (
-    Choice,
-    ChoiceDialog,
-    ConfirmDialog,
-    Field,
-    FormDialog,
-    ReportDialog,
-)
-
-if TYPE_CHECKING:
-    from screens.app import WmConsole
+from screens.ticket.supervising import Supervising
+from screens.widgets.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
 
 _ESCALATION_WORDS = {
     EscalationKind.wmid_block: "WMID block — a fraudster's WMID must be blocked now",
@@ -52,79 +37,8 @@ _STATUS_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class TicketInHand:
-    """What a verb needs to know of the ticket, as the operator last saw it."""
-
-    id: int
-    number: int
-    version: int
-    status: Status
-    escalations: list[EscalationKind] = field(default_factory=list)
-    assignee: str | None = None
-
-
-class TicketActions:
-    """Mixed into a Screen that has a ticket in hand."""
-
-    @property
-    def console(self) -> WmConsole:
-        return self.app  # type: ignore[attr-defined,return-value]
-
-    def ticket_in_hand(self) -> TicketInHand | None:
-        raise NotImplementedError
-
-    def ticket_changed(self, number: int) -> None:
-        """This console changed ticket `number`: re-read it now, without waiting for the feed."""
-        raise NotImplementedError
-
-    # Plumbing --------------------------------------------------------------------
-
-    def _hand(self) -> TicketInHand | None:
-        ticket = self.ticket_in_hand()
-        if ticket is None:
-            self.console.notify("No ticket highlighted.", severity="warning", markup=False)
-        return ticket
-
-    def _allowed(self, permission: Permission) -> bool:
-        return self.console.allowed(permission)
-
-    async def _perform(
-        self,
-        ticket: TicketInHand,
-        operation: Callable[..., Any],
-        *args: Any,
-        success: str,
-        **kw: Any,
-    ) -> bool:
-        """`operation` on the ticket, by this operator, against the version they saw:
-        a change meanwhile is refused as a conflict, not written over."""
-        app = self.console
-        work_ = partial(
-            operation,
-            app.desk,
-            ticket.number,
-            *args,
-            by=app.login,
-            expected_version=ticket.version,
-            **kw,
-        )
-        try:
-            await app.in_thread(work_)
-        except DomainError as error:
-            app.refuse(error)
-            self.ticket_changed(ticket.number)
-            return False
-        app.done(success)
-        self.ticket_changed(ticket.number)
-        return True
-
-    async def _ask(self, screen: Any) -> Any:
-        return await self.console.push_screen_wait(screen)
-
-    async def _sure(self, title: str, body: str, confirm: str) -> bool:
-        """The last word before something urgent or final: y goes ahead, n does not."""
-        return bool(await self._ask(ConfirmDialog(title, body, confirm=confirm, danger=True)))
+class TicketActions(Supervising):
+    """A screen with a ticket in hand: the desk's verbs act on it."""
 
     # Verbs ------------------------------------------------------------------------
 
@@ -377,165 +291,3 @@ class TicketActions:
             answer["reason"],
             success=f"Requested a block of WMID {answer['wmid']}: waiting for a second person.",
         )
-
-    @work(exclusive=True, group="ticket-action")
-    async def action_approve_block(self) -> None:
-        await self._decide_block(approve=True)
-
-    @work(exclusive=True, group="ticket-action")
-    async def action_reject_block(self) -> None:
-        await self._decide_block(approve=False)
-
-    async def _decide_block(self, *, approve: bool) -> None:
-        ticket = self._hand()
-        if ticket is None or not self._allowed(Permission.decide_block):
-            return
-        app = self.console
-        try:
-            detail = await app.in_thread(partial(load_ticket, app.desk.db, ticket.number))
-        except DomainError as error:
-            app.refuse(error)
-            return
-        pending = detail.pending_blocks
-        if not pending:
-            app.notify(
-                f"No WMID block request waits for a decision on {ticket.number}.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        block = pending[0]
-        if len(pending) > 1:
-            block = await self._ask(
-                ChoiceDialog(
-                    "Which block request",
-                    [
-                        Choice(b, f"WMID {b.wmid} requested by {one_line(b.requested_by)}")
-                        for b in pending
-                    ],
-                )
-            )
-            if block is None:
-                return
-        await decide_block(
-            app,
-            BlockInQuestion(block.id, block.wmid, block.reason, block.requested_by, ticket.number),
-            approve=approve,
-        )
-        self.ticket_changed(ticket.number)
-
-    def action_block_review(self) -> None:
-        self.console.open_block_review()
-
-    def marked_tickets(self) -> list[TicketInHand]:
-        """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
-        return []
-
-    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
-        """A bulk reassign moved `moved` (unmarked now); the rest stay marked at
-        `versions`, as they are now: the report said what changed, so a retry
-        acts on what the supervisor has just read."""
-
-    async def _choose_holder(self, title: str, current: str | None) -> str | None:
-        """Someone active, least loaded first, or the queue (""); None: backed out."""
-        app = self.console
-        people = await app.in_thread(partial(holders, app.desk))
-        choices: list[Choice[str]] = [
-            Choice("", "Back to the queue (nobody holds it)", disabled=current == "")
-        ]
-        width = max((len(one_line(p.login)) for p in people), default=0)
-        choices.extend(
-            Choice(
-                person.login,
-                Content.assemble(
-                    (f"{one_line(person.login):<{width}}", "bold"),
-                    (f"  {person.held:>4} held", "$warning" if person.held else "dim"),
-                    f"  {one_line(person.name)}",
-                    (f"  {person.role}", "dim"),
-                ),
-                disabled=person.login == current,
-            )
-            for person in people
-        )
-        return await self._ask(
-            ChoiceDialog(title, choices, note="Least loaded first: held = live tickets held now.")
-        )
-
-    @work(exclusive=True, group="ticket-action")
-    async def action_assign(self) -> None:
-        if not self._allowed(Permission.assign):
-            return
-        marked = self.marked_tickets()
-        if marked:
-            await self._reassign(marked)
-            return
-        ticket = self._hand()
-        if ticket is None:
-            return
-        target = await self._choose_holder(
-            f"Give ticket {ticket.number} to", "" if ticket.assignee is None else ticket.assignee
-        )
-        if target is None:
-            return
-        await self._perform(
-            ticket,
-            operations.assign,
-            to=target or None,
-            success=f"Ticket {ticket.number} is now with {target or 'the queue'}.",
-        )
-
-    async def _reassign(self, marked: list[TicketInHand]) -> None:
-        app = self.console
-        count = len(marked)
-        target = await self._choose_holder(
-            f"Give the {count} marked ticket{'s' if count > 1 else ''} to", None
-        )
-        if target is None:
-            return
-        numbers = [ticket.number for ticket in marked]
-        try:
-            result: operations.Reassigned = await app.in_thread(
-                partial(
-                    operations.reassign,
-                    app.desk,
-                    numbers,
-                    to=target or None,
-                    by=app.login,
-                    versions={ticket.number: ticket.version for ticket in marked},
-                )
-            )
-            fresh = await app.in_thread(
-                partial(current_versions, app.desk.db, list(result.refused))
-            )
-        except DomainError as error:
-            app.refuse(error)
-            return
-        self.marks_reassigned(result.moved, fresh)
-        app.broadcast_changes(None)
-        where = target or "the queue"
-        if not result.refused:
-            app.done(f"Moved {len(result.moved)} of {count} to {where}.")
-            return
-        await self._ask(
-            ReportDialog(
-                f"Moved {len(result.moved)} of {count} to {where}; {len(result.refused)} refused",
-                reassign_report(result, where),
-            )
-        )
-
-
-def reassign_report(result: operations.Reassigned, where: str) -> Content:
-    """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
-    parts: list[str | tuple[str, str]] = []
-    if result.moved:
-        parts.extend(
-            [
-                (f"Moved to {where}: ", "bold $success"),
-                ", ".join(str(number) for number in result.moved),
-                "\n\n",
-            ]
-        )
-    parts.append(("Refused — still marked; a tries them again as they are now:", "bold $error"))
-    for number, why in result.refused.items():
-        parts.extend(["\n", (f"  {number}  ", "bold"), one_line(why)])
-    return Content.assemble(*parts)

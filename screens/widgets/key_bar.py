@@ -13,15 +13,14 @@ from textual.content import Content
 from textual.style import Style
 from textual.widget import Widget
 
+from screens.actions import ConsoleAction, key_label
 from screens.keymap import (
     BY_ID,
     DASHBOARD,
     EVERYWHERE,
     QUEUE,
     TICKET,
-    ConsoleAction,
     actions_for,
-    key_label,
 )
 
 _SHORT_KEYS = {"Enter": "⏎", "Esc": "esc"}

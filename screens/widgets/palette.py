@@ -8,7 +8,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from screens.keymap import ACTIONS, EVERYWHERE, ConsoleAction, key_label
+from screens.actions import ConsoleAction, key_label
+from screens.keymap import ACTIONS, EVERYWHERE
 
 
 class ConsoleCommands(Provider):

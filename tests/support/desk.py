@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from console import operations
 from console.desk import Desk
+from console.reads.queue import QueueRow
+from models import Service, Status
 
 # A Wednesday inside support hours: 10:00 GMT.
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -37,3 +39,27 @@ def new_ticket(desk: Desk, **overrides) -> int:
     }
     fields.update(overrides)
     return operations.create_ticket(desk, **fields).number
+
+
+def queue_row(**fields) -> QueueRow:
+    """A queue line as the queue reads it, made up with no database: ticket
+    100001, open, unassigned, created at the test clock's start."""
+    created_at = fields.get("created_at", WEDNESDAY_10AM)
+    row = {
+        "id": 1,
+        "number": 100001,
+        "service": Service.transfers,
+        "status": Status.open,
+        "subject": "Payment not delivered",
+        "customer_wmid": "123456789012",
+        "customer_email": "customer@example.com",
+        "assignee": None,
+        "created_at": created_at,
+        "due_at": None,
+        "escalation_flags": 0,
+        "queue_rank": 0,
+        "queue_due": created_at,
+        "version": 1,
+    }
+    row.update(fields)
+    return QueueRow(**row)

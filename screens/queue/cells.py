@@ -1,0 +1,162 @@
+"""One queue line, cell by cell: a table of the columns and the function that
+draws each one's cell. Fixed widths, customer text through one_line, colour
+only from the widget's own component styles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from rich.segment import Segment
+from rich.style import Style
+
+from console.formatting import fit, sla_left, sla_state
+from console.reads.queue import QueueRow
+from console.rules.queue_order import kinds_of
+from console.rules.sla import SlaPolicy
+from console.untrusted import one_line
+from models import EscalationKind, Status
+from screens.queue.columns import (
+    HELD_TOO_LONG,
+    MARK,
+    SERVICE_LABELS,
+    STATUS_LABELS,
+    URGENT_BADGES,
+    badge_words,
+    sla_cell,
+    span_text,
+)
+from screens.widgets.columns import Column
+
+# The escalation kinds of each of the 32 flag values, worked out once.
+_kinds = cache(kinds_of)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """What every cell of one line needs."""
+
+    row: QueueRow
+    kinds: list[EscalationKind]
+    now: datetime
+    policy: SlaPolicy
+    viewer: str
+    base: Style
+    style: Callable[[str], Style]
+    marked: bool
+    held_too_long: timedelta | None
+
+    def styled(self, name: str) -> Style:
+        return self.base + self.style(f"queue-view--{name}")
+
+
+def _number(line: _Line, cells: int) -> list[Segment]:
+    # One cell more than the number: the mark of a ticket picked for a bulk reassign.
+    mark = Segment(MARK, line.styled("marked")) if line.marked else Segment(" ", line.base)
+    return [mark, Segment(fit(str(line.row.number), cells - 1, align_right=True), line.base)]
+
+
+def _age(line: _Line, cells: int) -> list[Segment]:
+    text = span_text(line.now - line.row.created_at)
+    return [Segment(fit(text, cells, align_right=True), line.base)]
+
+
+def _sla(line: _Line, cells: int) -> list[Segment]:
+    left = sla_left(line.policy, line.row.due_at, line.now, line.kinds)
+    return [Segment(fit(sla_cell(left), cells, align_right=True), line.styled(sla_state(left)))]
+
+
+def _service(line: _Line, cells: int) -> list[Segment]:
+    return [Segment(fit(SERVICE_LABELS[line.row.service], cells), line.base)]
+
+
+def _status(line: _Line, cells: int) -> list[Segment]:
+    status = line.row.status
+    style = line.styled("new") if status == Status.new else line.base
+    return [Segment(fit(STATUS_LABELS[status], cells), style)]
+
+
+def _badges(line: _Line, cells: int) -> list[Segment]:
+    segments = []
+    used = 0
+    for kind, text in badge_words(line.kinds, cells):
+        if kind is None:
+            style = line.base
+        elif kind in URGENT_BADGES:
+            style = line.styled("urgent-badge")
+        else:
+            style = line.styled("badge")
+        segments.append(Segment(text, style))
+        used += len(text)
+    segments.append(Segment(" " * (cells - used), line.base))
+    return segments
+
+
+def _wmid(line: _Line, cells: int) -> list[Segment]:
+    return [Segment(fit(one_line(line.row.customer_wmid) or "—", cells), line.base)]
+
+
+def _subject(line: _Line, cells: int) -> list[Segment]:
+    return [Segment(fit(one_line(line.row.subject), cells), line.base)]
+
+
+def _holder(line: _Line, cells: int) -> list[Segment]:
+    row = line.row
+    mine = row.assignee is not None and row.assignee == line.viewer
+    style = line.styled("mine") if mine else line.base
+    holder = one_line(row.assignee) or "—"
+    since = row.held_waiting_since
+    too_long = line.held_too_long
+    if too_long is not None and since is not None and line.now - since > too_long:
+        style = line.styled("held-long")
+        holder = HELD_TOO_LONG + holder
+    return [Segment(fit(holder, cells), style)]
+
+
+CELLS: dict[str, Callable[[_Line, int], list[Segment]]] = {
+    "number": _number,
+    "age": _age,
+    "sla": _sla,
+    "service": _service,
+    "status": _status,
+    "badges": _badges,
+    "wmid": _wmid,
+    "subject": _subject,
+    "assignee": _holder,
+}
+
+
+def header_segments(columns: list[Column], style: Style) -> list[Segment]:
+    """The line of column titles over the queue."""
+    segments = []
+    for index, column in enumerate(columns):
+        if index:
+            segments.append(Segment(" ", style))
+        width = column.width or 0
+        segments.append(Segment(fit(column.title, width, align_right=column.align_right), style))
+    return segments
+
+
+def row_segments(
+    row: QueueRow,
+    columns: list[Column],
+    *,
+    now: datetime,
+    policy: SlaPolicy,
+    viewer: str,
+    base: Style,
+    style: Callable[[str], Style],
+    marked: bool = False,
+    held_too_long: timedelta | None = None,
+) -> list[Segment]:
+    """One queue line: each column's cell, one space between them."""
+    kinds = _kinds(row.escalation_flags)
+    line = _Line(row, kinds, now, policy, viewer, base, style, marked, held_too_long)
+    segments: list[Segment] = []
+    for index, column in enumerate(columns):
+        if index:
+            segments.append(Segment(" ", base))
+        segments.extend(CELLS[column.name](line, column.width or 0))
+    return segments

@@ -1,0 +1,414 @@
+"""The queue's paging, headless: which rows are at hand, which page to read next
+and how, and whether a read that comes back is still wanted. No Textual here:
+QueueView asks the pager what to read, reads it on a worker thread with the
+functions at the bottom, hands the result back, and repaints what the pager
+says changed. Tests drive it with no terminal at all.
+
+The pager never holds the table. It keeps pages of PAGE_SIZE rows in an LRU
+keyed on (filter, page). A page missing from it is read by keyset from a
+neighbouring page when stepping, from the end for the last page, by offset
+only for a jump into the middle. After a change in the database the whole
+window is read again and swapped in at once, with the cursor still on the
+ticket it was on, at the same height on the screen.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+from console.reads.queue import Facets, Queue, QueueFilter, QueueKey, QueueRow
+
+PAGE_SIZE = 100
+PAGES_KEPT = 64
+# Pages read ahead of the cursor, so PgDn and j never wait for the database.
+PREFETCH_PAGES = 1
+
+
+@dataclass(frozen=True)
+class WindowRequest:
+    """What a window read starts from: the filter, the ticket the cursor is on
+    (None: from the top) and where the cursor and the top row were."""
+
+    request: int
+    moves: int
+    filter: QueueFilter
+    anchor: QueueRow | None
+    cursor: int
+    scroll: int
+
+
+@dataclass(frozen=True)
+class QueueWindow:
+    """What the screen shows after a window read: the counts and the pages on
+    screen, with the cursor placed."""
+
+    request: int
+    moves: int
+    filter: QueueFilter
+    facets: Facets
+    empty_database: bool
+    cursor: int
+    scroll: int
+    pages: dict[int, list[QueueRow]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    epoch: int
+    filter: QueueFilter
+    page: int
+    # "after" / "before" a key (None: from the end), or "offset".
+    how: str
+    key: QueueKey | None
+    limit: int
+    # A jump to the end reads the last two pages in one query when both are on screen.
+    pages: int = 1
+
+
+class Arrival(Enum):
+    """What became of a window read when it came back."""
+
+    STALE = "stale"  # a newer read was asked for: dropped
+    MOVED = "moved"  # the operator moved while it was read: read again from there
+    SHOWN = "shown"
+
+
+class QueuePager:
+    """The paging state of one queue view."""
+
+    def __init__(self) -> None:
+        # What was asked for, and what the pages at hand belong to.
+        self.filter = QueueFilter()
+        self.shown = QueueFilter()
+        self.total = 0
+        self.facets: Facets | None = None
+        self.empty_database = False
+        self.loaded = False
+        self.cursor = 0
+        self._pages: OrderedDict[tuple[QueueFilter, int], list[QueueRow]] = OrderedDict()
+        self._fetching: set[tuple[int, QueueFilter, int]] = set()
+        # Bumped whenever the pages are replaced wholesale: late pages are dropped.
+        self._epoch = 0
+        # Each window read asked for; only the latest is shown.
+        self._request = 0
+        # Cursor moves: a window read while the cursor moved is read again.
+        self._moves = 0
+        self._in_flight = False
+        self._read_again = False
+        self._highlighted: QueueRow | None = None
+
+    # What is at hand --------------------------------------------------------------
+
+    def row(self, index: int) -> QueueRow | None:
+        """The row at `index` if its page is at hand (never reads)."""
+        rows = self._pages.get((self.shown, index // PAGE_SIZE))
+        if rows is None:
+            return None
+        at = index % PAGE_SIZE
+        return rows[at] if at < len(rows) else None
+
+    @property
+    def current_row(self) -> QueueRow | None:
+        return self.row(self.cursor) if self.total else None
+
+    @property
+    def settled(self) -> bool:
+        """What is at hand is the filter asked for (not the one before it)."""
+        return self.loaded and self.shown == self.filter
+
+    def all_at_hand(self, top: int, visible: int) -> bool:
+        last = min(top + visible, self.total)
+        return all(self.row(index) is not None for index in range(top, last))
+
+    # The cursor -------------------------------------------------------------------
+
+    def highlight(self, *, force: bool = False) -> bool:
+        """Whether the highlighted ticket is news to tell: another ticket, or the
+        same one changed (`force`: tell it anyway). Not while its row is not at
+        hand yet."""
+        row = self.current_row
+        if row is None and self.total:
+            return False
+        previous = self._highlighted
+        same = (
+            previous is not None
+            and row is not None
+            and previous.id == row.id
+            and previous.version == row.version
+            and previous == row
+        )
+        if not force and (same or (previous is None and row is None)):
+            return False
+        self._highlighted = row
+        return True
+
+    def move(self, index: int, top: int, visible: int) -> int:
+        """The cursor to `index` (kept within the rows); returns the top row that
+        keeps it in sight, `top` if it already is."""
+        index = min(max(index, 0), self.total - 1)
+        self.cursor = index
+        self._moves += 1
+        if index < top:
+            top = index
+        elif index >= top + visible:
+            top = index - visible + 1
+        return min(max(top, 0), max(self.total - visible, 0))
+
+    # Window reads -----------------------------------------------------------------
+
+    def first(self) -> WindowRequest:
+        """The first read: the filter is read with the rows (see read_first)."""
+        return self._window(None, 0, 0)
+
+    def load(self, f: QueueFilter) -> WindowRequest:
+        """Another filter, from the top."""
+        self.filter = f
+        self._read_again = False
+        return self._window(None, 0, 0)
+
+    def reload(self, scroll: int) -> WindowRequest | None:
+        """Read again what is on screen, the cursor on its ticket. Asked while a
+        read runs, it waits for it and runs once after it (None now), so a busy
+        desk's stream of changes never starves the screen."""
+        if self._in_flight:
+            self._read_again = True
+            return None
+        return self._window(self.current_row, self.cursor, scroll)
+
+    def _window(self, anchor: QueueRow | None, cursor: int, scroll: int) -> WindowRequest:
+        self._request += 1
+        self._in_flight = True
+        return WindowRequest(self._request, self._moves, self.filter, anchor, cursor, scroll)
+
+    def window_read(self, window: QueueWindow) -> Arrival:
+        """A window read came back: swap it in, unless it is stale or the
+        operator moved meanwhile."""
+        if window.request != self._request:
+            return Arrival.STALE
+        self._in_flight = False
+        if window.filter == self.shown and window.moves != self._moves and self.loaded:
+            self._read_again = False
+            return Arrival.MOVED
+        self._epoch += 1
+        self._fetching.clear()
+        self._pages.clear()
+        for page, rows in sorted(window.pages.items()):
+            self._pages[(window.filter, page)] = rows
+        self.shown = self.filter = window.filter
+        self.total = window.facets.total
+        self.facets = window.facets
+        self.empty_database = window.empty_database
+        self.loaded = True
+        self.cursor = window.cursor
+        return Arrival.SHOWN
+
+    def take_read_again(self) -> bool:
+        """Whether a reload was asked for while the last read ran (once)."""
+        again, self._read_again = self._read_again, False
+        return again
+
+    def window_failed(self) -> None:
+        self._in_flight = False
+
+    def pages_failed(self) -> None:
+        self._fetching.clear()
+
+    # Page reads -------------------------------------------------------------------
+
+    def pages_on_screen(self, top: int, visible: int) -> list[PageRequest]:
+        """The reads for the pages on screen not at hand, the cursor's first."""
+        if not self.total:
+            return []
+        last_on_screen = min(top + visible, self.total) - 1
+        on_screen = range(top // PAGE_SIZE, last_on_screen // PAGE_SIZE + 1)
+        cursor_page = self.cursor // PAGE_SIZE
+        wanted = (
+            self._page(page, with_previous=page - 1 in on_screen)
+            for page in sorted(on_screen, key=lambda p: abs(p - cursor_page))
+        )
+        return [request for request in wanted if request is not None]
+
+    def pages_ahead(self, top: int, visible: int) -> list[PageRequest]:
+        """The reads, by keyset only, of the pages a screen either side."""
+        if not self.total:
+            return []
+        first = max(top - visible * PREFETCH_PAGES, 0) // PAGE_SIZE
+        last = min(top + visible * (1 + PREFETCH_PAGES), self.total - 1) // PAGE_SIZE
+        wanted = (self._page(page, prefetch=True) for page in range(first, last + 1))
+        return [request for request in wanted if request is not None]
+
+    def _page(
+        self, page: int, *, prefetch: bool = False, with_previous: bool = False
+    ) -> PageRequest | None:
+        """How to read `page`: by keyset from a neighbour when there is one. While
+        a neighbour is on its way this waits for it (its arrival asks again);
+        only a page on screen with no neighbour in sight is read by offset."""
+        f, epoch = self.shown, self._epoch
+        last_page = (self.total - 1) // PAGE_SIZE
+        if page < 0 or page > last_page or (f, page) in self._pages:
+            return None
+        if (epoch, f, page) in self._fetching:
+            return None
+        previous = self._pages.get((f, page - 1))
+        following = self._pages.get((f, page + 1))
+        limit = PAGE_SIZE if page < last_page else self.total - page * PAGE_SIZE
+        if previous and len(previous) == PAGE_SIZE:
+            request = PageRequest(epoch, f, page, "after", previous[-1].key, limit)
+        elif following:
+            request = PageRequest(epoch, f, page, "before", following[0].key, PAGE_SIZE)
+        elif prefetch or {(epoch, f, page - 1), (epoch, f, page + 1)} & self._fetching:
+            return None
+        elif page == last_page:
+            both = with_previous and page > 0 and (f, page - 1) not in self._pages
+            if both:
+                self._fetching.add((epoch, f, page - 1))
+            extra = PAGE_SIZE if both else 0
+            request = PageRequest(epoch, f, page, "before", None, limit + extra, 2 if both else 1)
+        else:
+            request = PageRequest(epoch, f, page, "offset", None, PAGE_SIZE)
+        self._fetching.add((epoch, f, page))
+        return request
+
+    def page_read(self, request: PageRequest, rows: list[QueueRow]) -> bool:
+        """A page read came back; False when it belongs to pages since replaced."""
+        first = request.page - request.pages + 1
+        for page in range(first, request.page + 1):
+            self._fetching.discard((request.epoch, request.filter, page))
+        if request.epoch != self._epoch or request.filter != self.shown:
+            return False
+        if request.pages == 2:
+            last_count = self.total - request.page * PAGE_SIZE
+            self._pages[(request.filter, first)] = rows[:-last_count]
+            rows = rows[-last_count:]
+        self._pages[(request.filter, request.page)] = rows
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+        return True
+
+
+def on_screen(request: PageRequest, top: int, visible: int) -> bool:
+    """Whether the rows `request` read are (partly) on screen."""
+    first = request.page - request.pages + 1
+    return first * PAGE_SIZE < top + visible and (request.page + 1) * PAGE_SIZE > top
+
+
+# Reading, on a worker thread ---------------------------------------------------------
+
+
+def read_first(
+    queue: Queue,
+    ask: WindowRequest,
+    read_filter: Callable[[], QueueFilter],
+    visible: int,
+    now: datetime,
+    counter: Executor,
+) -> QueueWindow:
+    """The first window, on the filter `read_filter` gives (the operator's saved
+    one): while the screen paints for the first time, the database is at work."""
+    first = WindowRequest(ask.request, ask.moves, read_filter(), None, 0, 0)
+    return read_window(queue, first, visible, now, counter)
+
+
+def read_window(
+    queue: Queue, ask: WindowRequest, visible: int, now: datetime, counter: Executor
+) -> QueueWindow:
+    """The counts and the pages the screen needs, with the cursor placed."""
+    f, anchor, cursor, scroll = ask.filter, ask.anchor, ask.cursor, ask.scroll
+    first_page: list[QueueRow] | None = None
+    if anchor is None:
+        # A new filter starts at the top, which needs no count: the first page is
+        # read while the counts are (a search makes both take a while).
+        counting = counter.submit(queue.facets, f, now)
+        first_page = queue.page(f, now, limit=PAGE_SIZE)
+        facets = counting.result()
+    else:
+        facets = queue.facets(f, now)
+    total = facets.total
+    empty_database = total == 0 and not queue.any_tickets()
+    pages: dict[int, list[QueueRow]] = {}
+    on_screen_at = cursor - scroll
+    if total:
+        cursor = min(cursor, total - 1)
+        if anchor is not None:
+            cursor, page, rows = _around_ticket(queue, f, now, anchor, total)
+        else:
+            page, rows = 0, first_page or []
+        pages[page] = rows
+        scroll = min(max(cursor - on_screen_at, 0), max(total - visible, 0))
+        scroll = min(scroll, cursor) if cursor < scroll + visible else cursor - visible + 1
+        _fill(queue, f, now, pages, total, scroll, visible)
+    else:
+        cursor = scroll = 0
+    return QueueWindow(ask.request, ask.moves, f, facets, empty_database, cursor, scroll, pages)
+
+
+def read_page(queue: Queue, request: PageRequest, now: datetime) -> list[QueueRow]:
+    f = request.filter
+    if request.how == "after":
+        return queue.page(f, now, after=request.key, limit=request.limit)
+    if request.how == "before":
+        return queue.page_before(f, now, before=request.key, limit=request.limit)
+    return queue.page_at(f, now, offset=request.page * PAGE_SIZE, limit=request.limit)
+
+
+def _around_ticket(
+    queue: Queue, f: QueueFilter, now: datetime, anchor: QueueRow, total: int
+) -> tuple[int, int, list[QueueRow]]:
+    """Where the cursor's ticket is now, with its page. If it left this view, the
+    cursor keeps its place among the rows that remain."""
+    key = queue.key_of(anchor.id)
+    if key is not None:
+        position = queue.position(f, now, key)
+        if position < total:
+            page, rows = _page_from_key(queue, f, now, key, position)
+            at = position - page * PAGE_SIZE
+            if at < len(rows) and rows[at].id == anchor.id:
+                return position, page, rows
+    position = min(queue.position(f, now, anchor.key), total - 1)
+    page, rows = _page_from_key(queue, f, now, anchor.key, position)
+    return position, page, rows
+
+
+def _page_from_key(
+    queue: Queue, f: QueueFilter, now: datetime, key: QueueKey, position: int
+) -> tuple[int, list[QueueRow]]:
+    """The page holding `position`, where `position` rows sort before `key`: by
+    keyset on both sides of the key, never by offset."""
+    page = position // PAGE_SIZE
+    before_count = position - page * PAGE_SIZE
+    if position == 0:
+        return page, queue.page(f, now, limit=PAGE_SIZE)
+    before = queue.page_before(f, now, before=key, limit=max(before_count, 1))
+    anchor = before[-1].key if before else None
+    after = queue.page(f, now, after=anchor, limit=PAGE_SIZE - before_count)
+    return page, (before if before_count else []) + after
+
+
+def _fill(
+    queue: Queue,
+    f: QueueFilter,
+    now: datetime,
+    pages: dict[int, list[QueueRow]],
+    total: int,
+    scroll: int,
+    visible: int,
+) -> None:
+    """Read, by keyset from the pages at hand, every page the viewport touches."""
+    first = scroll // PAGE_SIZE
+    last = min(scroll + visible - 1, total - 1) // PAGE_SIZE
+    known = min(pages)
+    for page in range(known + 1, last + 1):
+        rows = pages.get(page - 1) or []
+        if not rows:
+            break
+        pages[page] = queue.page(f, now, after=rows[-1].key, limit=PAGE_SIZE)
+    for page in range(known - 1, first - 1, -1):
+        rows = pages.get(page + 1) or []
+        if not rows:
+            break
+        pages[page] = queue.page_before(f, now, before=rows[0].key, limit=PAGE_SIZE)

@@ -1,0 +1,182 @@
+"""The supervisors' verbs on the ticket in hand: give it (or every marked ticket)
+to someone, least loaded first, or back to the queue; approve or reject a WMID
+block someone else requested (four-eyes, see supervision/block_decision.py)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import work
+from textual.content import Content
+
+from console import operations
+from console.errors import DomainError
+from console.reads.stats import holders
+from console.reads.ticket import current_versions, load_ticket
+from console.rules.roles import Permission
+from console.untrusted import one_line
+from screens.supervision.block_decision import decide_block
+from screens.ticket.in_hand import InHand, TicketInHand
+from screens.widgets.dialogs import Choice, ChoiceDialog, ReportDialog
+
+
+class Supervising(InHand):
+    """A screen with a ticket in hand, for a supervisor or security officer."""
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_approve_block(self) -> None:
+        await self._decide_block(approve=True)
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_reject_block(self) -> None:
+        await self._decide_block(approve=False)
+
+    async def _decide_block(self, *, approve: bool) -> None:
+        ticket = self._hand()
+        if ticket is None or not self._allowed(Permission.decide_block):
+            return
+        app = self.console
+        try:
+            detail = await app.in_thread(partial(load_ticket, app.desk.db, ticket.number))
+        except DomainError as error:
+            app.refuse(error)
+            return
+        pending = detail.pending_blocks
+        if not pending:
+            app.notify(
+                f"No WMID block request waits for a decision on {ticket.number}.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        block = pending[0]
+        if len(pending) > 1:
+            block = await self._ask(
+                ChoiceDialog(
+                    "Which block request",
+                    [
+                        Choice(b, f"WMID {b.wmid} requested by {one_line(b.requested_by)}")
+                        for b in pending
+                    ],
+                )
+            )
+            if block is None:
+                return
+        await decide_block(app, block, approve=approve)
+        self.ticket_changed(ticket.number)
+
+    def action_block_review(self) -> None:
+        self.console.open_block_review()
+
+    def marked_tickets(self) -> list[TicketInHand]:
+        """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
+        return []
+
+    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+        """A bulk reassign moved `moved` (unmarked now); the rest stay marked at
+        `versions`, as they are now: the report said what changed, so a retry
+        acts on what the supervisor has just read."""
+
+    async def _choose_holder(self, title: str, current: str | None) -> str | None:
+        """Someone active, least loaded first, or the queue (""); None: backed out."""
+        app = self.console
+        people = await app.in_thread(partial(holders, app.desk))
+        choices: list[Choice[str]] = [
+            Choice("", "Back to the queue (nobody holds it)", disabled=current == "")
+        ]
+        width = max((len(one_line(p.login)) for p in people), default=0)
+        choices.extend(
+            Choice(
+                person.login,
+                Content.assemble(
+                    (f"{one_line(person.login):<{width}}", "bold"),
+                    (f"  {person.held:>4} held", "$warning" if person.held else "dim"),
+                    f"  {one_line(person.name)}",
+                    (f"  {person.role}", "dim"),
+                ),
+                disabled=person.login == current,
+            )
+            for person in people
+        )
+        return await self._ask(
+            ChoiceDialog(title, choices, note="Least loaded first: held = live tickets held now.")
+        )
+
+    @work(exclusive=True, group="ticket-action")
+    async def action_assign(self) -> None:
+        if not self._allowed(Permission.assign):
+            return
+        marked = self.marked_tickets()
+        if marked:
+            await self._reassign(marked)
+            return
+        ticket = self._hand()
+        if ticket is None:
+            return
+        target = await self._choose_holder(
+            f"Give ticket {ticket.number} to", "" if ticket.assignee is None else ticket.assignee
+        )
+        if target is None:
+            return
+        await self._perform(
+            ticket,
+            operations.assign,
+            to=target or None,
+            success=f"Ticket {ticket.number} is now with {target or 'the queue'}.",
+        )
+
+    async def _reassign(self, marked: list[TicketInHand]) -> None:
+        app = self.console
+        count = len(marked)
+        target = await self._choose_holder(
+            f"Give the {count} marked ticket{'s' if count > 1 else ''} to", None
+        )
+        if target is None:
+            return
+        numbers = [ticket.number for ticket in marked]
+        try:
+            result: operations.Reassigned = await app.in_thread(
+                partial(
+                    operations.reassign,
+                    app.desk,
+                    numbers,
+                    to=target or None,
+                    by=app.login,
+                    versions={ticket.number: ticket.version for ticket in marked},
+                )
+            )
+            fresh = await app.in_thread(
+                partial(current_versions, app.desk.db, list(result.refused))
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        self.marks_reassigned(result.moved, fresh)
+        app.broadcast_changes(None)
+        where = target or "the queue"
+        if not result.refused:
+            app.done(f"Moved {len(result.moved)} of {count} to {where}.")
+            return
+        await self._ask(
+            ReportDialog(
+                f"Moved {len(result.moved)} of {count} to {where}; {len(result.refused)} refused",
+                reassign_report(result, where),
+            )
+        )
+
+
+def reassign_report(result: operations.Reassigned, where: str) -> Content:
+    """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
+    parts: list[str | tuple[str, str]] = []
+    if result.moved:
+        parts.extend(
+            [
+                (f"Moved to {where}: ", "bold $success"),
+                ", ".join(str(number) for number in result.moved),
+                "\n\n",
+            ]
+        )
+    parts.append(("Refused — still marked; a tries them again as they are now:", "bold $error"))
+    for number, why in result.refused.items():
+        parts.extend(["\n", (f"  {number}  ", "bold"), one_line(why)])
+    return Content.assemble(*parts)
