@@ -1,13 +1,8 @@
-"""The desk's privileges in PostgreSQL: granted from console/rules/privileges.py,
-and read back as the database really applies them.
-
-`apply_grants` runs inside every `wmconsole db upgrade`: it revokes everything
-from the groups and PUBLIC on the desk's tables, sequences and functions, then
-grants what the table says, so a hand-made GRANT never outlives the next
-upgrade. `privilege_report` asks the server what each group may EFFECTIVELY
-do (has_table_privilege and has_column_privilege follow role membership) and
-whether the triggers and row-level security of migration 0005 are in place;
-anything else is drift.
+"""The desk's privileges in PostgreSQL, read back as the database really applies
+them (console/grants.py grants them). `privilege_report` asks the server what
+each group may EFFECTIVELY do (has_table_privilege and has_column_privilege
+follow role membership) and whether the triggers and row-level security of
+migration 0005 are in place; anything else is drift.
 """
 
 from __future__ import annotations
@@ -17,11 +12,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from console.desk import Desk
+from console.grants import PUBLIC
 from console.identity import file_mode
 from console.operations.people import list_people
 from console.rules.privileges import (
     ALL_COLUMNS,
-    FUNCTIONS,
     GRANTS,
     GROUPS,
     GUARDS,
@@ -30,61 +25,6 @@ from console.rules.privileges import (
     Rights,
     effective,
 )
-
-PUBLIC = "public"
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _privileges(rights: Rights) -> list[str]:
-    granted = [
-        name for name, held in (("SELECT", rights.select), ("INSERT", rights.insert)) if held
-    ]
-    if ALL_COLUMNS in rights.update:
-        granted.append("UPDATE")
-    elif rights.update:
-        granted.append(f"UPDATE ({', '.join(sorted(rights.update))})")
-    if rights.delete:
-        granted.append("DELETE")
-    return granted
-
-
-_SERIAL_SEQUENCES = sa.text(
-    """
-    SELECT c.relname::text, pg_get_serial_sequence(c.oid::regclass::text, 'id')
-    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'id'
-    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-      AND NOT a.attisdropped
-    """
-)
-
-
-def apply_grants(connection: sa.Connection) -> None:
-    """Make the grants exactly console/rules/privileges.py (run by the owner)."""
-    everyone = ", ".join([PUBLIC, *GROUPS])
-    schema = _quoted(connection.exec_driver_sql("SELECT current_schema()").scalar())
-    sequences = dict(connection.execute(_SERIAL_SEQUENCES).all())
-    for table, by_group in GRANTS.items():
-        name = f"{schema}.{_quoted(table)}"
-        connection.exec_driver_sql(f"REVOKE ALL ON TABLE {name} FROM {everyone}")
-        for group, rights in by_group.items():
-            granted = ", ".join(_privileges(rights))
-            if granted:
-                connection.exec_driver_sql(f"GRANT {granted} ON TABLE {name} TO {group}")
-        sequence = sequences.get(table)
-        if sequence is not None:
-            connection.exec_driver_sql(f"REVOKE ALL ON SEQUENCE {sequence} FROM {everyone}")
-            inserting = [group for group, rights in by_group.items() if rights.insert]
-            if inserting:
-                connection.exec_driver_sql(
-                    f"GRANT USAGE ON SEQUENCE {sequence} TO {', '.join(inserting)}"
-                )
-    for function, groups in FUNCTIONS.items():
-        name = f"{schema}.{function}"
-        connection.exec_driver_sql(f"REVOKE ALL ON FUNCTION {name} FROM {everyone}")
-        connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {name} TO {', '.join(groups)}")
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ class Database:
             try:
                 command.upgrade(config, "head")
                 if self.is_postgres:
-                    from console.access import apply_grants
+                    from console.grants import apply_grants
 
                     apply_grants(connection)
             except sa.exc.DBAPIError as error:

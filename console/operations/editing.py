@@ -9,7 +9,6 @@ PostgreSQL), and commit — or write nothing at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,13 +21,13 @@ from sqlmodel import Session, select
 from console.desk import Desk
 from console.errors import ChangeSummary, Conflict, NotFound
 from console.identity import Duty
+from console.rules.audit import ACTION_LABELS, describe
 from console.rules.queue_order import kinds_of, queue_due, queue_rank
 from console.rules.roles import Permission, require
 from console.rules.tally import UNASSIGNED, TallyKey, move, tally_key
 from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 
 CHANGE_CHANNEL = "wmconsole_changes"
-_ISO_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d[^ ]*")
 TICKET_COUNTER = "ticket"
 # Built once: the write path runs these on every change.
 _INSERT_CHANGE = sa.insert(ChangeLog.__table__)
@@ -40,30 +39,6 @@ _NEXT_TICKET_NUMBER = (
     .values(value=Counter.__table__.c.value + 1)
     .returning(Counter.__table__.c.value)
 )
-
-ACTION_LABELS = {
-    "create": "opened it",
-    "confirm": "confirmed it",
-    "take": "took it",
-    "assign": "assigned it",
-    "reply": "replied",
-    "note": "added a note",
-    "status": "changed its status",
-    "archive": "archived it",
-    "extract": "took it out of the archive",
-    "customer_message": "wrote",
-    "customer_archive": "archived it",
-    "escalate": "escalated it",
-    "clear_escalation": "cleared an escalation",
-    "block_request": "requested a WMID block",
-    "block_approve": "approved a WMID block",
-    "block_reject": "rejected a WMID block",
-    "expire": "expired it",
-    "auto_archive": "archived it",
-    "automatic_mail": "received an automatic mail",
-    "third_party_mail": "received a third party's mail",
-    "notice_retry": "put a failed notice back in the outbox",
-}
 
 
 def find_operator(session: Session, login: str) -> Operator:
@@ -185,26 +160,6 @@ def record_change(session: Session, desk: Desk, topic: str, ticket_id: int | Non
 
 def next_ticket_number(session: Session) -> int:
     return session.connection().execute(_NEXT_TICKET_NUMBER).scalar_one()
-
-
-def describe(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """'status open → answered; assignee — → ivanov' for the fields that changed."""
-    before, after = before or {}, after or {}
-    parts = []
-    for key in sorted(before.keys() & after.keys()):
-        parts.append(f"{key} {_shown(before[key])} → {_shown(after[key])}")
-    return "; ".join(parts)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(value) or "none"
-    if value is None or value == "":
-        return "—"
-    text = str(value)
-    if _ISO_STAMP.fullmatch(text):
-        return f"{text[:10]} {text[11:16]}"
-    return text
 
 
 def audit_actor_name(session: Session, event: AuditEvent) -> str:

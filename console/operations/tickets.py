@@ -22,9 +22,9 @@ from console.operations.editing import (
 )
 from console.operations.moves import put_in_archive, reopen, reset_clock
 from console.operations.thread import add_message, discard_own_draft, queue_notice
-from console.reads.queue import QUEUE_ORDER
 from console.rules import validation
 from console.rules.lifecycle import check_operator_move, check_workable
+from console.rules.queue_order import QUEUE_ORDER
 from console.rules.roles import Permission, require
 from models import MessageChannel, MessageKind, NoticeKind, Service, Status, Ticket
 

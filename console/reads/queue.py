@@ -21,7 +21,7 @@ from console.errors import InvalidInput, NotFound
 from console.reads.facets import NOW, Cell, Facets, count_cells, facets_from_cells
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.search import search_clause
-from console.rules.queue_order import NOT_WORKED_RANK, flags_of, kinds_of
+from console.rules.queue_order import NOT_WORKED_RANK, QUEUE_ORDER, flags_of, kinds_of
 from models import (
     ACTIVE_STATUSES,
     EscalationKind,
@@ -31,7 +31,6 @@ from models import (
     Ticket,
 )
 
-QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
 PAGE_SIZE = 50
 
 QueueKey = tuple[int, datetime, datetime, int]

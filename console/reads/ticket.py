@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from console.database import Database
 from console.errors import NotFound
 from console.json_values import json_value
-from console.operations.editing import ACTION_LABELS, describe
 from console.reads.blocks import BlockRequestView
+from console.rules.audit import ACTION_LABELS, describe
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
 from models import (

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from models import ACTIVE_STATUSES, EscalationKind, Status
+from models import ACTIVE_STATUSES, EscalationKind, Status, Ticket
 
 ESCALATION_ORDER: tuple[EscalationKind, ...] = tuple(EscalationKind)
 NO_ESCALATION_RANK = len(ESCALATION_ORDER)
 NOT_WORKED_RANK = 9
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+# The columns the queue is sorted on, the one index over them serving every page.
+QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
 
 
 def escalation_bit(kind: EscalationKind) -> int:
