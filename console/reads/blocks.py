@@ -59,29 +59,36 @@ class BlockRequestView:
         return json_value({name: getattr(self, name) for name in _REQUEST_FIELDS})
 
 
-def list_block_requests(
-    db: Database, *, pending_only: bool = True, limit: int = 500
-) -> list[BlockRequestView]:
-    """Oldest waiting first: the longest wait is the most urgent."""
-    requester = aliased(Operator)
-    decider = aliased(Operator)
-    query = (
+_REQUESTER = aliased(Operator)
+
+
+def _requests(*columns: Any) -> sa.Select:
+    """A request's own columns (as BlockRequestView takes them first), then `columns`."""
+    return (
         sa.select(
             BlockRequest.id,
             Ticket.number,
             BlockRequest.wmid,
             BlockRequest.reason,
             sa.type_coerce(BlockRequest.state, sa.String),
-            requester.login,
+            _REQUESTER.login,
             BlockRequest.requested_at,
-            decider.login,
-            BlockRequest.decided_at,
-            BlockRequest.decision_reason,
+            *columns,
         )
         .join(Ticket, Ticket.id == BlockRequest.ticket_id)
-        .join(requester, requester.id == BlockRequest.requested_by_id)
-        .outerjoin(decider, decider.id == BlockRequest.decided_by_id)
+        .join(_REQUESTER, _REQUESTER.id == BlockRequest.requested_by_id)
         .order_by(BlockRequest.requested_at, BlockRequest.id)
+    )
+
+
+def list_block_requests(
+    db: Database, *, pending_only: bool = True, limit: int = 500
+) -> list[BlockRequestView]:
+    """Oldest waiting first: the longest wait is the most urgent."""
+    decider = aliased(Operator)
+    query = (
+        _requests(decider.login, BlockRequest.decided_at, BlockRequest.decision_reason)
+        .outerjoin(decider, decider.id == BlockRequest.decided_by_id)
         .limit(limit)
     )
     if pending_only:
@@ -94,17 +101,9 @@ def list_block_requests(
 def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockRequestView]:
     """Pending requests with their tickets, oldest first (the longest wait is the
     most urgent)."""
-    requester = aliased(Operator)
     holder = aliased(Operator)
     query = (
-        sa.select(
-            BlockRequest.id,
-            Ticket.number,
-            BlockRequest.wmid,
-            BlockRequest.reason,
-            sa.type_coerce(BlockRequest.state, sa.String),
-            requester.login,
-            BlockRequest.requested_at,
+        _requests(
             Ticket.subject,
             sa.type_coerce(Ticket.status, sa.String),
             sa.type_coerce(Ticket.service, sa.String),
@@ -112,11 +111,8 @@ def blocks_for_review(db: Database, *, limit: int = 500) -> list[BlockRequestVie
             Ticket.customer_email,
             holder.login,
         )
-        .join(Ticket, Ticket.id == BlockRequest.ticket_id)
-        .join(requester, requester.id == BlockRequest.requested_by_id)
         .outerjoin(holder, holder.id == Ticket.assignee_id)
         .where(BlockRequest.state == BlockState.requested)
-        .order_by(BlockRequest.requested_at, BlockRequest.id)
         .limit(limit)
     )
     with db.read() as session:
