@@ -49,6 +49,10 @@ class ChangeSummary:
         return f"{self.operator} {self.action} at {when}{suffix}"
 
 
+# A conflict's message names this many of the changes, the latest.
+CONFLICT_CHANGES_SHOWN = 3
+
+
 @dataclass
 class Conflict(DomainError):
     """The ticket changed after the caller read it; nothing was written."""
@@ -60,9 +64,21 @@ class Conflict(DomainError):
     exit_code = 5
 
     def __post_init__(self) -> None:
-        what = "; ".join(str(change) for change in self.changes) or "another change"
         super().__init__(
             f"ticket {self.number} changed since you loaded it "
-            f"(version {self.expected_version}, now {self.actual_version}): {what}. "
-            "Nothing was written: reload and try again."
+            f"(version {self.expected_version}, now {self.actual_version}): "
+            f"{self._what_changed()}. Nothing was written: reload and try again"
+            f"{self._where_to_see_all()}."
         )
+
+    def _what_changed(self) -> str:
+        """The last few changes; a script that is far behind gets a count, not a page."""
+        shown = "; ".join(str(change) for change in self.changes[-CONFLICT_CHANGES_SHOWN:])
+        if len(self.changes) <= CONFLICT_CHANGES_SHOWN:
+            return shown or "another change"
+        return f"{len(self.changes):,} changes, the last {CONFLICT_CHANGES_SHOWN}: {shown}"
+
+    def _where_to_see_all(self) -> str:
+        if len(self.changes) <= CONFLICT_CHANGES_SHOWN:
+            return ""
+        return f" (`wmconsole ticket {self.number}` shows every change)"

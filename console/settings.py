@@ -79,11 +79,33 @@ class Settings:
     queue_held_too_long_hours: float = 4.0
     # The console's keys, remapped by action id: "take=T; reply=ctrl+r" (`?` lists the ids).
     keymap: str = ""
+    # Where failures are logged in detail (the driver's text, the stack); empty:
+    # wmconsole.log in the user log directory.
+    log_file: str = ""
+    # What this host keeps for itself: drafts the database could not take (in
+    # drafts/). Empty: the user state directory.
+    state_dir: str = ""
     source: str = field(default="defaults", compare=False)
 
     @property
     def held_too_long(self) -> timedelta:
         return timedelta(hours=self.queue_held_too_long_hours)
+
+    @property
+    def log_path(self) -> Path:
+        if self.log_file:
+            return Path(self.log_file).expanduser()
+        from platformdirs import user_log_path
+
+        return user_log_path("wmconsole", appauthor=False) / "wmconsole.log"
+
+    @property
+    def drafts_path(self) -> Path:
+        if self.state_dir:
+            return Path(self.state_dir).expanduser() / "drafts"
+        from platformdirs import user_state_path
+
+        return user_state_path("wmconsole", appauthor=False) / "drafts"
 
     @property
     def sla(self) -> SlaPolicy:

@@ -16,9 +16,16 @@ from console import operations
 from console.bench.throwaway_postgres import ThrowawayPostgres
 from console.database import open_database
 from console.desk import Desk
-from console.settings import Settings
-from tests.support.desk import Clock
+from tests.support.desk import Clock, settings_in
 from tests.support.roster import OWNER, create_owner, create_services, open_test_database
+
+
+@pytest.fixture(autouse=True)
+def _own_state_and_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts kept on this host and the log file stay in the test's folder,
+    never in the user's state and log directories."""
+    monkeypatch.setenv("WMCONSOLE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("WMCONSOLE_LOG_FILE", str(tmp_path / "wmconsole.log"))
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +84,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def desk(db_url: str, clock: Clock) -> Iterator[Desk]:
-    desk = Desk(db=open_test_database(db_url), settings=Settings(), clock=clock)
+def desk(db_url: str, clock: Clock, tmp_path: Path) -> Iterator[Desk]:
+    desk = Desk(db=open_test_database(db_url), settings=settings_in(tmp_path), clock=clock)
     yield desk
     desk.close()
 
@@ -98,12 +105,12 @@ def staffed(desk: Desk) -> Desk:
 
 
 @pytest.fixture
-def ui_desk(sqlite_url: str, clock: Clock) -> Iterator[Desk]:
+def ui_desk(sqlite_url: str, clock: Clock, tmp_path: Path) -> Iterator[Desk]:
     """SQLite with the demo's people, templates and markers, and no tickets yet:
     the console tests add the tickets they need."""
     from console.demo.generator import load_demo
 
-    desk = Desk(db=open_database(sqlite_url), settings=Settings(), clock=clock)
+    desk = Desk(db=open_database(sqlite_url), settings=settings_in(tmp_path), clock=clock)
     load_demo(desk, tickets=0, seed=1)
     yield desk
     desk.close()

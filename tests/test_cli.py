@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -183,7 +184,7 @@ def test_errors_go_to_stderr_with_distinct_exit_codes(run):
         ok=False,
     )
     assert bad_wmid.exit_code == 1
-    assert "WMID must be 12 digits, like 123456789012; got '12ab'" in bad_wmid.stderr
+    assert "a WMID is 12 digits 0-9, like 123456789012; got '12ab'" in bad_wmid.stderr
     assert bad_wmid.stdout == ""
     assert run("ticket", "999999", ok=False).exit_code == 3
     assert run("take", "--next", "--as", "nobody", ok=False).exit_code == 3
@@ -194,6 +195,28 @@ def test_errors_go_to_stderr_with_distinct_exit_codes(run):
     stale = run("status", number, "on_hold", "--version", "1", "--as", "olga", ok=False)
     assert stale.exit_code == 5
     assert "olga took it" in stale.stderr
+
+
+def test_filters_repeat_or_take_commas_the_assignee_too(run):
+    run("operator", "add", "ivan", "--name", "Ivan", "--role", "operator")
+    olgas, ivans, nobodys = (open_ticket(run, subject=f"s{i}") for i in range(3))
+    run("take", olgas, "--as", "olga")
+    run("take", ivans, "--as", "ivan")
+
+    def numbers(*assignee: str) -> set[str]:
+        listed = run("tickets", "--as", "olga", *assignee, "--json").stdout
+        return {str(row["number"]) for row in json.loads(listed)}
+
+    assert numbers("--assignee", "olga,ivan") == {olgas, ivans}
+    assert numbers("--assignee", "ivan", "--assignee", "none") == {ivans, nobodys}
+    assert numbers("--assignee", "mine,ivan") == {olgas, ivans}
+    assert numbers("--assignee", "anyone,olga") == {olgas, ivans, nobodys}
+    assert numbers() == {olgas, nobodys}
+    unknown = run("tickets", "--as", "olga", "--assignee", "olga,nobody", ok=False)
+    assert (unknown.exit_code, unknown.stderr) == (
+        3,
+        "wmconsole: no operator 'nobody' to filter by\n",
+    )
 
 
 def test_reply_text_can_come_from_a_file_or_stdin(run, tmp_path):
@@ -218,7 +241,8 @@ def test_customer_text_cannot_reach_the_terminal_raw(run):
     assert "⟨U+001B⟩]52;c;ZXZpbA==⟨U+0007⟩" in text
     assert "⟨U+202E⟩gpj.exe [bold]x[/bold]" in text
     raw = json.loads(run("ticket", number, "--json").stdout)
-    assert raw["subject"] == " ".join(hostile.split())
+    # A subject is stored as the intake stores one: its controls as placeholders.
+    assert raw["subject"] == "Pay ⟨U+001B⟩]52;c;ZXZpbA==⟨U+0007⟩ now ⟨U+202E⟩gpj.exe [bold]x[/bold]"
     assert raw["messages"][0]["body"] == hostile
 
 
@@ -278,8 +302,15 @@ def test_an_unreachable_database_is_one_clear_line():
         main, ["--db", "postgresql://nobody@127.0.0.1:9/none", "tickets", "--as", "x"]
     )
     assert result.exit_code == 6
-    assert result.stderr.startswith("wmconsole: cannot use the database:")
-    assert "Traceback" not in result.output
+    said, details = result.stderr.split(" (details in ")
+    assert said == (
+        "wmconsole: the database cannot be reached: check that its server is running "
+        "and that this host can reach it, then try again"
+    )
+    assert "Traceback" not in result.output and "psycopg" not in result.stderr
+    # The driver's own words and the stack are in the log the line names.
+    log = Path(details.rstrip(")\n")).read_text(encoding="utf-8")
+    assert "Connection refused" in log and "Traceback" in log
 
 
 def test_templates_from_a_script(run):

@@ -83,9 +83,9 @@ def test_confirming_starts_the_clock_and_is_idempotent(staffed, clock):
 
 def test_form_input_is_validated_with_specific_messages(staffed):
     base = {"service": "keeper", "subject": "s", "body": "b", "email": "a@example.com"}
-    with pytest.raises(InvalidInput, match="WMID must be 12 digits, like 123456789012; got 'abc'"):
+    with pytest.raises(InvalidInput, match="a WMID is 12 digits 0-9, like 123456789012; got 'abc'"):
         ops.create_ticket(staffed, **base, wmid="abc")
-    with pytest.raises(InvalidInput, match="one letter and 12 digits"):
+    with pytest.raises(InvalidInput, match="one letter A-Z and 12 digits 0-9"):
         ops.create_ticket(staffed, **base, purse="Z12")
     with pytest.raises(InvalidInput, match="e-mail must look like"):
         ops.create_ticket(staffed, **{**base, "email": "not an email"})
@@ -268,7 +268,7 @@ def test_four_eyes_wmid_block(staffed):
     assert detail.audit[-1].operator == "irina"
     with pytest.raises(TransitionRefused, match="already approved by irina"):
         ops.reject_block(staffed, request_id, "too late", by="elena")
-    with pytest.raises(InvalidInput, match="WMID must be 12 digits"):
+    with pytest.raises(InvalidInput, match="a WMID is 12 digits 0-9"):
         ops.request_block(staffed, number, "12345", "short", by="olga")
 
 
@@ -315,6 +315,24 @@ def test_a_stale_version_is_refused_with_the_change_that_made_it_stale(staffed, 
     detail = load_ticket(staffed.db, number)
     assert detail.status == "answered"
     assert [a.action for a in detail.audit] == ["create", "take", "reply"]
+
+
+def test_a_conflict_far_behind_says_how_many_changes_and_the_last_few(staffed, clock):
+    number = new_ticket(staffed)
+    seen = load_ticket(staffed.db, number).version
+    ops.take(staffed, number, by="olga")
+    for _ in range(20):
+        clock.advance(minutes=1)
+        ops.set_status(staffed, number, "on_hold", by="olga")
+        ops.set_status(staffed, number, "open", by="olga")
+    with pytest.raises(Conflict) as refused:
+        ops.reply(staffed, number, "Late.", by="ivan", expected_version=seen)
+    message = str(refused.value)
+    assert len(refused.value.changes) == 41
+    assert "41 changes, the last 3: olga changed its status at" in message
+    assert message.count("changed its status") == 3
+    assert f"`wmconsole ticket {number}` shows every change" in message
+    assert len(message) < 600
 
 
 def test_an_unknown_operator_is_told_how_to_be_added(staffed):

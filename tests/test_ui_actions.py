@@ -183,7 +183,7 @@ async def test_request_a_wmid_block_then_a_second_person_approves(ui_desk, one_t
         await type_text(pilot, "took the money")
         await pilot.press("enter")
         await settle(pilot)
-        assert "WMID must be 12 digits" in screen_text(app)
+        assert "a WMID is 12 digits 0-9" in screen_text(app)
         # The form went back to the WMID field, keeping the reason.
         await pilot.press("end", "ctrl+u")
         await type_text(pilot, "999988887777")

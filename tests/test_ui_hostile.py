@@ -109,6 +109,10 @@ hostile = st.lists(
     max_size=14,
 ).map("".join)
 
+# What the domain takes: everything but NUL, which is refused at the door on
+# every backend (console/rules/validation.storable).
+storable = hostile.map(lambda text: text.replace("\x00", ""))
+
 # What must never reach the terminal from data: every C0/C1 control, bidi
 # controls, zero-width and invisible formatting characters, tag characters.
 FORBIDDEN = re.compile(
@@ -222,7 +226,7 @@ def test_a_queue_row_is_literal(text):
             assert not FORBIDDEN.search(segment.text), repr(segment.text)
 
 
-@given(subject=hostile, body=hostile, name=hostile, filename=hostile, reason=hostile)
+@given(subject=storable, body=storable, name=storable, filename=hostile, reason=storable)
 @settings(
     max_examples=8,
     deadline=None,
@@ -275,7 +279,7 @@ async def test_hostile_tickets_render_without_error_and_without_effect(
     )
 
 
-@given(subject=hostile, reason=hostile, login_name=hostile)
+@given(subject=storable, reason=storable, login_name=storable)
 @settings(
     max_examples=5,
     deadline=None,

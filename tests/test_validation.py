@@ -15,13 +15,59 @@ def test_wmid_accepts_twelve_digits(good):
 
 @pytest.mark.parametrize("bad", ["abc", "12345678901", "1234567890123", "12345678901a", ""])
 def test_wmid_refusal_says_what_a_wmid_looks_like(bad):
-    with pytest.raises(InvalidInput, match=r"WMID must be 12 digits, like 123456789012; got"):
+    with pytest.raises(InvalidInput, match=r"a WMID is 12 digits 0-9, like 123456789012; got"):
         validation.wmid(bad)
+
+
+@pytest.mark.parametrize(
+    "other_digits",
+    ["３０５１２３４５６７８９", "٣٠٥١٢٣٤٥٦٧٨٩", "۳۰۵۱۲۳۴۵۶۷۸۹", "३०५१२३४५६७८९", "30512345678９"],
+)
+def test_a_wmid_and_a_purse_take_ascii_digits_only(other_digits):
+    """Python's \\d is every script's digits: full-width and Arabic-Indic ones
+    were stored as WMIDs and blocks requested for them."""
+    with pytest.raises(InvalidInput, match="a WMID is 12 digits 0-9"):
+        validation.wmid(other_digits)
+    with pytest.raises(InvalidInput, match="one letter A-Z and 12 digits 0-9"):
+        validation.purse("Z" + other_digits)
+
+
+def test_a_purse_letter_is_ascii_before_it_is_upper_cased():
+    # "ı".upper() is "I": a purse letter made of a Turkish dotless i.
+    with pytest.raises(InvalidInput, match="one letter A-Z"):
+        validation.purse("ı157156762925")
+
+
+def test_text_without_nul_and_valid_utf8_is_the_rule_on_every_backend():
+    assert validation.body("Здравствуйте\tx", "reply") == "Здравствуйте\tx"
+    with pytest.raises(InvalidInput, match="the reply's text has a NUL byte at character 1,204"):
+        validation.body("a" * 1203 + "\x00", "reply")
+    undecodable = b"ok \xff".decode("utf-8", "surrogateescape")
+    with pytest.raises(
+        InvalidInput, match=r"the subject is not valid UTF-8 at character 4 \(the byte 0xFF\)"
+    ):
+        validation.subject(undecodable)
+    with pytest.raises(InvalidInput, match="the customer's name has a NUL byte at character 2"):
+        validation.customer_name("I\x00van")
+
+
+def test_names_and_subjects_keep_controls_as_the_placeholders_the_intake_stores():
+    assert validation.customer_name("Iv\x1b]52;c;AAAA\x07an") == "Iv⟨U+001B⟩]52;c;AAAA⟨U+0007⟩an"
+    assert validation.subject("Help\u202egnp.exe") == "Help⟨U+202E⟩gnp.exe"
+    assert validation.subject("two\r\nlines") == "two lines"
+
+
+def test_a_search_has_a_limit_with_its_own_message():
+    assert validation.search("парол 100%") == "парол 100%"
+    with pytest.raises(InvalidInput, match=r"a search takes at most 50 words .* has 1,500 words"):
+        validation.search(" ".join(f"w{i}" for i in range(1500)))
+    with pytest.raises(InvalidInput, match="at most 50 words and 1,000 characters"):
+        validation.search("x" * 1001)
 
 
 def test_purse_is_a_letter_and_twelve_digits():
     assert validation.purse("z157156762925") == "Z157156762925"
-    with pytest.raises(InvalidInput, match="one letter and 12 digits, like Z157156762925"):
+    with pytest.raises(InvalidInput, match="one letter A-Z and 12 digits 0-9, like Z157156762925"):
         validation.purse("ZZ57156762925")
 
 

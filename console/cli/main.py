@@ -1,11 +1,11 @@
 """The root command: its options, and how a refusal becomes a line on stderr with
 an exit code: 1 refused, 2 usage, 3 not found, 4 forbidden by role, 5 conflict,
-6 the database cannot be opened or reached. Every command goes through the same
+6 the database cannot be opened, reached or written; a failure of the database
+or the system is one sentence, its details in the log file. Every command goes through the same
 domain operations as the screens."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -25,7 +25,7 @@ from console.cli import (
     templates,
     ticket,
 )
-from console.cli.options import AS_HELP, CliContext
+from console.cli.options import AS_HELP, CliContext, log_failures
 from console.errors import DomainError
 
 COMMANDS = (
@@ -54,13 +54,6 @@ COMMANDS = (
 )
 
 
-def _database_failure(error: Exception) -> bool:
-    """Whether SQLAlchemy could not reach or use the database. It is looked up,
-    not imported: an error from it means it is loaded, and `--help` never loads it."""
-    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
-    return sqlalchemy_errors is not None and isinstance(error, sqlalchemy_errors.OperationalError)
-
-
 class WmConsoleGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -69,12 +62,17 @@ class WmConsoleGroup(click.Group):
             click.echo(f"wmconsole: {error.message}", err=True)
             ctx.exit(error.exit_code)
         except Exception as error:
-            if not _database_failure(error):
-                raise
-            from console.database import DatabaseError
+            # The database, its driver or the system failed: one sentence here,
+            # the details in the log file.
+            from console.failures import explain, record
 
-            click.echo(f"wmconsole: cannot use the database: {error.orig or error}", err=True)
-            ctx.exit(DatabaseError.exit_code)
+            explained = explain(error)
+            if explained is None:
+                raise
+            log_file = log_failures(ctx.find_object(CliContext))
+            record(error, f"wmconsole {ctx.invoked_subcommand or ''}".strip())
+            click.echo(f"wmconsole: {explained.sentence} (details in {log_file})", err=True)
+            ctx.exit(explained.exit_code)
         finally:
             cli_context = ctx.find_object(CliContext)
             if cli_context is not None:

@@ -8,12 +8,14 @@ group made by `desk_group`."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+
+from console.cli.input import check_arguments
+from console.errors import DomainError
 
 AS_HELP = "Act as this operator (default: your PostgreSQL login, or OS account on SQLite)."
 
@@ -30,8 +32,11 @@ class CliContext:
     def desk(self):
         if self._desk is None:
             from console.desk import open_desk
+            from console.settings import load_settings
 
-            self._desk = open_desk(self.db_url)
+            settings = load_settings()
+            log_failures(self, settings)
+            self._desk = open_desk(self.db_url, settings=settings)
         return self._desk
 
     def acting_login(self) -> str:
@@ -47,6 +52,23 @@ class CliContext:
     def close(self) -> None:
         if self._desk is not None:
             self._desk.close()
+
+
+def log_failures(cli: CliContext | None, settings=None) -> Path:
+    """Our modules log to the log file the settings name (the desk's, or read
+    afresh when the desk could not be opened); returns its path."""
+    from console.failures import log_to
+
+    if settings is None and cli is not None and cli._desk is not None:
+        settings = cli._desk.settings
+    if settings is None:
+        from console.settings import Settings, load_settings
+
+        try:
+            settings = load_settings()
+        except DomainError:
+            settings = Settings()
+    return log_to(settings.log_path)
 
 
 def _remembered(decls: list[str], metavar: str, attribute: str, help: str) -> click.Option:
@@ -80,7 +102,8 @@ _pass_cli = click.make_pass_decorator(CliContext)
 
 
 class DeskCommand(click.Command):
-    """A command on the desk: `--db` (and `--as` when acting), the CliContext passed."""
+    """A command on the desk: `--db` (and `--as` when acting), the CliContext
+    passed, and its text arguments checked before it runs (console.cli.input)."""
 
     def __init__(
         self,
@@ -96,6 +119,10 @@ class DeskCommand(click.Command):
             params=[*_shared_options(acting), *(params or [])],
             **kwargs,
         )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        check_arguments(ctx)
+        return super().invoke(ctx)
 
 
 class DeskGroup(click.Group):
@@ -122,22 +149,10 @@ expected_version_option = click.option(
 
 
 def text_options(command: Callable) -> Callable:
-    """--file (a path, '-' for stdin) or --text: the body of a message; see `read_text`."""
+    """--file (a path, '-' for stdin) or --text: the body of a message; see
+    `console.cli.input.read_text`."""
     command = click.option("--text", "text", metavar="T")(command)
     return click.option("--file", "file", type=click.Path(path_type=Path, allow_dash=True))(command)
-
-
-def read_text(file: Path | None, text: str | None, what: str) -> str:
-    if (file is None) == (text is None):
-        raise click.UsageError(f"give the {what} with exactly one of --file or --text")
-    if text is not None:
-        return text
-    if str(file) == "-":
-        return sys.stdin.read()
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise click.BadParameter(f"cannot read {file}: {error}") from None
 
 
 def split_values(values: tuple[str, ...]) -> list[str]:

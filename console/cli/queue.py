@@ -23,27 +23,36 @@ def _queue_filter(
     service: tuple[str, ...],
     status: tuple[str, ...],
     escalation: tuple[str, ...],
-    assignee: str | None,
+    assignee: tuple[str, ...],
     breached: bool,
     search: str,
 ):
     """The QueueFilter the options describe; with none, the opening view."""
     from console.operations.escalations import escalation_kind
-    from console.reads.queue import Assignee, QueueFilter
+    from console.reads.queue import QueueFilter
     from console.rules import validation
 
-    scope = {None: Assignee.mine_or_unassigned, "none": Assignee.unassigned}.get(assignee, assignee)
     filters = QueueFilter(
         services=frozenset(validation.service(s) for s in split_values(service)),
         escalations=frozenset(escalation_kind(k) for k in split_values(escalation)),
-        assignee=scope,
+        assignee=_whose(split_values(assignee)),
         breached=breached,
-        search=search,
+        search=validation.search(search),
     )
     if status:
         statuses = frozenset(validation.status(s) for s in split_values(status))
         filters = filters.with_(statuses=statuses)
     return filters
+
+
+def _whose(values: list[str]) -> str:
+    """--assignee as the queue takes it: one scope or login, or several joined."""
+    from console.reads.queue import Assignee
+
+    if not values:
+        return Assignee.mine_or_unassigned
+    scopes = {"none": Assignee.unassigned}
+    return ",".join(dict.fromkeys(scopes.get(value, value) for value in values))
 
 
 @desk_command(acting=True)
@@ -52,8 +61,9 @@ def _queue_filter(
 @click.option("--escalation", multiple=True, metavar="K", help="Escalation kind.")
 @click.option(
     "--assignee",
+    multiple=True,
     metavar="LOGIN|mine|none|anyone",
-    help="Whose tickets (default: yours and the unassigned).",
+    help="Whose tickets (repeat or comma-separate; default: yours and the unassigned).",
 )
 @click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
 @click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from console.cli.options import CliContext, desk_group, json_option, read_text
+from console.cli.input import read_text
+from console.cli.options import CliContext, desk_group, json_option
 from console.cli.output import TEMPLATES
 
 

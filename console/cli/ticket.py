@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
+from console.cli.input import read_text
 from console.cli.options import (
     CliContext,
     DeskGroup,
     desk_command,
     expected_version_option,
     json_option,
-    read_text,
     text_options,
 )
 from console.cli.output import created_ticket_json, print_json, ticket_json

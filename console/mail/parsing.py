@@ -62,8 +62,9 @@ CONTENT_ID_DOMAIN = "content-hash.wm-console.invalid"
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _MIME_HEADER = re.compile(rb"(?im)^content-[a-z0-9-]*[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
 _RAW_FILENAME = re.compile(r"""(?i)\b(?:file)?name\*?\s*=\s*(?:"([^"]*)"|([^\s;]+))""")
-_WMID = re.compile(r"(?<![\w+])\d{12}(?!\w)")
-_PURSE = re.compile(r"(?<!\w)[A-Za-z]\d{12}(?!\w)")
+# ASCII digits: \d would take full-width and other scripts' digits too.
+_WMID = re.compile(r"(?<![\w+])[0-9]{12}(?!\w)")
+_PURSE = re.compile(r"(?<!\w)[A-Za-z][0-9]{12}(?!\w)")
 _AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 _ROBOT_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 

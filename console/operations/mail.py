@@ -59,7 +59,7 @@ from models import (
     Ticket,
 )
 
-TICKET_TAG = re.compile(r"\[#(\d{1,12})\]")
+TICKET_TAG = re.compile(r"\[#([0-9]{1,12})\]")
 
 
 class MailDisposition(StrEnum):

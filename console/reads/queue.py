@@ -142,6 +142,10 @@ class Queue:
     def _assignee_condition(
         self, connection: sa.Connection, scope: str
     ) -> sa.ColumnElement[bool] | None:
+        if "," in scope:
+            # Several (the command line's --assignee olga,ivan): anyone's tickets of them.
+            either = [self._assignee_condition(connection, part) for part in scope.split(",")]
+            return None if any(part is None for part in either) else sa.or_(*either)
         if scope == Assignee.anyone:
             return None
         if scope == Assignee.unassigned:
@@ -326,9 +330,8 @@ class Queue:
     def facets(self, f: QueueFilter, now: datetime) -> Facets:
         with self.db.connect() as connection:
             cells = self._counted_cells(connection, f, now)
-            login_id = (
-                None if f.assignee in ASSIGNEE_SCOPES else self._assignee_id(connection, f.assignee)
-            )
+            one_login = f.assignee not in ASSIGNEE_SCOPES and "," not in f.assignee
+            login_id = self._assignee_id(connection, f.assignee) if one_login else None
         return facets_from_cells(cells, f, self.viewer_id, login_id)
 
     def forget_counts(self) -> None:

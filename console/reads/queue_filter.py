@@ -12,7 +12,8 @@ from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 
 
 class Assignee(StrEnum):
-    """Whose tickets to show; any other value is an operator's login."""
+    """Whose tickets to show; any other value is an operator's login, or several
+    scopes and logins joined by commas (either's tickets)."""
 
     mine_or_unassigned = "mine+unassigned"
     mine = "mine"

@@ -7,10 +7,12 @@ import re
 import regex
 
 from console.errors import InvalidInput
+from console.untrusted import one_line
 from models import Language, Service, Status
 
-WMID_PATTERN = re.compile(r"\d{12}")
-PURSE_PATTERN = re.compile(r"[A-Z]\d{12}")
+# ASCII digits only: \d would take every script's digits (full-width ３, Arabic-Indic ٣).
+WMID_PATTERN = re.compile(r"[0-9]{12}")
+PURSE_PATTERN = re.compile(r"[A-Z][0-9]{12}")
 # Deliberately modest: one @, a dot in the domain, no spaces or angle brackets.
 # Deliverability is for the mail server to judge; this catches typos and junk.
 EMAIL_PATTERN = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}")
@@ -19,30 +21,55 @@ LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 MAX_SUBJECT = 500
 MAX_CUSTOMER_NAME = 200
 MAX_BODY = 200_000
+# A search is a conjunction of words: past a few dozen it says nothing more, and
+# SQLite's expression tree has a depth limit (1,000) a long one would hit.
+MAX_SEARCH_WORDS = 50
+MAX_SEARCH_CHARS = 1_000
+# What no database should be given, and PostgreSQL refuses: NUL, and the lone
+# surrogates Python makes of bytes that are not UTF-8 (in arguments, say).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
+def storable(value: str, what: str) -> str:
+    """Text as every backend takes it, the same rule on both: valid UTF-8 (no
+    lone surrogate) and no NUL. The refusal says what and where, e.g. "the
+    reply's text has a NUL byte at character 1,204"."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return value
+    where = f"at character {found.start() + 1:,}"
+    char = found.group(0)
+    if char == "\x00":
+        raise InvalidInput(f"{what} has a NUL byte {where}: remove it and try again")
+    code = ord(char)
+    # Python keeps an undecodable byte B as the surrogate U+DC00+B.
+    byte = f" (the byte 0x{code - 0xDC00:02X})" if 0xDC80 <= code <= 0xDCFF else ""
+    raise InvalidInput(f"{what} is not valid UTF-8 {where}{byte}: give it as UTF-8 text")
+
+
 def wmid(value: str) -> str:
     cleaned = value.strip()
     if not WMID_PATTERN.fullmatch(cleaned):
-        raise InvalidInput(f"WMID must be 12 digits, like 123456789012; got {_shown(value)}")
+        raise InvalidInput(f"a WMID is 12 digits 0-9, like 123456789012; got {_shown(value)}")
     return cleaned
 
 
 def purse(value: str) -> str:
-    cleaned = value.strip().upper()
-    if not PURSE_PATTERN.fullmatch(cleaned):
+    cleaned = value.strip()
+    # The check is on ASCII: upper() makes a purse letter of some others (ı -> I).
+    if not (cleaned.isascii() and PURSE_PATTERN.fullmatch(cleaned.upper())):
         raise InvalidInput(
-            f"a purse is one letter and 12 digits, like Z157156762925; got {_shown(value)}"
+            f"a purse is one letter A-Z and 12 digits 0-9, like Z157156762925; got {_shown(value)}"
         )
-    return cleaned
+    return cleaned.upper()
 
 
 def email(value: str) -> str:
-    cleaned = value.strip()
+    cleaned = storable(value, "the e-mail address").strip()
     if len(cleaned) > 320 or not EMAIL_PATTERN.fullmatch(cleaned):
         raise InvalidInput(f"e-mail must look like name@example.com; got {_shown(value)}")
     local, _, domain = cleaned.rpartition("@")
@@ -75,8 +102,15 @@ def status(value: str) -> Status:
         raise InvalidInput(f"unknown status {_shown(value)}: one of {names}") from None
 
 
+def one_line_text(value: str, what: str) -> str:
+    """A line a customer or a script gave (a subject, a name): one line, its
+    control, bidi and invisible characters stored as the visible placeholders
+    the intake stores (console.untrusted), spaces collapsed."""
+    return " ".join(one_line(storable(value, what)).split())
+
+
 def subject(value: str) -> str:
-    cleaned = " ".join(value.split())
+    cleaned = one_line_text(value, "the subject")
     if not cleaned:
         raise InvalidInput("the subject is empty")
     if len(cleaned) > MAX_SUBJECT:
@@ -87,7 +121,7 @@ def subject(value: str) -> str:
 def customer_name(value: str | None) -> str | None:
     """One line (a name with a line break in it would break every header and list
     it appears in), or None when there is nothing but spaces."""
-    cleaned = " ".join((value or "").split())
+    cleaned = one_line_text(value or "", "the customer's name")
     if len(cleaned) > MAX_CUSTOMER_NAME:
         raise InvalidInput(
             f"the customer's name is {len(cleaned)} characters; at most {MAX_CUSTOMER_NAME}"
@@ -96,6 +130,7 @@ def customer_name(value: str | None) -> str | None:
 
 
 def body(value: str, what: str = "message") -> str:
+    storable(value, f"the {what}'s text")
     if not value.strip():
         raise InvalidInput(f"the {what} is empty")
     if len(value) > MAX_BODY:
@@ -104,7 +139,7 @@ def body(value: str, what: str = "message") -> str:
 
 
 def reason(value: str | None, what: str) -> str:
-    cleaned = (value or "").strip()
+    cleaned = storable(value or "", f"the reason for {what}").strip()
     if not cleaned:
         raise InvalidInput(f"{what} needs a reason")
     return cleaned
@@ -123,7 +158,7 @@ MAX_MARKER_PATTERN = 500
 
 
 def template_title(value: str) -> str:
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(storable(value, "the title").split())
     if not cleaned:
         raise InvalidInput("a template needs a title")
     if len(cleaned) > MAX_TEMPLATE_TITLE:
@@ -134,7 +169,7 @@ def template_title(value: str) -> str:
 def marker_pattern(value: str, *, is_regex: bool) -> str:
     """A scam marker's pattern: intake matches it against every mail, so a
     regular expression must compile, and an empty one would match everything."""
-    cleaned = value.strip()
+    cleaned = storable(value, "the pattern").strip()
     if not cleaned:
         raise InvalidInput("a scam marker needs a pattern")
     if len(cleaned) > MAX_MARKER_PATTERN:
@@ -152,3 +187,16 @@ def marker_pattern(value: str, *, is_regex: bool) -> str:
                 "so it would flag every mail"
             )
     return cleaned
+
+
+def search(value: str) -> str:
+    """What a search may be: storable, and short enough to mean something."""
+    storable(value, "the search")
+    words = len(value.split())
+    if words > MAX_SEARCH_WORDS or len(value) > MAX_SEARCH_CHARS:
+        raise InvalidInput(
+            f"a search takes at most {MAX_SEARCH_WORDS} words and {MAX_SEARCH_CHARS:,} "
+            f"characters, and this one has {words:,} words and {len(value):,} characters: "
+            "search for fewer, more telling words"
+        )
+    return value

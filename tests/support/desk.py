@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
 
 from console import operations
+from console.database import Database
 from console.desk import Desk
 from console.reads.queue import QueueRow
+from console.settings import Settings
 from models import Service, Status
 
 # A Wednesday inside support hours: 10:00 GMT.
@@ -26,6 +31,11 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def settings_in(folder: Path) -> Settings:
+    """The defaults, with this host's state (kept drafts) and the log file in `folder`."""
+    return Settings(state_dir=str(folder / "state"), log_file=str(folder / "wmconsole.log"))
 
 
 def new_ticket(desk: Desk, **overrides) -> int:
@@ -63,3 +73,25 @@ def queue_row(**fields) -> QueueRow:
     }
     row.update(fields)
     return QueueRow(**row)
+
+
+class FullDisk:
+    """A SQLite database as on a full disk: from now on no connection may grow
+    it by more than `spare_pages` (PRAGMA max_page_count is per connection, so
+    the pool starts afresh and each new connection is limited), until `lift()`."""
+
+    def __init__(self, db: Database, spare_pages: int = 0) -> None:
+        self.db = db
+        with db.engine.connect() as connection:
+            self.pages = connection.exec_driver_sql("PRAGMA page_count").scalar() + spare_pages
+        db.engine.dispose()
+        sa.event.listen(db.engine, "connect", self._limit)
+
+    def _limit(self, dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA max_page_count = {self.pages}")
+        cursor.close()
+
+    def lift(self) -> None:
+        sa.event.remove(self.db.engine, "connect", self._limit)
+        self.db.engine.dispose()
