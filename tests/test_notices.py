@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
@@ -185,6 +186,35 @@ def test_an_answer_goes_out_tagged_and_the_customers_reply_threads_back(
     take_waiting(mail_desk, maildir, on_result=results.append)
     assert [(r.fate, r.number) for r in results] == [(Fate.threaded, number)]
     assert load_ticket(mail_desk.db, number).status == Status.open
+
+
+def test_a_sent_notice_with_no_message_id_kept_is_left_out_of_the_thread(mail_desk: Desk, inbox):
+    """Notices sent before Message-IDs were kept (or loaded without one) name
+    nothing: the next answer on the ticket still goes out (it failed every
+    attempt with TypeError in usable(None))."""
+    box, _ = inbox
+    number = answered_ticket(mail_desk)
+    assert send_due(mail_desk).sent == 1
+    with mail_desk.db.write() as session:
+        session.execute(sa.update(Notice).values(email_message_id=None))
+    ops.reply(mail_desk, number, "Ещё одно уточнение.", by="olga")
+
+    summary = send_due(mail_desk)
+
+    assert (summary.sent, summary.retrying, summary.failed) == (1, 0, 0)
+    assert box.messages[-1]["References"] is None
+
+
+def test_demo_notices_carry_message_ids(sqlite_url: str, clock):
+    from console.demo.generator import load_demo
+
+    desk = desk_on(sqlite_url, clock)
+    load_demo(desk, tickets=40, seed=3)
+    with desk.db.read() as session:
+        sent = session.exec(select(Notice).where(Notice.state == NoticeState.sent)).all()
+    desk.close()
+    assert sent and all(notice.email_message_id for notice in sent)
+    assert len({notice.email_message_id for notice in sent}) == len(sent)
 
 
 def test_the_confirmation_carries_the_link_and_says_it_is_automatic(mail_desk: Desk, inbox):

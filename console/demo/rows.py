@@ -105,6 +105,7 @@ class RowWriter:
         self.officers = spec.staff["supervisor"] + spec.staff["security"]
         self.logins = spec.logins
         self.next_message_id = spec.first_message_id
+        self.mail_domain = spec.settings.smtp_domain
         archive_days = spec.settings.lifecycle_answered_archive_days
         self.archived_after = [archive_days if d is None else d for d in odds.ARCHIVED_AFTER_DAYS]
         self.archive_reasons = [reason.format(days=archive_days) for reason in odds.ARCHIVE_REASONS]
@@ -240,10 +241,16 @@ class RowWriter:
                     (ticket_id, message_id, name, content_type, size, digest, None, at_value)
                 )
             if kind == "operator" and notices:
-                sent = (1, at_value, None, None, at_value, at_value)
+                sent = (1, at_value, None, self._notice_id(message_id), at_value, at_value)
                 batch.notice.append(
                     (ticket_id, message_id, story.channel, recipient, "answer", "sent", *sent)
                 )
+
+    def _notice_id(self, message_id: int) -> str:
+        """A sent notice's Message-ID, as the outbox fixes one: the same for the
+        same seed (not drawn, so the other rows stay as they were)."""
+        digest = hashlib.sha256(f"demo notice {message_id}".encode()).hexdigest()[:32]
+        return f"<{digest}@{self.mail_domain}>"
 
     def _escalations(self, story: Story, batch: Batch) -> list[tuple[EscalationKind, int, float]]:
         """Each escalation with who set and cleared it, a WMID block with its

@@ -156,7 +156,8 @@ def _record(desk: Desk, claim: Claim, failure: DeliveryFailed | None) -> NoticeS
 
 def _thread_ids(session: Session, ticket_id: int, notice_id: int) -> tuple[list[str], str | None]:
     """References for a notice — the customer's Message-IDs and our earlier
-    notices', oldest first — and the one it answers: the customer's latest."""
+    notices', oldest first — and the one it answers: the customer's latest. A
+    notice sent with no Message-ID kept (an old or loaded one) names nothing."""
     customer = session.execute(
         sa.select(Message.created_at, sa.literal(0), Message.email_message_id).where(
             Message.ticket_id == ticket_id,
@@ -170,6 +171,7 @@ def _thread_ids(session: Session, ticket_id: int, notice_id: int) -> tuple[list[
             Notice.id != notice_id,
             Notice.state == NoticeState.sent,
             Notice.channel == NoticeChannel.email,
+            Notice.email_message_id.is_not(None),
         )
     ).all()
 
