@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from console import operations as ops
 from console.cli.main import main
+from console.database import open_database
 from console.desk import Desk
 from console.errors import Forbidden
 from console.mail.intake import Fate, Maildir, take_waiting, watch_maildir
@@ -35,6 +36,7 @@ from console.operations.mail import (
 from console.reads.ticket import load_ticket
 from console.settings import Settings
 from models import AuditEvent, Message, Notice, NoticeKind, QuarantinedMail, Status, Ticket
+from tests.support.desk import FullDisk
 from tests.support.mail_corpus import EXPECTED, corpus_files
 from tests.support.mailboxes import compose, deliver, in_cur, make_maildir
 from tests.support.roster import cli_db, open_test_database
@@ -232,6 +234,32 @@ def _wait_until_gone(engine: sa.Engine, pid: int, timeout: float = 60.0) -> None
             return
         time.sleep(0.05)
     raise AssertionError(f"backend {pid} never ended")
+
+
+def test_a_full_disk_leaves_the_mail_in_new_and_counts_what_is_left(
+    sqlite_url: str, maildir: Maildir, clock, tmp_path: Path
+):
+    """A batch whose first mail was quarantined before the database filled up:
+    the summary counts it as quarantined and only what is really left in new/
+    (it said two more were left than were)."""
+    settings = Settings(intake_max_message_bytes=50_000)
+    desk = Desk(db=open_database(sqlite_url), settings=settings, clock=clock)
+    deliver(maildir, compose(body="too long " * 10_000))
+    for n in range(2):
+        # Long and varied: it needs pages the full disk does not have.
+        deliver(maildir, compose(body=" ".join(f"w{n}x{i}" for i in range(6_000))))
+    full = FullDisk(desk.db, spare_pages=8)
+    try:
+        summary = take_waiting(desk, maildir)
+    finally:
+        full.lift()
+    assert summary.counts[Fate.quarantined] == 1
+    assert summary.deferred == 2 == len(list(maildir.new.iterdir()))
+    assert summary.error.startswith("the database's disk is full, so nothing was written")
+    assert str(summary).endswith("quarantined 1; 2 left in new/")
+    summary = take_waiting(desk, maildir)
+    assert (summary.counts[Fate.taken], summary.deferred) == (2, 0)
+    desk.close()
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)

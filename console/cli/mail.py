@@ -17,8 +17,8 @@ def _watch(desk, folder) -> None:
 
     def deferred(summary) -> None:
         click.echo(
-            f"wmconsole: the database is unreachable ({summary.error}); "
-            f"{summary.deferred} mails wait in new/, trying again shortly",
+            f"wmconsole: {summary.error}; {summary.deferred} mails wait in new/, "
+            "trying again shortly",
             err=True,
         )
 
@@ -61,8 +61,7 @@ def intake(cli: CliContext, maildir: Path, watch: bool, quarantine: Path | None)
     click.echo(str(summary))
     if summary.deferred:
         raise DomainError(
-            f"the database is unreachable ({summary.error}); "
-            f"{summary.deferred} mails stay in new/ for the next run"
+            f"{summary.error}; {summary.deferred} mails stay in new/ for the next run"
         )
 
 

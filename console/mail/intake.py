@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from console.desk import Desk
 from console.errors import DomainError, InvalidInput
+from console.failures import explain
 from console.mail.parsing import IncomingMail, MailLimits, UnreadableMail, read_mail
 from console.operations.mail import (
     MailDisposition,
@@ -83,7 +84,7 @@ class FileResult:
 @dataclass
 class IntakeSummary:
     counts: dict[Fate, int] = field(default_factory=lambda: dict.fromkeys(Fate, 0))
-    # Files left in new/ because the database could not be reached, and why.
+    # Files left in new/ because the database could not take them, and why (a sentence).
     deferred: int = 0
     error: str | None = None
 
@@ -102,7 +103,17 @@ class IntakeSummary:
 
 
 class IntakeDeferred(Exception):
-    """The database could not be reached: the file stays in new/ for a later run."""
+    """The database could not be reached (or took nothing more: its disk is
+    full): the files not yet settled stay in new/ for a later run. `settled`
+    are those of the batch that were (quarantined, say) before it failed;
+    `sentence` says what happened, as a person reads it."""
+
+    def __init__(self, cause: BaseException, settled: list[FileResult] | None = None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.settled = settled or []
+        explained = explain(cause)
+        self.sentence = explained.sentence if explained else str(cause)
 
 
 # Errors that say nothing about the mail: the database is down, locked or gone.
@@ -234,7 +245,7 @@ def _read(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> _Arri
     except FileNotFoundError:
         return FileResult(path.name, Fate.vanished)
     except _UNREACHABLE as error:
-        raise IntakeDeferred(str(error)) from error
+        raise IntakeDeferred(error) from error
     arrival = _Arrival(path, data, hashlib.sha256(data).hexdigest())
     try:
         arrival.mail = read_mail(data, limits)
@@ -256,7 +267,7 @@ def _failed(desk: Desk, maildir: Maildir, arrival: _Arrival, error: Exception) -
 def _settle(desk: Desk, maildir: Maildir, arrival: _Arrival, outcome) -> FileResult:
     """After the commit: move a taken mail to cur/, keep a refused one aside."""
     if isinstance(outcome, _UNREACHABLE):
-        raise IntakeDeferred(str(outcome)) from outcome
+        raise IntakeDeferred(outcome) from outcome
     if isinstance(outcome, DomainError):
         return _kept_aside(desk, maildir, arrival, outcome.message)
     if isinstance(outcome, Exception):
@@ -283,6 +294,20 @@ def take_files(
     files move only after the commit. Raises IntakeDeferred, leaving them all in
     new/, when the database cannot be reached."""
     results: dict[Path, FileResult] = {}
+    try:
+        _take_into(results, desk, maildir, paths, limits)
+    except IntakeDeferred as deferred:
+        raise IntakeDeferred(deferred.cause, list(results.values())) from deferred
+    return [results[path] for path in paths]
+
+
+def _take_into(
+    results: dict[Path, FileResult],
+    desk: Desk,
+    maildir: Maildir,
+    paths: list[Path],
+    limits: MailLimits,
+) -> None:
     arrivals: list[_Arrival] = []
     for path in paths:
         read = _read(desk, maildir, path, limits)
@@ -290,16 +315,16 @@ def take_files(
             results[path] = read
         else:
             arrivals.append(read)
-    if arrivals:
-        try:
-            outcomes = take_mails(desk, [arrival.mail for arrival in arrivals])
-        except _UNREACHABLE as error:
-            raise IntakeDeferred(str(error)) from error
-        except Exception as error:
-            outcomes = [error] * len(arrivals)
-        for arrival, outcome in zip(arrivals, outcomes, strict=True):
-            results[arrival.path] = _settle(desk, maildir, arrival, outcome)
-    return [results[path] for path in paths]
+    if not arrivals:
+        return
+    try:
+        outcomes = take_mails(desk, [arrival.mail for arrival in arrivals])
+    except _UNREACHABLE as error:
+        raise IntakeDeferred(error) from error
+    except Exception as error:
+        outcomes = [error] * len(arrivals)
+    for arrival, outcome in zip(arrivals, outcomes, strict=True):
+        results[arrival.path] = _settle(desk, maildir, arrival, outcome)
 
 
 def take_file(desk: Desk, maildir: Maildir, path: Path, limits: MailLimits) -> FileResult:
@@ -320,7 +345,7 @@ def _kept_aside(desk: Desk, maildir: Maildir, arrival: _Arrival, reason: str) ->
             mail=arrival.mail,
         )
     except _UNREACHABLE as error:
-        raise IntakeDeferred(str(error)) from error
+        raise IntakeDeferred(error) from error
 
 
 ResultCallback = Callable[[FileResult], None]
@@ -345,8 +370,14 @@ def take_waiting(
         try:
             results = take_files(desk, maildir, batch, limits)
         except IntakeDeferred as deferred:
-            summary.deferred = len(paths) - done
-            summary.error = str(deferred)
+            for result in deferred.settled:
+                summary.add(result)
+                if on_result is not None:
+                    on_result(result)
+            # What is really left: a mail of the batch may have been settled first.
+            summary.deferred = sum(1 for path in paths[done:] if path.exists())
+            summary.error = deferred.sentence
+            log.warning("mail left in new/: %r", deferred.cause)
             break
         for result in results:
             summary.add(result)
