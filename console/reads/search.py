@@ -50,7 +50,8 @@ def escape_like(text: str) -> str:
 
 def _exact_matches(word: str) -> list[sa.ColumnElement[bool]]:
     exact: list[sa.ColumnElement[bool]] = []
-    if word.isdigit() and len(word) <= 9:
+    # ASCII: isdigit() is true of ² and other digits int() does not read.
+    if word.isascii() and word.isdigit() and len(word) <= 9:
         exact.append(Ticket.number == int(word))
     if WMID_PATTERN.fullmatch(word):
         exact.append(Ticket.customer_wmid == word)

@@ -256,8 +256,9 @@ class AskNumber(FormDialog):
 
 def _ticket_number(text: str) -> int:
     text = text.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 9:
-        raise InvalidInput(f"a ticket number is digits, like 1000123; got {text!r}")
+    # ASCII: isdigit() is true of ² and other digits int() does not read.
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise InvalidInput(f"a ticket number is digits 0-9, like 1000123; got {text!r}")
     return int(text)
 
 

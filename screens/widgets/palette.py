@@ -45,7 +45,7 @@ class ConsoleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         wanted = query.strip().lstrip("#")
-        if wanted.isdigit():
+        if wanted.isascii() and wanted.isdigit():
             yield Hit(
                 1.0,
                 f"Go to ticket {wanted}",
