@@ -87,6 +87,11 @@ class ChangeFeed:
         self._thread.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        """Whether it still listens (a SQLite file that became unreadable ends it)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -83,7 +83,12 @@ class Database:
     def _create_engine(self, url: URL | None = None) -> Engine:
         url = url or self.url
         if self.is_postgres:
-            return sa.create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+            # A server that went silent (a cut network) fails a connection in
+            # seconds, not after the system's TCP timeout of minutes.
+            timeout = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
+            return sa.create_engine(
+                url, pool_pre_ping=True, pool_size=4, max_overflow=4, connect_args=timeout
+            )
         path = self.sqlite_path
         if path is None:
             raise DatabaseError("an in-memory SQLite database cannot be shared: give a file path")
@@ -125,6 +130,11 @@ class Database:
         """A Core connection in one write transaction, for bulk loads and migrations."""
         with self.engine.execution_options(**{_WRITE: True}).begin() as connection:
             yield connection
+
+    def reachable(self) -> None:
+        """A round trip to the database; raises when there is none."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from threading import Thread
 from typing import TypeVar
@@ -21,12 +21,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
 from textual.message import Message
-from textual.worker import WorkerFailed
+from textual.reactive import var
+from textual.worker import Worker, WorkerFailed
 
 from console import operations
 from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
 from console.errors import Conflict, DomainError, Forbidden, NotFound
+from console.failures import Failure, as_failure
+from console.local_drafts import LocalDrafts
 from console.reads import presence
 from console.reads.queue import Queue, QueueFilter
 from console.reads.stats import desk_stats
@@ -37,6 +40,7 @@ from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
 from screens.queue.screen import QueueScreen
 from screens.supervision.block_review import BlockReviewScreen
 from screens.ticket.screen import TicketScreen
@@ -75,6 +79,8 @@ class WmConsole(App[None]):
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
+    # When the database stopped answering (local time); None while it answers.
+    unreachable_since: var[datetime | None] = var(None)
 
     class _FeedNews(Message):
         def __init__(self, latest: int) -> None:
@@ -120,6 +126,9 @@ class WmConsole(App[None]):
         self._background_started = False
         self._last_change = 0
         self._start_on_dashboard = start_on_dashboard
+        # Drafts the database cannot take are kept on this host (screens/outage.py).
+        self.local_drafts = LocalDrafts.for_desk(desk, operator.login)
+        self._database_watch = DatabaseWatch(self)
         # Opened on the dashboard: its first reading starts now, in a thread, so the
         # database works while Textual starts up and composes the screen.
         self._first_reading = read_ahead(partial(desk_stats, desk)) if start_on_dashboard else None
@@ -137,6 +146,7 @@ class WmConsole(App[None]):
         if self._background_started:
             return
         self._background_started = True
+        self._database_watch.move_kept_drafts()
         if self._live:
             self._start_feed()
         if self._heartbeat:
@@ -173,11 +183,15 @@ class WmConsole(App[None]):
 
     async def in_thread(self, work_: Callable[[], T]) -> T:
         """Run database work on a thread worker and wait for it; its exception,
-        if any, is raised here as itself."""
+        if any, is raised here as itself, a failure of the database or the
+        system as a Failure (a DomainError: it is refused in its sentence)."""
         worker = self.run_worker(work_, thread=True, group="database", exit_on_error=False)
         try:
             return await worker.wait()
         except WorkerFailed as failed:
+            failure = as_failure(failed.error)
+            if failure is not None:
+                raise failure from failed.error
             raise failed.error from None
 
     def refuse(self, error: DomainError) -> None:
@@ -186,6 +200,7 @@ class WmConsole(App[None]):
             Conflict: "Changed meanwhile",
             Forbidden: "Not for your role",
             NotFound: "Not found",
+            Failure: "Not done",
         }
         title = next((t for kind, t in titles.items() if isinstance(error, kind)), "Refused")
         self.notify(error.message, title=title, severity="error", timeout=10, markup=False)
@@ -202,7 +217,50 @@ class WmConsole(App[None]):
     def done(self, message: str) -> None:
         self.notify(message, markup=False)
 
+    # When the database fails ------------------------------------------------------
+
+    def database_failed(self, failure: Failure, cause: BaseException | None = None) -> None:
+        """Told by whatever met the failure; an unreachable database is ridden out."""
+        self._database_watch.failed(failure, cause)
+
+    @on(DatabaseFailed)
+    def _database_failed(self, message: DatabaseFailed) -> None:
+        self.database_failed(message.failure, message.cause)
+
+    @on(DatabaseWatch.Probed)
+    def _probed(self, message: DatabaseWatch.Probed) -> None:
+        self._database_watch.probed(message.reached)
+
+    @on(DatabaseWatch.DraftsMoved)
+    def _drafts_moved(self, message: DatabaseWatch.DraftsMoved) -> None:
+        self._database_watch.drafts_moved(message)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The App's own workers: the heartbeat, the feed, the changes, in_thread's."""
+        failure = failure_of(event)
+        if failure is not None:
+            self.database_failed(failure, event.worker.error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An action's worker that met a failure of the database or the system,
+        or a refusal it did not catch, says so and the console goes on: it
+        never exits for an outage or a full disk. Anything else is a bug, and
+        ends it with its traceback, as Textual does."""
+        if isinstance(error, WorkerFailed):
+            refusal = refusal_of(error.error)
+            if refusal is not None:
+                self.refuse(refusal)
+                return
+        super()._handle_exception(error)
+
     # The change feed ---------------------------------------------------------------
+
+    def listen_again(self) -> None:
+        """After an outage: a feed that stopped (or never started) starts again.
+        On PostgreSQL a running feed has already listened again by itself."""
+        if self._live and (self._feed is None or not self._feed.running):
+            self._start_feed()
 
     @work(thread=True, group="feed", exit_on_error=False)
     def _start_feed(self) -> None:

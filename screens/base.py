@@ -7,14 +7,27 @@ the UI thread with `@on`: a newer read cancels the stale one, and a screen
 closed meanwhile simply never gets the message. A step of an action the
 operator is waiting on (send, take, approve) is awaited inside that action
 with `console.in_thread`, so the conversation reads top to bottom.
+
+Every screen rides out the database (screens/outage.py): it carries the
+outage banner, a reading that fails for the database tells the App (and the
+screen, `reading_failed`), and `reread` reads it all again when the database
+is back.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from textual import on
+from textual.events import Mount
 from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker
+
+from console.failures import Failure
+from screens.messages import TicketsChanged
+from screens.outage import EVERYTHING, failure_of
+from screens.widgets.outage import OutageBanner
 
 if TYPE_CHECKING:
     from screens.app import WmConsole
@@ -34,6 +47,25 @@ class ConsoleScreen(Screen):
     @property
     def console(self) -> WmConsole:
         return self.app  # type: ignore[return-value]
+
+    @on(Mount)
+    def _carry_the_banner(self) -> None:
+        self.mount(OutageBanner())
+
+    @on(Worker.StateChanged)
+    def _reading_failed(self, event: Worker.StateChanged) -> None:
+        failure = failure_of(event)
+        if failure is not None:
+            self.console.database_failed(failure, event.worker.error)
+            self.reading_failed(failure)
+
+    def reading_failed(self, failure: Failure) -> None:
+        """A reading of this screen failed for the database: a screen that has
+        nothing to show yet says so here (it is read again when the database is back)."""
+
+    def reread(self) -> None:
+        """The database is back: read everything on this screen again."""
+        self.post_message(TicketsChanged(None, EVERYTHING))
 
 
 class Reading(Message, Generic[T]):

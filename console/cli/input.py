@@ -13,12 +13,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
 from console.errors import InvalidInput
+from console.failures import Explained, Failure, as_failure
 
 # A character is at most 4 bytes of UTF-8: a text of N characters fits in 4N.
 _UTF8_MAX_BYTES = 4
@@ -88,3 +91,35 @@ def _named(param: click.Parameter) -> str:
     if isinstance(param, click.Option):
         return max(param.opts, key=len)
     return (param.human_readable_name or "an argument").upper()
+
+
+def typed(file: Path | None) -> bool:
+    """Whether the text came from stdin: nowhere else has it if it is lost."""
+    return file is not None and str(file) == "-"
+
+
+@contextmanager
+def kept_as_draft(
+    desk: Any, number: int, body: str, *, login: str, kind: str, version: int | None
+) -> Iterator[None]:
+    """Text typed on stdin that the database could not take (unreachable, its
+    disk full) is kept as the person's draft on the ticket, on this host
+    (console/local_drafts.py): the console's editor opens it. The failure then
+    says where it is."""
+    try:
+        yield
+    except Exception as error:
+        failure = as_failure(error)
+        if failure is None or isinstance(error, Failure):
+            raise
+        from console.local_drafts import LocalDrafts
+
+        # Without --version, the version it was written on is not known: every
+        # change on the ticket is shown before the draft is sent.
+        drafts = LocalDrafts.for_desk(desk, login)
+        path = drafts.keep(number, body, kind, ticket_version=version or 0)
+        kept = (
+            f"{failure.message}; the text you typed is kept as your {kind} draft on "
+            f"ticket {number} ({path}), which the console's editor opens"
+        )
+        raise Failure(Explained(failure.trouble, kept)) from error

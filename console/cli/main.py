@@ -27,6 +27,7 @@ from console.cli import (
 )
 from console.cli.options import AS_HELP, CliContext, log_failures
 from console.errors import DomainError
+from console.failures import Failure, as_failure, record
 
 COMMANDS = (
     fullscreen.dashboard,
@@ -58,25 +59,29 @@ class WmConsoleGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Failure as failure:
+            _say_failure(ctx, failure, failure.__cause__ or failure)
         except DomainError as error:
             click.echo(f"wmconsole: {error.message}", err=True)
             ctx.exit(error.exit_code)
         except Exception as error:
-            # The database, its driver or the system failed: one sentence here,
-            # the details in the log file.
-            from console.failures import explain, record
-
-            explained = explain(error)
-            if explained is None:
+            failure = as_failure(error)
+            if failure is None:
                 raise
-            log_file = log_failures(ctx.find_object(CliContext))
-            record(error, f"wmconsole {ctx.invoked_subcommand or ''}".strip())
-            click.echo(f"wmconsole: {explained.sentence} (details in {log_file})", err=True)
-            ctx.exit(explained.exit_code)
+            _say_failure(ctx, failure, error)
         finally:
             cli_context = ctx.find_object(CliContext)
             if cli_context is not None:
                 cli_context.close()
+
+
+def _say_failure(ctx: click.Context, failure: Failure, cause: BaseException) -> None:
+    """The database, its driver or the system failed: one sentence here, the
+    details in the log file."""
+    log_file = log_failures(ctx.find_object(CliContext))
+    record(cause, f"wmconsole {ctx.invoked_subcommand or ''}".strip())
+    click.echo(f"wmconsole: {failure.message} (details in {log_file})", err=True)
+    ctx.exit(failure.exit_code)
 
 
 @click.group(cls=WmConsoleGroup, invoke_without_command=True, commands=COMMANDS)

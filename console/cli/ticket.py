@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from console.cli.input import read_text
+from console.cli.input import kept_as_draft, read_text, typed
 from console.cli.options import (
     CliContext,
     DeskGroup,
@@ -99,10 +100,17 @@ def reply(
 
     body = read_text(file, text, "reply")
     login = cli.acting_login()
-    if note:
-        operations.note(cli.desk, number, body, by=login)
-    else:
-        operations.reply(cli.desk, number, body, by=login, expected_version=expected_version)
+    kind = "note" if note else "reply"
+    keeping = (
+        kept_as_draft(cli.desk, number, body, login=login, kind=kind, version=expected_version)
+        if typed(file)
+        else nullcontext()
+    )
+    with keeping:
+        if note:
+            operations.note(cli.desk, number, body, by=login)
+        else:
+            operations.reply(cli.desk, number, body, by=login, expected_version=expected_version)
 
 
 @desk_command(acting=True)

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.events import ScreenResume
 from textual.widgets import DataTable, Static
 
+from console.failures import as_failure
 from console.formatting import badges_text, short_duration
 from console.reads.queue import Assignee, QueueFilter
 from console.reads.stats import DeskStats, OperatorLoad, desk_stats
@@ -33,6 +34,7 @@ from screens.dashboard.charts import InflowChart, SlaBoard
 from screens.dashboard.open_work import OpenWorkMatrix
 from screens.keymap import DASHBOARD, bindings_for
 from screens.messages import TicketsChanged
+from screens.outage import DatabaseFailed, said_in_console
 from screens.widgets.columns import titled
 from screens.widgets.fitted_table import FittedTable
 from screens.widgets.key_bar import KeyBar
@@ -164,7 +166,9 @@ class DashboardScreen(ConsoleScreen):
         try:
             stats = first.result() if first is not None else desk_stats(self.console.desk)
         except SQLAlchemyError as error:
-            self.post_message(self._Read(None, str(getattr(error, "orig", None) or error)))
+            failure = as_failure(error)
+            self.console.post_message(DatabaseFailed(failure, error))
+            self.post_message(self._Read(None, said_in_console(failure)))
             return
         self.post_message(self._Read(stats))
 

@@ -23,11 +23,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from console.failures import Explained, Failure, Trouble
 from console.formatting import fit
 from console.reads.queue import Facets, Queue, QueueFilter, QueueRow
 from console.rules.sla import SlaPolicy
 from models import Status
 from screens.base import Reading
+from screens.outage import failure_of
 from screens.queue.cells import header_segments, row_segments
 from screens.queue.columns import layout
 from screens.queue.pager import (
@@ -343,7 +345,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self.pager.pages_failed()
         error = event.worker.error
-        self.app.notify(f"The queue could not be read: {error}", severity="error", markup=False)
+        failure = failure_of(event) or Failure(
+            Explained(Trouble.database, "a fault of wmconsole's, whose details are in its log")
+        )
+        self.app.database_failed(failure, error)
+        if not failure.unreachable:
+            # An outage has its banner; anything else is said here.
+            self.app.notify(
+                f"The queue could not be read: {failure.message}", severity="error", markup=False
+            )
 
     def _fetch_around(self, top: int) -> None:
         """Read the pages on screen (the cursor's first), then, after the frame, the

@@ -24,6 +24,7 @@ from textual.widgets import Static, TextArea
 
 from console import operations
 from console.errors import ChangeSummary, Conflict, DomainError
+from console.failures import Failure
 from console.operations.staff import SavedDraft
 from console.reads.ticket import (
     AuditEntry,
@@ -37,6 +38,8 @@ from models import DraftKind, Language, PresenceState, Service
 from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.keymap import EDITOR, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.outage import said_in_console
+from screens.ticket.draft_keeping import DraftKeeping, not_sent
 from screens.ticket.view import ThreadEntry, notice_text, presence_content, when
 from screens.widgets.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
 from screens.widgets.key_bar import KeyBar
@@ -89,6 +92,7 @@ class ReplyEditor(ConsoleScreen):
         self._save_lock = threading.Lock()
         self._save_timer: Timer | None = None
         self._last_key = 0.0
+        self._keeping = DraftKeeping(self, number)
 
     @property
     def text_area(self) -> TextArea:
@@ -122,11 +126,23 @@ class ReplyEditor(ConsoleScreen):
         app = self.console
         try:
             detail = load_ticket(app.desk.db, self.number)
-            draft = operations.draft_for(app.desk, self.number, by=app.login)
+            draft = self._keeping.newest(operations.draft_for(app.desk, self.number, by=app.login))
         except DomainError as error:
             self.post_message(self._Refused(error))
             return
         self.post_message(self._Loaded(detail, draft))
+
+    def reading_failed(self, failure: Failure) -> None:
+        if self.detail is None:
+            self.query_one("#editor-head", Static).update(
+                Content(f"Ticket {self.number} is not loaded: {said_in_console(failure)}.")
+            )
+
+    def reread(self) -> None:
+        if self.detail is None:
+            self._load()
+        else:
+            super().reread()
 
     @on(_Refused)
     def _not_found(self, message: _Refused) -> None:
@@ -209,19 +225,14 @@ class ReplyEditor(ConsoleScreen):
             self.run_worker(self._save_draft, thread=True, group="draft", exit_on_error=False)
 
     def _save_draft(self) -> None:
-        """Whoever holds the lock last writes the latest text: saves never go backwards."""
-        app = self.console
+        """Whoever holds the lock last writes the latest text: saves never go
+        backwards. What the database cannot take is kept on this host."""
         with self._save_lock:
             body, kind, version = self._wanted, self.kind, self.base_version
             if version is None:
                 return
-            if body.strip():
-                operations.save_draft(
-                    app.desk, self.number, body, by=app.login, kind=kind, ticket_version=version
-                )
-            else:
-                operations.discard_draft(app.desk, self.number, by=app.login)
-            self._saved = body
+            if self._keeping.save(body, kind, version):
+                self._saved = body
 
     async def _save_now(self) -> None:
         if self._save_timer is not None:
@@ -295,11 +306,14 @@ class ReplyEditor(ConsoleScreen):
                     partial(operations.note, app.desk, self.number, body, by=app.login)
                 )
             except DomainError as error:
-                app.refuse(error)
+                self._not_sent(error)
                 return
             self._finished(f"Note added to {self.number}.")
             return
-        await self._send_reply(body)
+        try:
+            await self._send_reply(body)
+        except DomainError as error:
+            self._not_sent(error)
 
     async def _send_reply(self, body: str) -> None:
         detail = self.detail
@@ -376,11 +390,16 @@ class ReplyEditor(ConsoleScreen):
                     return False
                 self.base_version = conflict.actual_version
             except DomainError as error:
-                app.refuse(error)
+                self._not_sent(error)
                 return False
+
+    def _not_sent(self, error: DomainError) -> None:
+        not_sent(self.console, error)
+        self.text_area.focus()
 
     def _finished(self, message: str) -> None:
         app = self.console
+        self._keeping.sent()
         self._saved = self._wanted = ""
         app.done(message)
         if self.detail is not None:

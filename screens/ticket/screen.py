@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 
 from console.errors import DomainError
+from console.failures import Failure
 from console.mail.attachments import safe_filename, save_attachment_copy
 from console.reads.ticket import AttachmentInfo, TicketDetail, load_ticket
 from models import EscalationKind, Status
 from screens.base import Reading
 from screens.keymap import TICKET, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.outage import said_in_console
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
@@ -80,6 +82,18 @@ class TicketScreen(TicketActions):
     def whereabouts(self) -> Whereabouts:
         return Whereabouts(self.number)
 
+    def reading_failed(self, failure: Failure) -> None:
+        if self.detail is None:
+            self.view.show(
+                None, message=f"Ticket {self.number} is not loaded: {said_in_console(failure)}."
+            )
+
+    def reread(self) -> None:
+        if self.detail is None:
+            self._load()
+        else:
+            super().reread()
+
     @on(PresenceSeen)
     def _presence(self, event: PresenceSeen) -> None:
         self.view.show_presence(event.number, event.others)
@@ -140,10 +154,8 @@ class TicketScreen(TicketActions):
                 partial(save_attachment_copy, app.desk, attachment.id, target)
             )
         except DomainError as error:
+            # A refusal, or the file system's failure (in_thread says it in a sentence).
             app.refuse(error)
-            return
-        except OSError as error:
-            app.notify(f"Could not save: {error}", severity="error", markup=False)
             return
         app.done(f"Saved a copy to {saved}")
 

@@ -82,7 +82,12 @@ class RosterDatabase(Database):
                     sa.text("SELECT 1 FROM pg_roles WHERE rolname = :login"), {"login": login}
                 ).first()
             engine = self._signed_in[login] = sa.create_engine(
-                self.url.set(username=login if known else STRANGER), pool_size=2, max_overflow=6
+                self.url.set(username=login if known else STRANGER),
+                pool_size=2,
+                max_overflow=6,
+                # As production's (console/database.py): a connection the server
+                # dropped is noticed on checkout, not by the statement after.
+                pool_pre_ping=True,
             )
         return engine
 
