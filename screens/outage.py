@@ -61,10 +61,18 @@ def refusal_of(error: BaseException) -> DomainError | None:
     return error if isinstance(error, DomainError) else as_failure(error)
 
 
-def said_in_console(refusal: DomainError) -> str:
-    """The sentence as the console says it: an outage it rides out by itself."""
+def why(refusal: DomainError) -> str:
+    """Why something was not done, as the console says it: an outage is short
+    (the banner says the rest), anything else its own sentence."""
     if isinstance(refusal, Failure) and refusal.unreachable:
-        return "the database is unreachable; the console keeps trying and reads this again"
+        return "the database is unreachable"
+    return refusal.message
+
+
+def said_in_console(refusal: DomainError) -> str:
+    """Why a screen shows nothing: an outage it rides out by itself."""
+    if isinstance(refusal, Failure) and refusal.unreachable:
+        return f"{why(refusal)}; the console keeps trying and reads this again"
     return refusal.message
 
 
@@ -92,12 +100,12 @@ class DatabaseWatch:
             last = self._logged.get(failure.message)
             if cause is not None and (last is None or now - last > REPEATED_FAILURE_LOGGED_AFTER):
                 self._logged[failure.message] = now
-                record(cause, f"the console of {app.login}")
+                record(cause, f"{app.login}'s console")
             return
         if app.unreachable_since is not None:
             return
         if cause is not None:
-            record(cause, f"the console of {app.login} lost the database")
+            record(cause, f"{app.login}'s console reaching the database")
         app.unreachable_since = datetime.now().astimezone()
         self._delay = FIRST_RETRY_SECONDS
         self._probe_later()

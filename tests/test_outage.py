@@ -53,6 +53,15 @@ def one_ticket(ui_desk: Desk) -> int:
     return new_ticket(ui_desk)
 
 
+async def reply_typed(pilot, text: str) -> None:
+    """From the queue: `r` on the first ticket, and `text` typed (and saved)."""
+    await settle(pilot)
+    await pilot.press("r")
+    await settle(pilot)
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
 async def send_confirmed(pilot) -> None:
     """Yes to "Send the reply?" once it is asked (a database read comes first)."""
     await until(pilot, lambda: "Send the reply" in screen_text(pilot.app))
@@ -72,11 +81,7 @@ async def test_the_console_rides_out_a_stopped_server_and_loses_nothing(
     number = new_ticket(desk)
     app = console_for(desk, live=True)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await type_text(pilot, "Hello")
-        await settle(pilot)
+        await reply_typed(pilot, "Hello")
         assert ops.draft_for(desk, number, by="olga").body == "Hello"
 
         own_postgres.halt()
@@ -134,11 +139,7 @@ async def test_a_full_disk_under_the_console_keeps_the_text_and_the_console(
 ):
     app = console_for(ui_desk)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await type_text(pilot, "Start")
-        await settle(pilot)
+        await reply_typed(pilot, "Start")
         full = FullDisk(ui_desk.db)
         app.screen.text_area.insert(" " + LONG)
         await settle(pilot)
@@ -162,6 +163,21 @@ async def test_a_full_disk_under_the_console_keeps_the_text_and_the_console(
         await send_confirmed(pilot)
         await until(pilot, lambda: said(app, f"Reply sent on {one_ticket}"))
     assert load_ticket(ui_desk.db, one_ticket).messages[-1].body == f"Start {LONG}!"
+
+
+async def test_drafts_kept_on_this_host_move_to_the_database_at_the_next_start(
+    ui_desk: Desk, one_ticket: int
+):
+    """A console that closed while the database was away left its draft here."""
+    LocalDrafts.for_desk(ui_desk, "olga").keep(one_ticket, "Kept overnight", "reply", 1)
+    app = console_for(ui_desk)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: kept_here(ui_desk, one_ticket) is None)
+        assert ops.draft_for(ui_desk, one_ticket, by="olga").body == "Kept overnight"
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.text_area.text == "Kept overnight"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from console.errors import DomainError
 from console.failures import Failure, as_failure
 from console.operations.staff import SavedDraft
 from models import DraftKind
-from screens.outage import DatabaseFailed, refusal_of, said_in_console
+from screens.outage import DatabaseFailed, refusal_of, why
 
 if TYPE_CHECKING:
     from screens.app import WmConsole
@@ -80,8 +80,8 @@ class DraftKeeping:
         if not self._kept_here:
             self._kept_here = True
             app.notify(
-                f"Your draft on {self.number} is kept on this computer ({path}) and goes to "
-                f"the database when it can take it: {said_in_console(refusal)}.",
+                f"Your draft on {self.number} is kept on this computer ({path}) until the "
+                f"database takes it: {why(refusal)}.",
                 severity="warning",
                 timeout=10,
                 markup=False,
@@ -108,7 +108,7 @@ def not_sent(app: WmConsole, error: DomainError) -> None:
         app.refuse(error)
         return
     app.notify(
-        f"Not sent: {said_in_console(error)}. Your text stays here and in your draft; "
+        f"Not sent: {why(error)}. Your text stays here and in your draft; "
         "send it again when the database takes it.",
         title="Not sent",
         severity="error",
