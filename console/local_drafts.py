@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import suppress
@@ -29,6 +27,7 @@ from pathlib import Path
 
 from console.desk import Desk
 from console.errors import DomainError
+from console.files import write_atomically
 from console.operations import save_draft
 from models import DraftKind
 
@@ -81,7 +80,7 @@ class LocalDrafts:
             saved_at=datetime.now(UTC).isoformat(),
         )
         record = {"database": self.database, "login": self.login, **asdict(draft)}
-        write_atomically(path, json.dumps(record, ensure_ascii=False).encode())
+        write_atomically(path, json.dumps(record, ensure_ascii=False).encode(), folder_mode=0o700)
         return path
 
     def get(self, number: int) -> LocalDraft | None:
@@ -117,28 +116,6 @@ def _read(path: Path) -> LocalDraft | None:
         # Left where it is for a person to look at; never loaded half-understood.
         log.warning("a local draft %s cannot be read: %r", path, error)
         return None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """`data` in `path`, all of it or none: a temporary file beside it, synced,
-    renamed over it, and the folder synced so the rename itself survives."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ saying whether trying again could help."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import smtplib
 import ssl
@@ -18,6 +17,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from console.errors import InvalidInput
+from console.files import write_atomically
 from console.notices.words import NoticeText
 from console.settings import Settings
 from models import NoticeChannel, NoticeKind
@@ -168,14 +168,13 @@ class SmtpMailer:
 
 
 def spool_keeper(outgoing: Outgoing, settings: Settings, now: datetime) -> Path:
-    """The Keeper gateway's file: written under a dot-name, synced, then renamed, so
+    """The Keeper gateway's file: written whole (console.files), so
     the gateway never sees half a file. The same notice always has the same file
     name and id, so a second delivery is recognisably the same."""
     if not settings.keeper_spool:
         raise DeliveryFailed("keeper_spool is not set (WMCONSOLE_KEEPER_SPOOL): no gateway folder")
     folder = Path(settings.keeper_spool).expanduser()
     target = folder / f"notice-{outgoing.notice_id}.json"
-    staged = folder / f".{target.name}.tmp"
     payload = {
         "id": outgoing.message_id,
         "notice": outgoing.notice_id,
@@ -188,17 +187,7 @@ def spool_keeper(outgoing: Outgoing, settings: Settings, now: datetime) -> Path:
         "created_at": now.isoformat(),
     }
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with staged.open("w", encoding="utf-8") as file:
-            json.dump(payload, file, ensure_ascii=False, indent=2)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(staged, target)
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_atomically(target, json.dumps(payload, ensure_ascii=False, indent=2).encode())
     except OSError as error:
         raise DeliveryFailed(f"cannot write to the Keeper spool {folder}: {error}") from None
     return target
