@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from console.errors import DomainError
 
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0009"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _WRITE = "wmconsole_write"
 _ADVISORY_MIGRATION_LOCK = 74_201_501
