@@ -6,7 +6,7 @@ Revises: 0003
 Create Date: 2026-11-27
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from alembic import op
 
@@ -24,10 +24,27 @@ def upgrade() -> None:
     # writer holding that ticket FOR UPDATE, which may itself be waiting for the
     # commit-order lock: a deadlock. The log is a stream of hints about tickets
     # that are never deleted; the key protected nothing.
-    with op.batch_alter_table("changelog") as batch_op:
-        batch_op.drop_constraint(_FOREIGN_KEY, type_="foreignkey")
+    _alter_changelog(lambda batch_op: batch_op.drop_constraint(_FOREIGN_KEY, type_="foreignkey"))
 
 
 def downgrade() -> None:
+    _alter_changelog(
+        lambda batch_op: batch_op.create_foreign_key(_FOREIGN_KEY, "ticket", ["ticket_id"], ["id"])
+    )
+
+
+def _alter_changelog(alter: Callable) -> None:
+    """SQLite rebuilds the table for this, and a rebuilt table has lost its
+    triggers (the log is append-only by trigger): they are made again."""
+    bind = op.get_bind()
+    triggers: list[str] = []
+    if bind.dialect.name == "sqlite":
+        triggers = list(
+            bind.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'changelog'"
+            ).scalars()
+        )
     with op.batch_alter_table("changelog") as batch_op:
-        batch_op.create_foreign_key(_FOREIGN_KEY, "ticket", ["ticket_id"], ["id"])
+        alter(batch_op)
+    for trigger in triggers:
+        bind.exec_driver_sql(trigger)
