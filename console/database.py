@@ -21,6 +21,7 @@ from console.errors import DomainError
 
 SCHEMA_HEAD = "0009"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+POOL_KEPT, POOL_BURST = 2, 3
 _WRITE = "wmconsole_write"
 _ADVISORY_MIGRATION_LOCK = 74_201_501
 
@@ -64,7 +65,14 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if self.is_postgres:
-            return sa.create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+            # A console's threads read on one connection nearly always and on two
+            # for about one checkout in eight (the page beside its counts): two
+            # are kept, and more are opened only for a burst (start-up). Every
+            # connection kept is a server process; the change feed's LISTEN is
+            # one more (`wmconsole bench desk` prints what a console costs).
+            return sa.create_engine(
+                self.url, pool_pre_ping=True, pool_size=POOL_KEPT, max_overflow=POOL_BURST
+            )
         path = self.sqlite_path
         if path is None:
             raise DatabaseError("an in-memory SQLite database cannot be shared: give a file path")
