@@ -56,6 +56,24 @@ def test_a_feed_stops_promptly_and_reports_nothing_without_changes(staffed):
     assert reported == []
 
 
+def test_a_burst_of_changes_is_reported_twice_not_once_each(staffed):
+    """The first change at once, the rest of the burst together after `report_every`."""
+    numbers = [new_ticket(staffed) for _ in range(6)]
+    reported: list[int] = []
+    feed = ChangeFeed(staffed.db, reported.append, poll_seconds=0.2, report_every=4).start()
+    try:
+        for number in numbers:
+            ops.take(staffed, number, by="olga")
+        final = latest_change(staffed.db)
+        deadline = time.monotonic() + 20
+        while (not reported or reported[-1] != final) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        feed.stop()
+    assert reported[-1] == final
+    assert len(reported) <= 2
+
+
 def test_changes_since_lists_every_change_in_order(staffed):
     start = latest_change(staffed.db)
     first = new_ticket(staffed)
