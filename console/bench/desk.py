@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import queue as queues
 import shutil
 import tempfile
@@ -92,9 +93,9 @@ def run_desk_benchmark(plan: DeskPlan, echo: Echo) -> bool:
             people = _people(desk, plan.operators)
             _grant_logins(desk, people)
             maildir, staged = _stage_mail(desk, plan, scratch, echo)
-            first_change = latest_change(desk.db)
+            first_change, load_before = latest_change(desk.db), os.getloadavg()[0]
             run = _run(plan, url, server.postmaster_pid, people, maildir, staged, echo)
-            run.loaded, run.first_change = loaded, first_change
+            run.loaded, run.first_change, run.load_before = loaded, first_change, load_before
             return report(desk, plan, run, echo)
         finally:
             desk.close()

@@ -33,6 +33,7 @@ class DeskRun:
     started: datetime
     loaded: dict = field(default_factory=dict)
     first_change: int = 0
+    load_before: float = 0.0
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [measured for actor, _label, measured in self.results if actor == kind]
@@ -61,8 +62,7 @@ def visibility(desk: Desk, run: DeskRun) -> list[float]:
         committed = dict(connection.execute(_COMMIT_TIMES, {"after": run.first_change}).all())
     return [
         noticed - float(committed[change_id])
-        for seen in run.pooled("console", "seen")
-        for change_id, noticed in [seen]
+        for change_id, noticed in run.pooled("console", "seen")
         if committed.get(change_id) is not None
     ]
 
@@ -138,6 +138,14 @@ def _server(run: DeskRun, echo: Echo) -> None:
         f"PostgreSQL CPU: {_share(server.cpu_seconds, seconds)} cores on average of "
         f"{os.cpu_count()} ({shares})"
     )
+    cycles = max(len(run.pooled("operator", "take")), 1)
+    # Mail still waiting at the stop was taken after the CPU was counted.
+    mails = max(len(run.delivered) - (run.backlog[-1] if run.backlog else 0), 1)
+    echo(
+        f"  server CPU per operator cycle (page, take-next, reply) "
+        f"{server.cpu_by_group.get('operator', 0.0) * 1000 / cycles:.1f} ms, "
+        f"per mail {server.cpu_by_group.get('intake', 0.0) * 1000 / mails:.1f} ms"
+    )
     held = {g: server.typical_connections(g) for g in server.connections_by_group if g != SERVER}
     echo(
         f"connections: {max(server.connections, default=0)} at most, "
@@ -148,20 +156,22 @@ def _server(run: DeskRun, echo: Echo) -> None:
 
 def one_console(run: DeskRun, echo: Echo) -> None:
     server = run.server
+    if not server.seconds:
+        echo("one console: no figures")
+        return
     consoles = max(len(run.of("console")), 1)
     memory = server.memory_by_group.get("console", [])
-    refreshes = len(run.pooled("console", "refresh"))
+    refreshes = max(len(run.pooled("console", "refresh")), 1)
     cpu = server.cpu_by_group.get("console", 0.0)
     private = statistics.median(m[0] for m in memory) / 1024 if memory else float("nan")
     pss = statistics.median(m[1] for m in memory) / 1024 if memory else float("nan")
     echo(
         f"one console: {server.typical_connections('console') / consoles:g} connections; "
         f"a backend holds {private:.1f} MiB of its own ({pss:.1f} MiB with its share of "
-        f"shared memory); {cpu * 1000 / max(refreshes, 1):.1f} ms of server CPU per re-read "
-        f"(feed reads and heartbeats included), {refreshes / consoles / server.seconds:.1f} "
+        f"shared memory); per re-read {cpu * 1000 / refreshes:.1f} ms of server CPU and "
+        f"{sum(run.pooled('console', 'cpu')) * 1000 / refreshes:.1f} ms of its own (feed "
+        f"reads and heartbeats included), {refreshes / consoles / server.seconds:.2f} "
         "re-reads a second"
-        if server.seconds
-        else "one console: no figures"
     )
 
 
@@ -208,6 +218,10 @@ def report(desk: Desk, plan: Any, run: DeskRun, echo: Echo) -> bool:
         f"desk: {loaded.get('reused', loaded.get('tickets', 0)):,} tickets ({how}); "
         f"{plan.minutes:g} min, {plan.consoles} consoles, {plan.operators} operators, "
         f"mail at {plan.mail_rate:g}/s"
+    )
+    echo(
+        f"machine: {os.cpu_count()} cores, load average {run.load_before:.1f} before the run "
+        f"(other work on it), {os.getloadavg()[0]:.1f} at its end"
     )
     _latencies(desk, run, echo)
     counts = _intake(run, echo)
