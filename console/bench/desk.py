@@ -1,7 +1,8 @@
 """`wmconsole bench desk`: a busy desk on PostgreSQL, measured from outside.
 
 A durable PostgreSQL server kept under --server-dir (the demo desk loads once
-and is reused: the load is the long part), consoles following the change feed,
+and is reused: the load is the long part; the real-shaped mail is made once and
+kept beside it too), consoles following the change feed,
 operators taking and answering tickets, and the intake taking mail delivered
 at a steady rate, all at once for --minutes. Every actor is its own process
 signed in as its own login (desk_actors.py says why, and what a console is
@@ -21,6 +22,7 @@ import json
 import multiprocessing
 import os
 import queue as queues
+import re
 import shutil
 import tempfile
 import time
@@ -67,6 +69,8 @@ _BENCH_GRANTS = (
     f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {_BENCH_ROLE}",
 )
 _READY_SECONDS = 300
+# The Message-IDs the bench mail is written with (console/bench/intake.py).
+_BENCH_MESSAGE_ID = re.compile(rb"(<bench\.\d+\.[0-9a-f]+)(?:\.[0-9a-f]+)?@mail\.example>")
 
 
 @dataclass(frozen=True)
@@ -194,22 +198,53 @@ def _stage_mail(
     desk: Desk, plan: DeskPlan, scratch: Path, echo: Echo
 ) -> tuple[Path, list[tuple[Path, str | None]]]:
     """The run's mail, written before it starts (making real-shaped mail costs
-    CPU the run should not share) under Message-IDs no earlier run used."""
+    CPU the run should not share), under Message-IDs no earlier run used."""
     root = scratch / "Maildir"
     for folder in ("tmp", "new", "cur", "staged"):
         (root / folder).mkdir(parents=True)
     count = int(plan.mail_rate * plan.minutes * 60)
-    seed = time.time_ns()
     started = time.perf_counter()
-    inflow = Inflow(seed, owners(desk, 5000, plan.seed))
+    prepared = _prepared_mail(desk, plan, count, echo)
+    run = f"{time.time_ns():x}"
     staged = []
-    for index in range(count):
-        raw = inflow.next_mail()
-        path = root / "staged" / f"{seed // 10**9 + index}.M{index:07d}P1.bench"
+    for index, source in enumerate(prepared[:count]):
+        raw = with_run_message_ids(source.read_bytes(), run)
+        path = root / "staged" / f"{int(time.time())}.M{index:07d}P1.bench"
         path.write_bytes(raw)
         staged.append((path, actors.message_id_of(raw)))
-    echo(f"mail: {count:,} real-shaped mails prepared in {time.perf_counter() - started:.0f} s")
+    echo(
+        f"mail: {count:,} mails staged under this run's Message-IDs in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     return root, staged
+
+
+def with_run_message_ids(raw: bytes, run: str) -> bytes:
+    """The prepared mail is the same every run, and the intake would take all of
+    it as re-deliveries: the run's own token in every Message-ID the mail names
+    (its own, In-Reply-To, References; a re-delivery gets the same) makes it new."""
+    return _BENCH_MESSAGE_ID.sub(rb"\1." + run.encode() + b"@mail.example>", raw)
+
+
+def _prepared_mail(desk: Desk, plan: DeskPlan, count: int, echo: Echo) -> list[Path]:
+    """At least `count` real-shaped mails kept beside the server (making them
+    takes minutes: a later run reuses them)."""
+    kept = plan.server_dir / "mail"
+    if kept.is_dir() and len(files := sorted(kept.iterdir())) >= count:
+        echo(f"mail: reusing {len(files):,} real-shaped mails prepared earlier in {kept}")
+        return files
+    started = time.perf_counter()
+    making = plan.server_dir / "mail.making"
+    shutil.rmtree(making, ignore_errors=True)
+    making.mkdir(parents=True)
+    inflow = Inflow(plan.seed, owners(desk, 5000, plan.seed))
+    for index in range(count):
+        (making / f"{index:07d}.eml").write_bytes(inflow.next_mail())
+    # Whole or not at all: a run cut off while preparing leaves no half a set.
+    shutil.rmtree(kept, ignore_errors=True)
+    making.rename(kept)
+    echo(f"mail: {count:,} real-shaped mails prepared in {time.perf_counter() - started:.0f} s")
+    return sorted(kept.iterdir())
 
 
 def _cast(context, url: str) -> actors.Cast:
