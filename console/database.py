@@ -21,8 +21,9 @@ from sqlmodel import Session
 from console.errors import DomainError
 from console.identity import Acting, Identity, postgres_identity, refusal_from, sqlite_identity
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0009"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+POOL_KEPT, POOL_BURST = 2, 3
 _WRITE = "wmconsole_write"
 _ADVISORY_MIGRATION_LOCK = 74_201_501
 
@@ -84,10 +85,19 @@ class Database:
         url = url or self.url
         if self.is_postgres:
             # A server that went silent (a cut network) fails a connection in
-            # seconds, not after the system's TCP timeout of minutes.
+            # seconds, not after the system's TCP timeout of minutes. A console's
+            # threads read on one connection nearly always and on two for about
+            # one checkout in eight (the page beside its counts): two are kept,
+            # and more are opened only for a burst (start-up). Every connection
+            # kept is a server process; the change feed's LISTEN is one more
+            # (`wmconsole bench desk` prints what a console costs).
             timeout = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
             return sa.create_engine(
-                url, pool_pre_ping=True, pool_size=4, max_overflow=4, connect_args=timeout
+                url,
+                pool_pre_ping=True,
+                pool_size=POOL_KEPT,
+                max_overflow=POOL_BURST,
+                connect_args=timeout,
             )
         path = self.sqlite_path
         if path is None:

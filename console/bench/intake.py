@@ -51,7 +51,7 @@ _SCREENSHOT = bytes.fromhex(
 )
 
 
-class _Inflow:
+class Inflow:
     """Deterministic mail for a seed."""
 
     def __init__(self, seed: int, owners: list[tuple[int, str]]) -> None:
@@ -175,7 +175,7 @@ def _sent_at(sequence: int) -> datetime:
     return _FIRST_SENT + timedelta(seconds=sequence)
 
 
-def _owners(desk: Desk, sample: int, seed: int) -> list[tuple[int, str]]:
+def owners(desk: Desk, sample: int, seed: int) -> list[tuple[int, str]]:
     """Existing tickets and their customers' addresses, for tagged follow-ups."""
     with desk.db.connect() as connection:
         low, high = connection.execute(
@@ -216,7 +216,7 @@ def run_intake_benchmark(
             (root / folder).mkdir(parents=True)
         maildir = Maildir.open(root)
         started = time.perf_counter()
-        inflow = _Inflow(seed, _owners(desk, 5000, seed))
+        inflow = Inflow(seed, owners(desk, 5000, seed))
         for index in range(messages):
             (root / "new" / f"{1764061200 + index}.M{index:07d}P1.bench").write_bytes(
                 inflow.next_mail()

@@ -3,6 +3,8 @@ takes one with its own `--db`), so these are plain commands, not desk commands."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 _postgres_option = click.option(
@@ -100,3 +102,49 @@ def bench_dashboard(
         refreshes=refreshes,
         echo=click.echo,
     )
+
+
+@bench.command("desk")
+@click.option("--tickets", default=5_000_000, show_default=True, type=click.IntRange(1000))
+@click.option("--minutes", default=5.0, show_default=True, type=click.FloatRange(min=0.01))
+@click.option("--consoles", default=30, show_default=True, type=click.IntRange(0))
+@click.option("--operators", default=10, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--mail-rate",
+    default=100.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Mails delivered per second.",
+)
+@_seed_option
+@click.option(
+    "--server-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the PostgreSQL server and its loaded desk are kept for the next run "
+    "[default: wmconsole-bench-desk in the temp dir].",
+)
+def bench_desk(
+    tickets: int,
+    minutes: float,
+    consoles: int,
+    operators: int,
+    mail_rate: float,
+    seed: int,
+    server_dir: Path | None,
+) -> None:
+    """A busy desk on PostgreSQL: consoles following the change feed, operators
+    taking and answering, the intake taking mail, all at once; latencies, the
+    server's CPU and connections, what one console costs, and that nothing was lost."""
+    from console.bench.desk import DEFAULT_SERVER_DIR, DeskPlan, run_desk_benchmark
+
+    plan = DeskPlan(
+        tickets=tickets,
+        minutes=minutes,
+        consoles=consoles,
+        operators=operators,
+        mail_rate=mail_rate,
+        seed=seed,
+        server_dir=server_dir or DEFAULT_SERVER_DIR,
+    )
+    if not run_desk_benchmark(plan, click.echo):
+        raise SystemExit(1)

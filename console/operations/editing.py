@@ -3,8 +3,9 @@
 Open a write transaction (IMMEDIATE on SQLite), load the caller and check
 their role, lock the ticket row (FOR UPDATE on PostgreSQL), check the version
 the caller saw, apply the change, re-derive the queue's sort keys, bump the
-version, write the audit event and a change-log row (plus NOTIFY on
-PostgreSQL), and commit — or write nothing at all.
+version, write the audit event and note the change for the change log, and
+commit — or write nothing at all. The change-log rows themselves go in as the
+transaction commits, numbered in commit order (console/changes.py says why).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from console.desk import Desk
@@ -28,10 +31,26 @@ from console.rules.tally import UNASSIGNED, TallyKey, move, tally_key
 from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 
 CHANGE_CHANNEL = "wmconsole_changes"
+# Taken by a transaction as it numbers its change-log rows, held to its commit.
+CHANGE_ORDER_LOCK = 74_201_502
+_PENDING_CHANGES = "wmconsole_pending_changes"
 TICKET_COUNTER = "ticket"
 # Built once: the write path runs these on every change.
 _INSERT_CHANGE = sa.insert(ChangeLog.__table__)
-_INSERT_CHANGE_RETURNING_ID = _INSERT_CHANGE.returning(ChangeLog.__table__.c.id)
+# One statement takes the commit-order lock, then the rows' ids: the lock is held
+# from here through COMMIT, and no client round trip but the COMMIT's is inside.
+# OFFSET 0 keeps the lock's subquery a subquery, read before any row is made.
+# The NOTIFY is a hint (a console re-reads the change log): no payload to parse.
+_INSERT_CHANGES_IN_COMMIT_ORDER = sa.text(
+    "INSERT INTO changelog (ticket_id, topic, at) "
+    "SELECT change.ticket_id, change.topic, change.at "
+    "FROM (SELECT pg_advisory_xact_lock(:lock), pg_notify(:channel, '') OFFSET 0) AS ordered "
+    "CROSS JOIN unnest(:ticket_ids, :topics, :ats) AS change(ticket_id, topic, at)"
+).bindparams(
+    sa.bindparam("ticket_ids", type_=ARRAY(sa.Integer)),
+    sa.bindparam("topics", type_=ARRAY(sa.String)),
+    sa.bindparam("ats", type_=ARRAY(ChangeLog.__table__.c.at.type)),
+)
 _INSERT_AUDIT = sa.insert(AuditEvent.__table__)
 _NEXT_TICKET_NUMBER = (
     sa.update(Counter.__table__)
@@ -145,17 +164,58 @@ def refresh_queue_keys(ticket: TicketRow) -> None:
 
 
 def record_change(session: Session, desk: Desk, topic: str, ticket_id: int | None) -> None:
-    connection = session.connection()
-    values = {"ticket_id": ticket_id, "topic": topic, "at": desk.now()}
-    if not desk.db.is_postgres:
-        connection.execute(_INSERT_CHANGE, values)
+    """Note a change for the change log: its row is written as the transaction
+    commits, and not at all if the savepoint or transaction it was made in rolls back."""
+    pending = session.info.get(_PENDING_CHANGES)
+    if pending is None:
+        pending = session.info[_PENDING_CHANGES] = []
+        sa.event.listen(session, "before_commit", _write_changes)
+        sa.event.listen(session, "after_soft_rollback", _forget_changes)
+    made_in = session.get_nested_transaction() or session.get_transaction()
+    pending.append((made_in, {"ticket_id": ticket_id, "topic": topic, "at": desk.now()}))
+
+
+def _write_changes(session: Session) -> None:
+    if session.in_nested_transaction():
         return
-    change_id = connection.execute(_INSERT_CHANGE_RETURNING_ID, values).scalar_one()
-    # Delivered at commit, never on rollback.
+    pending = session.info[_PENDING_CHANGES]
+    if not pending:
+        return
+    rows = [values for _made_in, values in pending]
+    pending.clear()
+    # Every other row this transaction writes goes in first: from the lock to
+    # the commit, nothing may wait for a row lock another writer holds while it
+    # waits for this lock.
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(_INSERT_CHANGE, rows)
+        return
     connection.execute(
-        sa.text("SELECT pg_notify(:channel, :payload)"),
-        {"channel": CHANGE_CHANNEL, "payload": f"{change_id} {topic} {ticket_id or ''}"},
+        _INSERT_CHANGES_IN_COMMIT_ORDER,
+        {
+            "lock": CHANGE_ORDER_LOCK,
+            "channel": CHANGE_CHANNEL,
+            "ticket_ids": [row["ticket_id"] for row in rows],
+            "topics": [row["topic"] for row in rows],
+            "ats": [row["at"] for row in rows],
+        },
     )
+
+
+def _forget_changes(session: Session, rolled_back: SessionTransaction) -> None:
+    pending = session.info[_PENDING_CHANGES]
+    pending[:] = [
+        (made_in, values) for made_in, values in pending if not _within(made_in, rolled_back)
+    ]
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def next_ticket_number(session: Session) -> int:
