@@ -116,7 +116,7 @@ def fill_template(body: str, *, ticket: int, wmid: str | None, name: str | None)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
-def _check_placeholders(body: str) -> None:
+def check_placeholders(body: str) -> None:
     unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
     if unknown:
         raise InvalidInput(
@@ -145,11 +145,12 @@ def save_template(
     service: Service | str | None = None,
     template_id: int | None = None,
 ) -> int:
+    """Add a template, or change one; returns its id. Saving it as it was records nothing."""
     title = validation.template_title(title)
     body = validation.body(body, "template")
     language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
-    _check_placeholders(body)
+    check_placeholders(body)
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
         # The unique constraint cannot see this for "every service": NULLs differ.
         same = session.exec(
@@ -169,6 +170,8 @@ def save_template(
             if template is None:
                 raise NotFound(f"no template {template_id}")
             before = _template_fields(template)
+            if before == {"title": title, "body": body, "service": service, "language": language}:
+                return template_id
             template.service, template.language = service, language
             template.title, template.body = title, body
         template.updated_by_id = operator.id
@@ -238,7 +241,8 @@ def add_marker(
     desk: Desk, pattern: str, *, by: str, is_regex: bool = False, description: str = ""
 ) -> int:
     """A word or phrase (matched case-folded) or a regular expression (matched as
-    written) that intake looks for in each mail."""
+    written) that intake looks for in each mail; returns its id. The same marker,
+    already in use, is not added again (and nothing is recorded)."""
     pattern = validation.marker_pattern(pattern, is_regex=is_regex)
     description = " ".join(description.split())
     if len(description) > validation.MAX_MARKER_PATTERN:
@@ -247,6 +251,17 @@ def add_marker(
             f"at most {validation.MAX_MARKER_PATTERN}"
         )
     with acting(desk, by=by, permission=Permission.edit_markers) as (session, operator):
+        same = session.exec(
+            select(ScamMarker.id).where(
+                ScamMarker.pattern == pattern,
+                ScamMarker.is_regex == is_regex,
+                ScamMarker.description == description,
+                ScamMarker.active,
+            )
+        ).first()
+        if same is not None:
+            # Already flagging mail just so: adding it again changes nothing.
+            return same
         marker = ScamMarker(
             pattern=pattern,
             is_regex=is_regex,
