@@ -26,7 +26,14 @@ from textual.worker import WorkerFailed
 from console import operations
 from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
-from console.errors import Conflict, DomainError, Forbidden, NotFound
+from console.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    FourEyes,
+    HeldElsewhere,
+    NotFound,
+)
 from console.reads import presence
 from console.reads.queue import Queue, QueueFilter
 from console.reads.stats import desk_stats
@@ -39,6 +46,7 @@ from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue.screen import QueueScreen
 from screens.supervision.block_review import BlockReviewScreen
+from screens.ticket.reply_editor import ReplyEditor
 from screens.ticket.screen import TicketScreen
 from screens.widgets.dialogs import AskNumber
 from screens.widgets.palette import ConsoleCommands
@@ -184,7 +192,10 @@ class WmConsole(App[None]):
         """A refusal, in the domain's own words."""
         titles = {
             Conflict: "Changed meanwhile",
+            # Before Forbidden, which it is too: the rule, not the role.
+            FourEyes: "Four-eyes",
             Forbidden: "Not for your role",
+            HeldElsewhere: "Someone else holds it",
             NotFound: "Not found",
         }
         title = next((t for kind, t in titles.items() if isinstance(error, kind)), "Refused")
@@ -303,6 +314,12 @@ class WmConsole(App[None]):
 
     def open_ticket(self, number: int) -> None:
         """Full screen; a ticket that does not exist says so and goes away."""
+        self.push_screen(TicketScreen(number))
+
+    def open_next_ticket(self, number: int) -> None:
+        """Ticket `number` in place of the ticket (and its reply) just finished."""
+        while isinstance(self.screen, (TicketScreen, ReplyEditor)):
+            self.pop_screen()
         self.push_screen(TicketScreen(number))
 
     def open_dashboard(self) -> None:

@@ -205,7 +205,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "take",
         "t",
         "Take",
-        "Take the ticket: it becomes yours and opens",
+        "Take the highlighted ticket: it becomes yours and opens full screen",
         _WORK,
         footer=True,
         needs_ticket=True,
@@ -218,6 +218,16 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ),
     ConsoleAction(
         "note", "n", "Note", "An internal note, never sent", _WORK, footer=True, needs_ticket=True
+    ),
+    ConsoleAction(
+        "answer_with",
+        "m",
+        "Macro",
+        "Answer with a macro or template: type to find it, enter opens the reply with it, "
+        "ctrl+s/ctrl+n/ctrl+l/ctrl+f send it at once (one confirmation)",
+        _WORK,
+        footer=(TICKET,),
+        needs_ticket=True,
     ),
     ConsoleAction(
         "set_status",
@@ -413,13 +423,49 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ),
     # The reply editor -------------------------------------------------------------------
     ConsoleAction(
-        "send", "ctrl+s", "Send", "Send the reply (or add the note)", (EDITOR,), footer=True
+        "send",
+        "ctrl+s",
+        "Send",
+        "Send the reply (or add the note), after one confirmation of all it does",
+        (EDITOR,),
+        footer=True,
+    ),
+    ConsoleAction(
+        "send_next",
+        "ctrl+n",
+        "Send+next",
+        "Send the reply, then take and open the next ticket in the queue",
+        (EDITOR,),
+        footer=True,
+    ),
+    ConsoleAction(
+        "send_hold",
+        "ctrl+l",
+        "Send+hold",
+        "Send the reply and leave the ticket on hold (another department still acts)",
+        (EDITOR,),
+    ),
+    ConsoleAction(
+        "send_archive",
+        "ctrl+f",
+        "Send+archive",
+        "Send the reply and archive the ticket as resolved",
+        (EDITOR,),
     ),
     ConsoleAction(
         "template",
         "ctrl+t",
-        "Template",
-        "Insert a template for this service",
+        "Macro/template",
+        "Type to find a macro or template; enter puts it in as its own paragraph "
+        "(a macro's actions go with the reply), a send key sends it at once",
+        (EDITOR,),
+        footer=True,
+    ),
+    ConsoleAction(
+        "leave_editor",
+        "escape",
+        "Back",
+        "Leave the editor; the draft is kept",
         (EDITOR,),
         footer=True,
     ),
@@ -432,14 +478,6 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         footer=True,
     ),
     ConsoleAction("discard", "ctrl+g", "Discard", "Throw the draft away", (EDITOR,), footer=True),
-    ConsoleAction(
-        "leave_editor",
-        "escape",
-        "Back",
-        "Leave the editor; the draft is kept",
-        (EDITOR,),
-        footer=True,
-    ),
 )
 
 BY_ID = {action.id: action for action in ACTIONS}

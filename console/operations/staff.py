@@ -312,6 +312,10 @@ class SavedDraft:
     body: str
     kind: DraftKind
     ticket_version: int
+    # The last audit event the author had seen when it began (None: an old draft).
+    seen_event: int | None = None
+    # The macro applied to it, whose other actions go with the reply.
+    macro_id: int | None = None
 
 
 def save_draft(
@@ -322,6 +326,8 @@ def save_draft(
     by: str,
     kind: DraftKind = DraftKind.reply,
     ticket_version: int,
+    seen_event: int | None = None,
+    macro_id: int | None = None,
 ) -> None:
     """Saved as the operator types: private, unaudited, never bumps the ticket."""
     with desk.db.write(as_=by) as session:
@@ -341,6 +347,7 @@ def save_draft(
                 ticket_version=ticket_version,
             )
         draft.body, draft.kind, draft.ticket_version = body, kind, ticket_version
+        draft.seen_event, draft.macro_id = seen_event, macro_id
         draft.updated_at = desk.now()
         session.add(draft)
 
@@ -348,7 +355,9 @@ def save_draft(
 def draft_for(desk: Desk, number: int, *, by: str) -> SavedDraft | None:
     with desk.db.read(as_=by) as session:
         row = session.execute(
-            sa.select(Draft.body, Draft.kind, Draft.ticket_version)
+            sa.select(
+                Draft.body, Draft.kind, Draft.ticket_version, Draft.seen_event, Draft.macro_id
+            )
             .join(Ticket, Ticket.id == Draft.ticket_id)
             .join(Operator, Operator.id == Draft.operator_id)
             .where(Ticket.number == number, Operator.login == by)

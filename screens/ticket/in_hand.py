@@ -41,10 +41,15 @@ class InHand(ConsoleScreen):
 
     # Plumbing --------------------------------------------------------------------
 
+    def acting_on(self, ticket: TicketInHand) -> None:
+        """A verb is about to act on `ticket` (the queue keeps it highlighted)."""
+
     def _hand(self) -> TicketInHand | None:
         ticket = self.ticket_in_hand()
         if ticket is None:
             self.console.notify("No ticket highlighted.", severity="warning", markup=False)
+        else:
+            self.acting_on(ticket)
         return ticket
 
     def _allowed(self, permission: Permission) -> bool:

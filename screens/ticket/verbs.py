@@ -18,9 +18,9 @@ from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from models import DraftKind, EscalationKind, Status
+from screens.ticket.answering import Answering
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.reply_editor import ReplyEditor
-from screens.ticket.supervising import Supervising
 from screens.widgets.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
 
 _ESCALATION_WORDS = {
@@ -37,8 +37,11 @@ _STATUS_WORDS = {
 }
 
 
-class TicketActions(Supervising):
+class TicketActions(Answering):
     """A screen with a ticket in hand: the desk's verbs act on it."""
+
+    # t opens the ticket it takes, full screen, unless it is open already.
+    OPENS_TAKEN = True
 
     # Verbs ------------------------------------------------------------------------
 
@@ -47,11 +50,13 @@ class TicketActions(Supervising):
         ticket = self._hand()
         if ticket is None:
             return
-        await self._perform(
+        taken = await self._perform(
             ticket,
             operations.take,
             success=f"Took {ticket.number}: it is yours.",
         )
+        if taken and self.OPENS_TAKEN:
+            self.console.open_ticket(ticket.number)
 
     @work(exclusive=True, group="ticket-action")
     async def action_take_next(self) -> None:
