@@ -46,6 +46,8 @@ from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue.screen import QueueScreen
 from screens.supervision.block_review import BlockReviewScreen
+from screens.supervision.macros import MacroScreen
+from screens.supervision.templates import TemplateScreen
 from screens.ticket.reply_editor import ReplyEditor
 from screens.ticket.screen import TicketScreen
 from screens.widgets.dialogs import AskNumber
@@ -321,6 +323,10 @@ class WmConsole(App[None]):
         while isinstance(self.screen, (TicketScreen, ReplyEditor)):
             self.pop_screen()
         self.push_screen(TicketScreen(number))
+
+    def show_canned(self, kind: str) -> None:
+        """The supervisors' templates or macros, in place of the other list."""
+        self.switch_screen(MacroScreen() if kind == "macros" else TemplateScreen())
 
     def open_dashboard(self) -> None:
         """Over the queue, for the roles that may see it; anyone else hears why not."""

@@ -24,6 +24,7 @@ HELP = "help"
 DASHBOARD = "dashboard"
 BLOCKS = "blocks"
 TEMPLATES = "templates"
+MACROS = "macros"
 MARKERS = "markers"
 EVERYWHERE = "everywhere"
 
@@ -35,6 +36,7 @@ SCREEN_TITLES = {
     DASHBOARD: "Dashboard",
     BLOCKS: "WMID block requests",
     TEMPLATES: "Templates",
+    MACROS: "Macros",
     MARKERS: "Scam markers",
     HELP: "Help",
 }
@@ -42,7 +44,7 @@ SCREEN_TITLES = {
 
 _WORK = (QUEUE, TICKET)
 # The supervisors' lists: a table to move in, the thing highlighted to act on.
-_LISTS = (BLOCKS, TEMPLATES, MARKERS)
+_LISTS = (BLOCKS, TEMPLATES, MACROS, MARKERS)
 
 ACTIONS: tuple[ConsoleAction, ...] = (
     # Everywhere ------------------------------------------------------------------
@@ -170,6 +172,15 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         permission=Permission.assign,
     ),
     ConsoleAction(
+        "undo_reassign",
+        "U",
+        "Undo reassign",
+        "Put the last bulk reassign back: each ticket to who held it before "
+        "(not one that changed since)",
+        (QUEUE,),
+        permission=Permission.assign,
+    ),
+    ConsoleAction(
         "block_review",
         "B",
         "Block requests",
@@ -182,7 +193,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "templates",
         "C",
         "Templates",
-        "Edit the canned answers per service and language",
+        "Edit the canned answers per service and language (then m: the macros)",
         (QUEUE,),
         permission=Permission.edit_templates,
     ),
@@ -267,7 +278,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "archive",
         "x",
         "Archive",
-        "Archive with a reason (spam, duplicate, ...)",
+        "Archive with a reason (spam, duplicate, ...); with tickets marked, every marked one",
         _WORK,
         needs_ticket=True,
     ),
@@ -398,8 +409,52 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "template_filter",
         "f",
         "Service/language",
-        "Show one service's templates (with those for every service), one language",
+        "Show one service's (with those for every service), in one language",
+        (TEMPLATES, MACROS),
+        footer=True,
+    ),
+    ConsoleAction(
+        "macros",
+        "m",
+        "Macros",
+        "The macros: a text and what else its answer does (status, escalation, note, holder)",
         (TEMPLATES,),
+        footer=True,
+    ),
+    # The macros -----------------------------------------------------------------------------
+    ConsoleAction(
+        "new_macro",
+        "n",
+        "New",
+        "A new macro: service, language, title, text, and what else its answer does",
+        (MACROS,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "edit_macro",
+        "enter,e",
+        "Edit",
+        "Change the highlighted macro",
+        (MACROS,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "toggle_macro",
+        "x",
+        "Withdraw/restore",
+        "Stop offering the macro when answering, or offer it again (it is kept)",
+        (MACROS,),
+        permission=Permission.edit_templates,
+        footer=True,
+    ),
+    ConsoleAction(
+        "templates",
+        "t",
+        "Templates",
+        "Back to the templates",
+        (MACROS,),
         footer=True,
     ),
     # The scam markers ----------------------------------------------------------------------

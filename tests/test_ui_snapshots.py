@@ -126,3 +126,10 @@ def test_template_editor(snap_compare, ui_demo, size):
     assert snap_compare(
         console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "j")
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_macros(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "m", "j")
+    )

@@ -25,6 +25,7 @@ from console.operations.macros import (
     MacroInfo,
     MacroText,
     answer_with_macro,
+    check_macro,
     get_macro,
     list_macros,
     save_macro,
@@ -40,6 +41,7 @@ from console.operations.people import (
 )
 from console.operations.staff import (
     add_marker,
+    check_template,
     discard_draft,
     draft_for,
     fill_template,
@@ -83,6 +85,8 @@ __all__ = [
     "archive_answered",
     "archive_many",
     "assign",
+    "check_macro",
+    "check_template",
     "clear_escalation",
     "confirm",
     "create_ticket",

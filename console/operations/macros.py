@@ -42,6 +42,29 @@ class MacroInfo:
     active: bool
     updated_at: datetime
 
+    def as_text(self) -> MacroText:
+        """As a supervisor would write it again."""
+        return MacroText(
+            title=self.title,
+            body=self.body,
+            language=self.language,
+            service=self.service,
+            status=self.status,
+            escalate=self.escalate,
+            clear_escalation=self.clear_escalation,
+            note=self.note,
+            handover=self.handover,
+            handover_to=self.handover_to,
+        )
+
+    def written_as(self, text: MacroText) -> bool:
+        """Whether `text` says what the macro already says (saving it changes nothing)."""
+        try:
+            same = check_macro(text) == check_macro(self.as_text())
+        except InvalidInput:
+            return False
+        return same and (text.handover_to or None) == self.handover_to
+
     def follow_up(self, *, ticket: int, wmid: str | None, name: str | None) -> FollowUp:
         """What its answer does besides the text, placeholders filled in the note."""
         note = self.note and fill_template(self.note, ticket=ticket, wmid=wmid, name=name)
@@ -139,8 +162,9 @@ class MacroText:
     handover_to: str | None = None
 
 
-def _values(text: MacroText) -> dict[str, Any]:
-    """The macro's columns from what was written, each checked, or InvalidInput."""
+def check_macro(text: MacroText) -> dict[str, Any]:
+    """The macro's columns from what was written, each checked, or InvalidInput
+    (a form checks as the supervisor types; who it hands to is checked on saving)."""
     status = _member(Status, text.status, "status")
     if status is not None and status not in AFTER_ANSWER:
         raise InvalidInput("a macro leaves the ticket on hold or archived, or answered as usual")
@@ -184,7 +208,7 @@ def _member(enum: type, value: Any, what: str) -> Any:
 
 def save_macro(desk: Desk, text: MacroText, *, by: str, macro_id: int | None = None) -> int:
     """Add a macro, or change one; returns its id. Saving it as it was records nothing."""
-    values = _values(text)
+    values = check_macro(text)
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
         to = find_operator(session, text.handover_to) if text.handover_to else None
         if to is not None and not to.active:

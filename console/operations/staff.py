@@ -125,6 +125,14 @@ def check_placeholders(body: str) -> None:
         )
 
 
+def check_template(title: str, body: str) -> tuple[str, str]:
+    """A template's title and text as saved, or InvalidInput with what is expected."""
+    title = validation.template_title(title)
+    body = validation.body(body, "template")
+    check_placeholders(body)
+    return title, body
+
+
 def _template_fields(template: Template) -> dict[str, Any]:
     """What the audit records of a template."""
     return {
@@ -146,11 +154,9 @@ def save_template(
     template_id: int | None = None,
 ) -> int:
     """Add a template, or change one; returns its id. Saving it as it was records nothing."""
-    title = validation.template_title(title)
-    body = validation.body(body, "template")
+    title, body = check_template(title, body)
     language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
-    check_placeholders(body)
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
         # The unique constraint cannot see this for "every service": NULLs differ.
         same = session.exec(

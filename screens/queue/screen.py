@@ -212,14 +212,15 @@ class QueueScreen(TicketActions):
                 Content.assemble(
                     (f"{count} marked", "bold"),
                     f" ticket{'s' if count > 1 else ''} — a gives them all to someone or "
-                    "back to the queue · space/v marks or unmarks · u clears the marks",
+                    "back to the queue · x archives them · space/v marks or unmarks · "
+                    "u clears the marks",
                 )
             )
 
     def marked_tickets(self) -> list[TicketInHand]:
         return [_in_hand(row) for row in self.queue_view.marked.values()]
 
-    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+    def marks_moved(self, moved: list[int], versions: dict[int, int]) -> None:
         view = self.queue_view
         for ticket_id, row in list(view.marked.items()):
             if row.number in versions:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,11 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
 
 from console import operations
-from console.errors import DomainError
+from console.errors import DomainError, InvalidInput
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
 from models import Language, Service, Template
@@ -26,7 +25,7 @@ from screens.keymap import TEMPLATES, bindings_for
 from screens.supervision.list_screen import ListScreen
 from screens.ticket.view import when
 from screens.widgets.columns import Column
-from screens.widgets.dialogs import Choice, ChoiceDialog
+from screens.widgets.dialogs import Choice, ChoiceDialog, Rechecked, field_input
 
 PLACEHOLDER_HELP = (
     "Placeholders, filled in when the template is inserted: {ticket} the ticket number · "
@@ -34,7 +33,72 @@ PLACEHOLDER_HELP = (
 )
 
 
-class TemplateScreen(ListScreen[Template]):
+class _Withdrawable(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
+Kept = TypeVar("Kept", bound=_Withdrawable)
+
+
+class PerService(ListScreen[Kept]):
+    """Canned answers per service and language (templates, macros): f picks which;
+    m and t go from one list to the other."""
+
+    NOUN = ""
+    OTHER_LIST = ""
+
+    def __init__(self, screen_id: str) -> None:
+        super().__init__(screen_id)
+        self.service: Service | None = None
+        self.language: Language | None = None
+
+    def show_title(self) -> None:
+        withdrawn = sum(not item.active for item in self.items)
+        service = self.service.value if self.service else "every service"
+        language = self.language.value if self.language else "ru and en"
+        self.set_title(
+            Content.assemble(
+                (self.NOUN.capitalize(), "bold"),
+                ("  ·  ", "dim"),
+                f"{service}, {language}: {len(self.items)}",
+                f" ({withdrawn} withdrawn)" if withdrawn else "",
+                ("  ·  f service/language  ·  ", "dim"),
+                (self.OTHER_LIST, "dim"),
+            )
+        )
+
+    def empty_words(self) -> str:
+        return f"No {self.NOUN} here yet: n writes one."
+
+    @work(exclusive=True, group="canned-filter")
+    async def action_template_filter(self) -> None:
+        # "" stands for every service (every language): None is backing out.
+        services: list[Choice[str]] = [Choice("", "Every service")]
+        services.extend(Choice(service.value, service.value) for service in Service)
+        service = await self.app.push_screen_wait(
+            ChoiceDialog(
+                f"{self.NOUN.capitalize()} for",
+                services,
+                note=f"A service's list includes the {self.NOUN} for every service.",
+            )
+        )
+        if service is None:
+            return
+        languages: list[Choice[str]] = [Choice("", "ru and en")]
+        languages.extend(Choice(language.value, language.value) for language in Language)
+        language = await self.app.push_screen_wait(ChoiceDialog("In", languages))
+        if language is None:
+            return
+        self.service = Service(service) if service else None
+        self.language = Language(language) if language else None
+        self.load()
+
+
+class TemplateScreen(PerService[Template]):
     ACTION_SCREEN = TEMPLATES
     BINDINGS = bindings_for(TEMPLATES)
     COLUMNS = (
@@ -44,11 +108,11 @@ class TemplateScreen(ListScreen[Template]):
         Column("title", "TITLE"),
     )
     TOPICS = frozenset({"template"})
+    NOUN = "templates"
+    OTHER_LIST = "m macros"
 
     def __init__(self) -> None:
         super().__init__("templates-screen")
-        self.service: Service | None = None
-        self.language: Language | None = None
 
     def read(self) -> list[Template]:
         return operations.list_templates(
@@ -65,23 +129,6 @@ class TemplateScreen(ListScreen[Template]):
             Text("in use" if item.active else "withdrawn"),
             Text(one_line(item.title)),
         ]
-
-    def show_title(self) -> None:
-        withdrawn = sum(not t.active for t in self.items)
-        service = self.service.value if self.service else "every service"
-        language = self.language.value if self.language else "ru and en"
-        self.set_title(
-            Content.assemble(
-                ("Templates", "bold"),
-                ("  ·  ", "dim"),
-                f"{service}, {language}: {len(self.items)}",
-                f" ({withdrawn} withdrawn)" if withdrawn else "",
-                ("  ·  f service/language", "dim"),
-            )
-        )
-
-    def empty_words(self) -> str:
-        return "No templates here yet: n writes one."
 
     def detail(self, item: Template) -> Content:
         return Content.assemble(
@@ -100,28 +147,8 @@ class TemplateScreen(ListScreen[Template]):
             (PLACEHOLDER_HELP, "dim"),
         )
 
-    @work(exclusive=True, group="template-filter")
-    async def action_template_filter(self) -> None:
-        # "" stands for every service (every language): None is backing out.
-        services: list[Choice[str]] = [Choice("", "Every service")]
-        services.extend(Choice(service.value, service.value) for service in Service)
-        service = await self.app.push_screen_wait(
-            ChoiceDialog(
-                "Templates for",
-                services,
-                note="A service's list includes the templates for every service.",
-            )
-        )
-        if service is None:
-            return
-        languages: list[Choice[str]] = [Choice("", "ru and en")]
-        languages.extend(Choice(language.value, language.value) for language in Language)
-        language = await self.app.push_screen_wait(ChoiceDialog("In", languages))
-        if language is None:
-            return
-        self.service = Service(service) if service else None
-        self.language = Language(language) if language else None
-        self.load()
+    def action_macros(self) -> None:
+        self.console.show_canned("macros")
 
     def action_new_template(self) -> None:
         if self.console.allowed(Permission.edit_templates):
@@ -179,7 +206,7 @@ class TemplateScreen(ListScreen[Template]):
         )
 
 
-class TemplateForm(ModalScreen[bool]):
+class TemplateForm(Rechecked):
     """One template: service, language, title and text. ctrl+s saves (the domain's
     refusal, say an unknown placeholder, is shown here with nothing lost)."""
 
@@ -216,14 +243,12 @@ class TemplateForm(ModalScreen[bool]):
                     id="template-language",
                 )
             yield Label(Content("Title"), classes="dialog-label")
-            title_input = Input(
-                value=template.title if template else "",
+            yield field_input(
+                template.title if template else "",
                 placeholder="what operators pick it by",
                 id="template-title",
-                classes="dialog-input",
+                blink=getattr(self.app, "cursor_blink", True),
             )
-            title_input.cursor_blink = getattr(self.app, "cursor_blink", True)
-            yield title_input
             yield Label(Content("Text"), classes="dialog-label")
             body = TextArea(template.body if template else "", id="template-body")
             body.cursor_blink = getattr(self.app, "cursor_blink", True)
@@ -250,17 +275,46 @@ class TemplateForm(ModalScreen[bool]):
         else:
             self.dismiss(False)
 
-    @work(exclusive=True, group="template-save")
-    async def action_save(self) -> None:
+    def _values(self) -> dict[str, Any]:
         service = self.query_one("#template-service", Select).value
-        values = {
+        return {
             "service": service or None,
             "language": str(self.query_one("#template-language", Select).value),
             "title": self.query_one("#template-title", Input).value,
             "body": self.query_one("#template-body", TextArea).text,
         }
+
+    def refusal(self) -> str | None:
+        values = self._values()
+        try:
+            operations.check_template(values["title"], values["body"])
+        except InvalidInput as error:
+            return error.message
+        return None
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self.recheck()
+
+    @work(exclusive=True, group="template-save")
+    async def action_save(self) -> None:
+        values = self._values()
+        if self.template is not None and values == _as_written(self.template):
+            self.app.notify("Nothing to save: the template is as it was.", markup=False)
+            self.dismiss(False)
+            return
         refusal = await self.save(values, self.template.id if self.template else None)
         if refusal is None:
             self.dismiss(True)
         else:
-            self.query_one("#form-error", Static).update(Content(refusal))
+            self.refuse(refusal)
+
+
+def _as_written(template: Template) -> dict[str, Any]:
+    return {
+        "service": template.service.value if template.service else None,
+        "language": template.language.value,
+        "title": template.title,
+        "body": template.body,
+    }

@@ -23,6 +23,9 @@ from screens.widgets.dialogs import Choice, ChoiceDialog, ReportDialog
 class Supervising(InHand):
     """A screen with a ticket in hand, for a supervisor or security officer."""
 
+    # What the last bulk reassign moved from this screen, for U to put back.
+    last_reassign: list[operations.Assigned] = []
+
     @work(exclusive=True, group="ticket-action")
     async def action_approve_block(self) -> None:
         await self._decide_block(approve=True)
@@ -72,10 +75,10 @@ class Supervising(InHand):
         """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
         return []
 
-    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
-        """A bulk reassign moved `moved` (unmarked now); the rest stay marked at
-        `versions`, as they are now: the report said what changed, so a retry
-        acts on what the supervisor has just read."""
+    def marks_moved(self, moved: list[int], versions: dict[int, int]) -> None:
+        """A bulk reassign or archive moved `moved` (unmarked now); the rest stay
+        marked at `versions`, as they are now: the report said what changed, so
+        a retry acts on what the supervisor has just read."""
 
     async def _choose_holder(self, title: str, current: str | None) -> str | None:
         """Someone active, least loaded first, or the queue (""); None: backed out."""
@@ -128,14 +131,20 @@ class Supervising(InHand):
     async def _reassign(self, marked: list[TicketInHand]) -> None:
         app = self.console
         count = len(marked)
-        target = await self._choose_holder(
-            f"Give the {count} marked ticket{'s' if count > 1 else ''} to", None
-        )
+        tickets = f"{count} marked ticket{'s' if count > 1 else ''}"
+        target = await self._choose_holder(f"Give the {tickets} to", None)
         if target is None:
+            return
+        where = target or "the queue"
+        if not await self._sure(
+            f"Give the {tickets} to {where}?",
+            f"Each of the {count} moves in its own audited change; U puts them all back.",
+            f"Give {count}",
+        ):
             return
         numbers = [ticket.number for ticket in marked]
         try:
-            result: operations.Reassigned = await app.in_thread(
+            result: operations.Bulk = await app.in_thread(
                 partial(
                     operations.reassign,
                     app.desk,
@@ -151,11 +160,11 @@ class Supervising(InHand):
         except DomainError as error:
             app.refuse(error)
             return
-        self.marks_reassigned(result.moved, fresh)
+        self.marks_moved(result.moved, fresh)
+        self.last_reassign = result.assigned
         app.broadcast_changes(None)
-        where = target or "the queue"
         if not result.refused:
-            app.done(f"Moved {len(result.moved)} of {count} to {where}.")
+            app.done(f"Moved {len(result.moved)} of {count} to {where}. U puts them back.")
             return
         await self._ask(
             ReportDialog(
@@ -164,8 +173,55 @@ class Supervising(InHand):
             )
         )
 
+    @work(exclusive=True, group="ticket-action")
+    async def action_undo_reassign(self) -> None:
+        if not self._allowed(Permission.assign):
+            return
+        app = self.console
+        moved = self.last_reassign
+        if not moved:
+            app.notify("No reassign to put back from this screen.", markup=False)
+            return
+        count = len(moved)
+        back = ", ".join(f"{m.number} to {m.previous or 'the queue'}" for m in moved[:6])
+        more = f" and {count - 6} more" if count > 6 else ""
+        if not await self._sure(
+            f"Put the last reassign back: {count} ticket{'s' if count > 1 else ''}?",
+            f"Each goes back to who held it before: {back}{more}. A ticket that changed "
+            "since stays where it is, and you are told why.",
+            f"Put {count} back",
+        ):
+            return
+        try:
+            result = await app.in_thread(
+                partial(operations.undo_reassign, app.desk, moved, by=app.login)
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        self.last_reassign = []
+        app.broadcast_changes(None)
+        if not result.refused:
+            app.done(f"Put back {len(result.moved)} of {count}.")
+            return
+        await self._ask(
+            ReportDialog(
+                f"Put back {len(result.moved)} of {count}; {len(result.refused)} changed since",
+                reassign_report(
+                    result,
+                    "who held them before",
+                    refused="Not put back — changed since the reassign:",
+                ),
+            )
+        )
 
-def reassign_report(result: operations.Reassigned, where: str) -> Content:
+
+def reassign_report(
+    result: operations.Bulk,
+    where: str,
+    *,
+    refused: str = "Refused — still marked; a tries them again as they are now:",
+) -> Content:
     """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
     parts: list[str | tuple[str, str]] = []
     if result.moved:
@@ -176,7 +232,7 @@ def reassign_report(result: operations.Reassigned, where: str) -> Content:
                 "\n\n",
             ]
         )
-    parts.append(("Refused — still marked; a tries them again as they are now:", "bold $error"))
+    parts.append((refused, "bold $error"))
     for number, why in result.refused.items():
         parts.extend(["\n", (f"  {number}  ", "bold"), one_line(why)])
     return Content.assemble(*parts)

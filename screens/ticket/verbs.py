@@ -14,6 +14,7 @@ from textual.content import Content
 
 from console import operations
 from console.errors import DomainError
+from console.reads.ticket import current_versions
 from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
@@ -21,7 +22,15 @@ from models import DraftKind, EscalationKind, Status
 from screens.ticket.answering import Answering
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.reply_editor import ReplyEditor
-from screens.widgets.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
+from screens.ticket.supervising import reassign_report
+from screens.widgets.dialogs import (
+    Choice,
+    ChoiceDialog,
+    ConfirmDialog,
+    Field,
+    FormDialog,
+    ReportDialog,
+)
 
 _ESCALATION_WORDS = {
     EscalationKind.wmid_block: "WMID block — a fraudster's WMID must be blocked now",
@@ -125,14 +134,18 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_archive(self) -> None:
+        marked = self.marked_tickets()
+        if marked:
+            await self._archive_marked(marked)
+            return
         ticket = self._hand()
         if ticket is not None:
             await self._archive(ticket)
 
-    async def _archive(self, ticket: TicketInHand) -> None:
+    async def _why_archive(self, what: str, submit: str) -> str | None:
         answer = await self._ask(
             FormDialog(
-                f"Archive ticket {ticket.number}",
+                f"Archive {what}",
                 [
                     Field(
                         "reason",
@@ -142,16 +155,56 @@ class TicketActions(Answering):
                     )
                 ],
                 note="The customer can still write again; that takes it out of the archive.",
-                submit="Archive",
+                submit=submit,
                 danger=True,
             )
         )
-        if answer is None:
+        return None if answer is None else answer["reason"]
+
+    async def _archive_marked(self, marked: list[TicketInHand]) -> None:
+        app = self.console
+        count = len(marked)
+        what = f"the {count} marked ticket{'s' if count > 1 else ''}"
+        reason = await self._why_archive(what, f"Archive {count}")
+        if reason is None:
+            return
+        try:
+            result = await app.in_thread(
+                partial(
+                    operations.archive_many,
+                    app.desk,
+                    [ticket.number for ticket in marked],
+                    reason,
+                    by=app.login,
+                    versions={ticket.number: ticket.version for ticket in marked},
+                )
+            )
+            fresh = await app.in_thread(
+                partial(current_versions, app.desk.db, list(result.refused))
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        self.marks_moved(result.moved, fresh)
+        app.broadcast_changes(None)
+        if not result.refused:
+            app.done(f"Archived {len(result.moved)} of {count}.")
+            return
+        await self._ask(
+            ReportDialog(
+                f"Archived {len(result.moved)} of {count}; {len(result.refused)} refused",
+                reassign_report(result, "the archive"),
+            )
+        )
+
+    async def _archive(self, ticket: TicketInHand) -> None:
+        reason = await self._why_archive(f"ticket {ticket.number}", "Archive")
+        if reason is None:
             return
         await self._perform(
             ticket,
             operations.archive,
-            answer["reason"],
+            reason,
             success=f"Archived {ticket.number}.",
         )
 
