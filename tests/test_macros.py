@@ -158,3 +158,14 @@ def test_a_macro_that_hands_over_follows_the_rules_of_assigning(staffed):
     assert load_ticket(staffed.db, number).status == Status.new
     ops.answer_with_macro(staffed, number, macro, by="sergey")
     assert load_ticket(staffed.db, number).assignee == "ivan"
+
+
+def test_a_draft_keeps_its_macro_and_what_its_writer_had_seen(staffed):
+    number = new_ticket(staffed, service="security")
+    macro = _macro(staffed)
+    ops.save_draft(
+        staffed, number, "Draft text", by="olga", ticket_version=1, seen_event=7, macro_id=macro
+    )
+    draft = ops.draft_for(staffed, number, by="olga")
+    assert (draft.body, draft.seen_event, draft.macro_id) == ("Draft text", 7, macro)
+    assert ops.draft_for(staffed, number, by="ivan") is None
