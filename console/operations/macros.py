@@ -17,7 +17,12 @@ from console.desk import Desk
 from console.errors import InvalidInput, NotFound, TransitionRefused
 from console.operations.answers import FollowUp, reply
 from console.operations.editing import acting, find_operator
-from console.operations.staff import audit_staff, check_placeholders, fill_template
+from console.operations.staff import (
+    audit_staff,
+    check_placeholders,
+    fill_template,
+    set_kept_active,
+)
 from console.rules import validation
 from console.rules.lifecycle import AFTER_ANSWER
 from console.rules.roles import Permission
@@ -266,26 +271,7 @@ def _audited(macro: Macro) -> dict[str, Any]:
 
 def set_macro_active(desk: Desk, macro_id: int, active: bool, *, by: str) -> None:
     """Withdraw a macro (kept, no longer offered when answering) or bring it back."""
-    with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
-        macro = session.get(Macro, macro_id)
-        if macro is None:
-            raise NotFound(f"no macro {macro_id}")
-        if macro.active == active:
-            state = "in use" if active else "withdrawn"
-            raise TransitionRefused(f"macro {macro_id} is already {state}")
-        macro.active = active
-        macro.updated_by_id = operator.id
-        macro.updated_at = desk.now()
-        session.add(macro)
-        audit_staff(
-            session,
-            desk,
-            action="macro_restore" if active else "macro_withdraw",
-            operator=operator,
-            before={"id": macro_id, "title": macro.title, "active": not active},
-            after={"id": macro_id, "title": macro.title, "active": active},
-            topic="macro",
-        )
+    set_kept_active(desk, Macro, macro_id, active, by=by)
 
 
 def answer_with_macro(

@@ -21,6 +21,7 @@ from models import (
     Draft,
     DraftKind,
     Language,
+    Macro,
     Operator,
     OperatorPreference,
     Role,
@@ -210,25 +211,33 @@ def _duplicate_template(
 
 def set_template_active(desk: Desk, template_id: int, active: bool, *, by: str) -> None:
     """Withdraw a template (kept, no longer offered when replying) or bring it back."""
+    set_kept_active(desk, Template, template_id, active, by=by)
+
+
+def set_kept_active(
+    desk: Desk, table: type[Template] | type[Macro], item_id: int, active: bool, *, by: str
+) -> None:
+    """Withdraw a template or a macro (kept, no longer offered) or bring it back."""
+    noun = table.__tablename__
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
-        template = session.get(Template, template_id)
-        if template is None:
-            raise NotFound(f"no template {template_id}")
-        if template.active == active:
+        item = session.get(table, item_id)
+        if item is None:
+            raise NotFound(f"no {noun} {item_id}")
+        if item.active == active:
             state = "in use" if active else "withdrawn"
-            raise TransitionRefused(f"template {template_id} is already {state}")
-        template.active = active
-        template.updated_by_id = operator.id
-        template.updated_at = desk.now()
-        session.add(template)
+            raise TransitionRefused(f"{noun} {item_id} is already {state}")
+        item.active = active
+        item.updated_by_id = operator.id
+        item.updated_at = desk.now()
+        session.add(item)
         audit_staff(
             session,
             desk,
-            action="template_restore" if active else "template_withdraw",
+            action=f"{noun}_restore" if active else f"{noun}_withdraw",
             operator=operator,
-            before={"id": template_id, "title": template.title, "active": not active},
-            after={"id": template_id, "title": template.title, "active": active},
-            topic="template",
+            before={"id": item_id, "title": item.title, "active": not active},
+            after={"id": item_id, "title": item.title, "active": active},
+            topic=noun,
         )
 
 

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from console import operations
 from console.errors import DomainError, InvalidInput
@@ -26,9 +26,8 @@ from console.rules.roles import Permission
 from console.untrusted import one_line, visible
 from models import EscalationKind, Language, Service
 from screens.keymap import MACROS, bindings_for
-from screens.supervision.templates import PLACEHOLDER_HELP, PerService
+from screens.supervision.templates import KEPT_COLUMNS, PLACEHOLDER_HELP, PerService
 from screens.ticket.canned import follow_up_words
-from screens.ticket.view import when
 from screens.widgets.columns import Column
 from screens.widgets.dialogs import Rechecked, field_input
 
@@ -45,30 +44,20 @@ def does(macro: MacroInfo) -> list[str]:
 class MacroScreen(PerService[MacroInfo]):
     ACTION_SCREEN = MACROS
     BINDINGS = bindings_for(MACROS)
-    COLUMNS = (
-        Column("service", "SERVICE", 13),
-        Column("language", "LANG", 4),
-        Column("state", "STATE", 9),
-        Column("does", "WITH THE ANSWER", 24),
-        Column("title", "TITLE"),
-    )
+    COLUMNS = (*KEPT_COLUMNS, Column("does", "WITH THE ANSWER", 24), Column("title", "TITLE"))
     TOPICS = frozenset({"macro"})
     NOUN = "macros"
     OTHER_LIST = "t templates"
 
+    listed = staticmethod(operations.list_macros)
+    set_active = staticmethod(operations.set_macro_active)
+
     def __init__(self) -> None:
         super().__init__("macros-screen")
 
-    def read(self) -> list[MacroInfo]:
-        return operations.list_macros(
-            self.console.desk, service=self.service, language=self.language, include_inactive=True
-        )
-
     def cells(self, item: MacroInfo) -> list[Text]:
         return [
-            Text(item.service.value if item.service else "every"),
-            Text(item.language.value),
-            Text("in use" if item.active else "withdrawn"),
+            *self.kept_cells(item),
             Text("; ".join(does(item)) or "the text only"),
             Text(one_line(item.title)),
         ]
@@ -76,16 +65,7 @@ class MacroScreen(PerService[MacroInfo]):
     def detail(self, item: MacroInfo) -> Content:
         also = does(item)
         return Content.assemble(
-            (one_line(item.title), "bold"),
-            "\n",
-            (
-                f"{item.service.value if item.service else 'every service'} · "
-                f"{item.language.value} · updated {when(item.updated_at)} UTC",
-                "dim",
-            ),
-            "\n",
-            ("" if item.active else "Withdrawn: not offered when answering (x restores it)\n"),
-            "\n",
+            self.kept_head(item),
             visible(item.body),
             "\n\n",
             ("With the answer: ", "bold $warning"),
@@ -109,8 +89,7 @@ class MacroScreen(PerService[MacroInfo]):
             return
         await self._open_form(macro)
 
-    @on(DataTable.RowSelected)
-    def _selected(self, _event: DataTable.RowSelected) -> None:
+    def edit(self) -> None:
         self.action_edit_macro()
 
     async def _open_form(self, macro: MacroInfo | None) -> None:
@@ -137,21 +116,8 @@ class MacroScreen(PerService[MacroInfo]):
         self.call_later(self.load, saved)
         return None
 
-    @work(exclusive=True, group="macro-change")
-    async def action_toggle_macro(self) -> None:
-        if not self.console.allowed(Permission.edit_templates):
-            return
-        macro = self.current
-        if macro is None:
-            return
-        app = self.console
-        verb = "Restored" if not macro.active else "Withdrew"
-        await self.change(
-            partial(
-                operations.set_macro_active, app.desk, macro.id, not macro.active, by=app.login
-            ),
-            f"{verb} the macro {macro.title!r}.",
-        )
+    def action_toggle_macro(self) -> None:
+        self.toggle()
 
 
 def _escalations(first: str) -> list[tuple[str, str]]:

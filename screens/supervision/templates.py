@@ -5,6 +5,7 @@ through console/ (role-checked, audited); the list follows other consoles'."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -33,20 +34,41 @@ PLACEHOLDER_HELP = (
 )
 
 
-class _Withdrawable(Protocol):
+class _Kept(Protocol):
+    """A template or a macro, as its list shows it."""
+
     @property
     def id(self) -> int: ...
 
     @property
     def active(self) -> bool: ...
 
+    @property
+    def title(self) -> str: ...
 
-Kept = TypeVar("Kept", bound=_Withdrawable)
+    @property
+    def service(self) -> Service | None: ...
+
+    @property
+    def language(self) -> Language: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+Kept = TypeVar("Kept", bound=_Kept)
+# Where one is offered, and whether it is: the first columns of either list.
+KEPT_COLUMNS = (
+    Column("service", "SERVICE", 13),
+    Column("language", "LANG", 4),
+    Column("state", "STATE", 9),
+)
 
 
 class PerService(ListScreen[Kept]):
     """Canned answers per service and language (templates, macros): f picks which;
-    m and t go from one list to the other."""
+    m and t go from one list to the other. Each is written, withdrawn and
+    restored by a supervisor; nothing is deleted."""
 
     NOUN = ""
     OTHER_LIST = ""
@@ -55,6 +77,37 @@ class PerService(ListScreen[Kept]):
         super().__init__(screen_id)
         self.service: Service | None = None
         self.language: Language | None = None
+
+    # The operations: what the list reads, and how one is withdrawn or restored.
+    listed: Callable[..., list[Any]]
+    set_active: Callable[..., None]
+
+    def read(self) -> list[Kept]:
+        return self.listed(
+            self.console.desk, service=self.service, language=self.language, include_inactive=True
+        )
+
+    def kept_cells(self, item: Kept) -> list[Text]:
+        """Where it is offered, and whether it is."""
+        return [
+            Text(item.service.value if item.service else "every"),
+            Text(item.language.value),
+            Text("in use" if item.active else "withdrawn"),
+        ]
+
+    def kept_head(self, item: Kept) -> Content:
+        return Content.assemble(
+            (one_line(item.title), "bold"),
+            "\n",
+            (
+                f"{item.service.value if item.service else 'every service'} · "
+                f"{item.language.value} · updated {when(item.updated_at)} UTC",
+                "dim",
+            ),
+            "\n",
+            ("" if item.active else "Withdrawn: not offered when answering (x restores it)\n"),
+            "\n",
+        )
 
     def show_title(self) -> None:
         withdrawn = sum(not item.active for item in self.items)
@@ -97,54 +150,50 @@ class PerService(ListScreen[Kept]):
         self.language = Language(language) if language else None
         self.load()
 
+    @work(exclusive=True, group="canned-change")
+    async def toggle(self) -> None:
+        """Withdraw the highlighted one, or restore it."""
+        if not self.console.allowed(Permission.edit_templates):
+            return
+        item = self.current
+        if item is None:
+            return
+        app = self.console
+        verb = "Restored" if not item.active else "Withdrew"
+        await self.change(
+            partial(self.set_active, app.desk, item.id, not item.active, by=app.login),
+            f"{verb} the {self.NOUN[:-1]} {item.title!r}.",
+        )
+
+    def edit(self) -> None:
+        """What enter on a row does: edit it."""
+        raise NotImplementedError
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.edit()
+
 
 class TemplateScreen(PerService[Template]):
     ACTION_SCREEN = TEMPLATES
     BINDINGS = bindings_for(TEMPLATES)
-    COLUMNS = (
-        Column("service", "SERVICE", 13),
-        Column("language", "LANG", 4),
-        Column("state", "STATE", 9),
-        Column("title", "TITLE"),
-    )
+    COLUMNS = (*KEPT_COLUMNS, Column("title", "TITLE"))
     TOPICS = frozenset({"template"})
     NOUN = "templates"
     OTHER_LIST = "m macros"
 
+    listed = staticmethod(operations.list_templates)
+    set_active = staticmethod(operations.set_template_active)
+
     def __init__(self) -> None:
         super().__init__("templates-screen")
 
-    def read(self) -> list[Template]:
-        return operations.list_templates(
-            self.console.desk,
-            service=self.service,
-            language=self.language,
-            include_inactive=True,
-        )
-
     def cells(self, item: Template) -> list[Text]:
-        return [
-            Text(item.service.value if item.service else "every"),
-            Text(item.language.value),
-            Text("in use" if item.active else "withdrawn"),
-            Text(one_line(item.title)),
-        ]
+        return [*self.kept_cells(item), Text(one_line(item.title))]
 
     def detail(self, item: Template) -> Content:
         return Content.assemble(
-            (one_line(item.title), "bold"),
-            "\n",
-            (
-                f"{item.service.value if item.service else 'every service'} · "
-                f"{item.language.value} · updated {when(item.updated_at)} UTC",
-                "dim",
-            ),
-            "\n",
-            ("" if item.active else "Withdrawn: not offered when replying (x restores it)\n"),
-            "\n",
-            visible(item.body),
-            "\n\n",
-            (PLACEHOLDER_HELP, "dim"),
+            self.kept_head(item), visible(item.body), "\n\n", (PLACEHOLDER_HELP, "dim")
         )
 
     def action_macros(self) -> None:
@@ -163,8 +212,7 @@ class TemplateScreen(PerService[Template]):
             return
         self.app.push_screen(TemplateForm(template, self._save))
 
-    @on(DataTable.RowSelected)
-    def _selected(self, _event: DataTable.RowSelected) -> None:
+    def edit(self) -> None:
         self.action_edit_template()
 
     async def _save(self, values: dict[str, Any], template_id: int | None) -> str | None:
@@ -185,25 +233,8 @@ class TemplateScreen(PerService[Template]):
         self.call_later(self.load, saved)
         return None
 
-    @work(exclusive=True, group="template-change")
-    async def action_toggle_template(self) -> None:
-        if not self.console.allowed(Permission.edit_templates):
-            return
-        template = self.current
-        if template is None:
-            return
-        app = self.console
-        verb = "Restored" if not template.active else "Withdrew"
-        await self.change(
-            partial(
-                operations.set_template_active,
-                app.desk,
-                template.id,
-                not template.active,
-                by=app.login,
-            ),
-            f"{verb} the template {template.title!r}.",
-        )
+    def action_toggle_template(self) -> None:
+        self.toggle()
 
 
 class TemplateForm(Rechecked):

@@ -19,22 +19,20 @@ from screens.ticket.canned import (
     Canned,
     filled,
     follow_up_of,
-    pick_items,
-    preview,
+    pick_canned,
     read_canned,
 )
-from screens.ticket.in_hand import TicketInHand
+from screens.ticket.in_hand import TicketInHand, take_next_and_open
 from screens.ticket.reply_editor import ReplyEditor
 from screens.ticket.sending import (
     SEND_KEYS,
     VARIANTS,
     Outgoing,
-    open_next,
     send_reply,
     sent_words,
 )
 from screens.ticket.supervising import Supervising
-from screens.widgets.picker import Picked, Picker
+from screens.widgets.picker import Picked
 
 
 @dataclass(frozen=True)
@@ -69,20 +67,8 @@ class Answering(Supervising):
             app.refuse(error)
             return
         detail = found.detail
-        if not found.canned:
-            app.notify(
-                f"No {detail.language} macros or templates for {detail.service}.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        picked: Picked[Canned] | None = await self._ask(
-            Picker(
-                f"Answer {ticket.number} with — {detail.service}, {detail.language}",
-                pick_items(found.canned, detail),
-                partial(preview, detail=detail),
-                keys=SEND_KEYS,
-            )
+        picked = await pick_canned(
+            app, detail, found.canned, f"Answer {ticket.number} with", SEND_KEYS
         )
         if picked is None:
             return
@@ -116,4 +102,4 @@ class Answering(Supervising):
         app.done(sent_words(outgoing))
         self.ticket_changed(ticket.number)
         if variant.opens_next:
-            app.run_worker(open_next(app), group="open-next")
+            app.run_worker(take_next_and_open(app, in_place=True), group="open-next")

@@ -6,7 +6,10 @@ into the middle of a line."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
@@ -16,7 +19,10 @@ from console.operations import FollowUp, MacroInfo
 from console.reads.ticket import TicketDetail
 from console.untrusted import one_line, visible
 from models import Handover, Language, Service, Status
-from screens.widgets.picker import PickItem
+from screens.widgets.picker import Picked, Picker, PickItem, PickKey
+
+if TYPE_CHECKING:
+    from screens.app import WmConsole
 
 # A status after the answer, and who holds the ticket after it, in words.
 _STATUS_WORDS = {Status.on_hold: "left on hold", Status.archived: "archived"}
@@ -112,6 +118,31 @@ def preview(answer: Canned, detail: TicketDetail) -> Content:
         parts.extend(["\n\n", ("With the answer: ", "bold $warning")])
         parts.append("; ".join(follow_up_words(does)))
     return Content.assemble(*parts)
+
+
+async def pick_canned(
+    app: WmConsole,
+    detail: TicketDetail,
+    canned: list[Canned],
+    title: str,
+    keys: Sequence[PickKey],
+) -> Picked[Canned] | None:
+    """The operator's pick, by typing, `keys` picking it to send at once (None: none)."""
+    if not canned:
+        app.notify(
+            f"No {detail.language} macros or templates for {detail.service}.",
+            severity="warning",
+            markup=False,
+        )
+        return None
+    return await app.push_screen_wait(
+        Picker(
+            f"{title} — {detail.service}, {detail.language}",
+            pick_items(canned, detail),
+            partial(preview, detail=detail),
+            keys=keys,
+        )
+    )
 
 
 def as_paragraph(lines: list[str], row: int, column: int, text: str) -> tuple[str, int, int]:

@@ -39,8 +39,7 @@ from screens.ticket.canned import (
     as_paragraph,
     filled,
     follow_up_of,
-    pick_items,
-    preview,
+    pick_canned,
     read_canned,
 )
 from screens.ticket.editor_lines import (
@@ -50,20 +49,19 @@ from screens.ticket.editor_lines import (
     since_content,
 )
 from screens.ticket.editor_thread import LiveThread
+from screens.ticket.in_hand import take_next_and_open
 from screens.ticket.sending import (
     SEND,
     SEND_KEYS,
     VARIANTS,
     Outgoing,
     SendVariant,
-    open_next,
     send_reply,
     sent_words,
 )
 from screens.ticket.view import presence_content
 from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.key_bar import KeyBar
-from screens.widgets.picker import Picked, Picker
 
 DRAFT_DELAY = 0.3
 # Typing, for the others' presence line, until this long after the last key.
@@ -358,7 +356,7 @@ class ReplyEditor(ConsoleScreen):
             return
         self._finished(sent_words(outgoing))
         if variant.opens_next:
-            app.run_worker(open_next(app), group="open-next")
+            app.run_worker(take_next_and_open(app, in_place=True), group="open-next")
 
     def _outgoing(self, body: str, variant: SendVariant) -> Outgoing:
         assert self.detail is not None and self.base_version is not None
@@ -397,21 +395,7 @@ class ReplyEditor(ConsoleScreen):
         if detail is None:
             return
         canned = await app.in_thread(partial(read_canned, app.desk, detail))
-        if not canned:
-            app.notify(
-                f"No {detail.language} macros or templates for {detail.service}.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        picked: Picked[Canned] | None = await app.push_screen_wait(
-            Picker(
-                f"Macros and templates — {detail.service}, {detail.language}",
-                pick_items(canned, detail),
-                partial(preview, detail=detail),
-                keys=SEND_KEYS,
-            )
-        )
+        picked = await pick_canned(app, detail, canned, "Macros and templates", SEND_KEYS)
         self.text_area.focus()
         if picked is None:
             return

@@ -259,19 +259,3 @@ def sent_words(outgoing: Outgoing) -> str:
         f"Reply sent on {outgoing.number}: the customer will be told by "
         f"{notice_text(outgoing.detail)}.{tail}"
     )
-
-
-async def open_next(app: WmConsole) -> None:
-    """Take the next ticket in the queue and open it in place of the one answered."""
-    try:
-        number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
-    except DomainError as error:
-        app.refuse(error)
-        return
-    if number is None:
-        app.notify(
-            "Nothing more to take: no unassigned new or open ticket.", markup=False, timeout=6
-        )
-        return
-    app.done(f"Took {number}, the next in the queue.")
-    app.open_next_ticket(number)

@@ -4,6 +4,7 @@ block someone else requested (four-eyes, see supervision/block_decision.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual import work
@@ -142,34 +143,62 @@ class Supervising(InHand):
             f"Give {count}",
         ):
             return
+        result = await self.bulk_verb(
+            marked,
+            lambda numbers, versions: operations.reassign(
+                app.desk, numbers, to=target or None, by=app.login, versions=versions
+            ),
+        )
+        if result is None:
+            return
+        self.last_reassign = result.assigned
+        await self.tell_bulk(
+            result,
+            f"Moved {len(result.moved)} of {count} to {where}",
+            where,
+            done=" U puts them back.",
+        )
+
+    async def bulk_verb(
+        self,
+        marked: list[TicketInHand],
+        bulk: Callable[[list[int], dict[int, int]], operations.Bulk],
+    ) -> operations.Bulk | None:
+        """A bulk verb on the marked tickets, against the versions marked: those it
+        moved are unmarked, the rest stay marked at their versions now."""
+        app = self.console
         numbers = [ticket.number for ticket in marked]
+        versions = {ticket.number: ticket.version for ticket in marked}
         try:
-            result: operations.Bulk = await app.in_thread(
-                partial(
-                    operations.reassign,
-                    app.desk,
-                    numbers,
-                    to=target or None,
-                    by=app.login,
-                    versions={ticket.number: ticket.version for ticket in marked},
-                )
-            )
+            result = await app.in_thread(partial(bulk, numbers, versions))
             fresh = await app.in_thread(
                 partial(current_versions, app.desk.db, list(result.refused))
             )
         except DomainError as error:
             app.refuse(error)
-            return
+            return None
         self.marks_moved(result.moved, fresh)
-        self.last_reassign = result.assigned
-        app.broadcast_changes(None)
+        self.console.broadcast_changes(None)
+        return result
+
+    async def tell_bulk(
+        self,
+        result: operations.Bulk,
+        did: str,
+        where: str,
+        *,
+        done: str = "",
+        refused: str = "refused",
+        why: str = "Refused — still marked; a tries them again as they are now:",
+    ) -> None:
+        """What a bulk verb did: a toast, or ticket by ticket when some were refused."""
         if not result.refused:
-            app.done(f"Moved {len(result.moved)} of {count} to {where}. U puts them back.")
+            self.console.done(f"{did}.{done}")
             return
         await self._ask(
             ReportDialog(
-                f"Moved {len(result.moved)} of {count} to {where}; {len(result.refused)} refused",
-                reassign_report(result, where),
+                f"{did}; {len(result.refused)} {refused}",
+                reassign_report(result, where, refused=why),
             )
         )
 
@@ -201,27 +230,16 @@ class Supervising(InHand):
             return
         self.last_reassign = []
         app.broadcast_changes(None)
-        if not result.refused:
-            app.done(f"Put back {len(result.moved)} of {count}.")
-            return
-        await self._ask(
-            ReportDialog(
-                f"Put back {len(result.moved)} of {count}; {len(result.refused)} changed since",
-                reassign_report(
-                    result,
-                    "who held them before",
-                    refused="Not put back — changed since the reassign:",
-                ),
-            )
+        await self.tell_bulk(
+            result,
+            f"Put back {len(result.moved)} of {count}",
+            "who held them before",
+            refused="changed since",
+            why="Not put back — changed since the reassign:",
         )
 
 
-def reassign_report(
-    result: operations.Bulk,
-    where: str,
-    *,
-    refused: str = "Refused — still marked; a tries them again as they are now:",
-) -> Content:
+def reassign_report(result: operations.Bulk, where: str, *, refused: str) -> Content:
     """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
     parts: list[str | tuple[str, str]] = []
     if result.moved:

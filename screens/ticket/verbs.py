@@ -7,29 +7,23 @@ plainly what happened — or the domain's own words for why not.
 
 from __future__ import annotations
 
-from functools import partial
-
 from textual import work
 from textual.content import Content
 
 from console import operations
-from console.errors import DomainError
-from console.reads.ticket import current_versions
 from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from models import DraftKind, EscalationKind, Status
 from screens.ticket.answering import Answering
-from screens.ticket.in_hand import TicketInHand
+from screens.ticket.in_hand import TicketInHand, take_next_and_open
 from screens.ticket.reply_editor import ReplyEditor
-from screens.ticket.supervising import reassign_report
 from screens.widgets.dialogs import (
     Choice,
     ChoiceDialog,
     ConfirmDialog,
     Field,
     FormDialog,
-    ReportDialog,
 )
 
 _ESCALATION_WORDS = {
@@ -69,22 +63,7 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_take_next(self) -> None:
-        app = self.console
-        try:
-            number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
-        except DomainError as error:
-            app.refuse(error)
-            return
-        if number is None:
-            app.notify(
-                "Nothing to take: no unassigned new or open ticket.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        app.done(f"Took {number}, the next in the queue.")
-        app.broadcast_changes(None)
-        app.open_ticket(number)
+        await take_next_and_open(self.console)
 
     def action_reply(self) -> None:
         self._open_editor(DraftKind.reply)
@@ -168,34 +147,14 @@ class TicketActions(Answering):
         reason = await self._why_archive(what, f"Archive {count}")
         if reason is None:
             return
-        try:
-            result = await app.in_thread(
-                partial(
-                    operations.archive_many,
-                    app.desk,
-                    [ticket.number for ticket in marked],
-                    reason,
-                    by=app.login,
-                    versions={ticket.number: ticket.version for ticket in marked},
-                )
-            )
-            fresh = await app.in_thread(
-                partial(current_versions, app.desk.db, list(result.refused))
-            )
-        except DomainError as error:
-            app.refuse(error)
-            return
-        self.marks_moved(result.moved, fresh)
-        app.broadcast_changes(None)
-        if not result.refused:
-            app.done(f"Archived {len(result.moved)} of {count}.")
-            return
-        await self._ask(
-            ReportDialog(
-                f"Archived {len(result.moved)} of {count}; {len(result.refused)} refused",
-                reassign_report(result, "the archive"),
-            )
+        result = await self.bulk_verb(
+            marked,
+            lambda numbers, versions: operations.archive_many(
+                app.desk, numbers, reason, by=app.login, versions=versions
+            ),
         )
+        if result is not None:
+            await self.tell_bulk(result, f"Archived {len(result.moved)} of {count}", "the archive")
 
     async def _archive(self, ticket: TicketInHand) -> None:
         reason = await self._why_archive(f"ticket {ticket.number}", "Archive")
