@@ -12,24 +12,23 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select
 
 from console import operations
 from console.errors import DomainError, InvalidInput
 from console.operations import MacroInfo, MacroText
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
-from models import EscalationKind, Language, Service
+from models import EscalationKind
 from screens.keymap import MACROS, bindings_for
-from screens.supervision.templates import KEPT_COLUMNS, PLACEHOLDER_HELP, PerService
+from screens.supervision.canned import KEPT_COLUMNS, PLACEHOLDER_HELP, CannedForm, PerService
 from screens.ticket.canned import follow_up_words
 from screens.widgets.columns import Column
-from screens.widgets.dialogs import Rechecked, field_input
+from screens.widgets.dialogs import field_input
 
 _NONE = ""
 
@@ -124,14 +123,10 @@ def _escalations(first: str) -> list[tuple[str, str]]:
     return [(first, _NONE)] + [(kind.value, kind.value) for kind in EscalationKind]
 
 
-class MacroForm(Rechecked):
-    """One macro: service, language, title, text, and what else its answer does.
-    ctrl+s saves; a refusal shows here, and goes as soon as the form is right."""
+class MacroForm(CannedForm):
+    """One macro: service, language, title, text, and what else its answer does."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", show=False, priority=True),
-        Binding("escape", "dismiss(False)", "Cancel", show=False),
-    ]
+    KIND = "macro"
 
     def __init__(
         self,
@@ -139,71 +134,37 @@ class MacroForm(Rechecked):
         logins: list[str],
         save: Callable[[MacroText, MacroInfo | None], Any],
     ) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(macro)
         self.macro = macro
         self.logins = logins
         self.save = save
 
-    def compose(self) -> ComposeResult:
+    def more_fields(self) -> ComposeResult:
         m = self.macro
-        blink = getattr(self.app, "cursor_blink", True)
-        with Vertical(classes="dialog-box -wide", id="macro-form"):
-            yield Label(
-                Content("New macro" if m is None else f"Macro {m.id}"), classes="dialog-title"
+        yield Label(Content("With the answer"), classes="dialog-label")
+        with Horizontal(classes="canned-choices"):
+            yield self._select(
+                "macro-status",
+                [("answered", _NONE), ("on hold", "on_hold"), ("archived", "archived")],
+                m.status.value if m and m.status else _NONE,
             )
-            with Horizontal(classes="macro-choices"):
-                yield Select(
-                    [("every service", _NONE)] + [(s.value, s.value) for s in Service],
-                    value=m.service.value if m and m.service else _NONE,
-                    allow_blank=False,
-                    id="macro-service",
-                )
-                yield Select(
-                    [(language.value, language.value) for language in Language],
-                    value=m.language.value if m else Language.ru.value,
-                    allow_blank=False,
-                    id="macro-language",
-                )
-            yield Label(Content("Title"), classes="dialog-label")
-            yield field_input(
-                m.title if m else "",
-                placeholder="what operators pick it by",
-                id="macro-title",
-                blink=blink,
+            yield self._select(
+                "macro-escalate",
+                _escalations("escalate: no"),
+                m.escalate.value if m and m.escalate else _NONE,
             )
-            yield Label(Content("Text"), classes="dialog-label")
-            body = TextArea(m.body if m else "", id="macro-body")
-            body.cursor_blink = blink
-            yield body
-            yield Label(Content("With the answer"), classes="dialog-label")
-            with Horizontal(classes="macro-choices"):
-                yield self._select(
-                    "macro-status",
-                    [("answered", _NONE), ("on hold", "on_hold"), ("archived", "archived")],
-                    m.status.value if m and m.status else _NONE,
-                )
-                yield self._select(
-                    "macro-escalate",
-                    _escalations("escalate: no"),
-                    m.escalate.value if m and m.escalate else _NONE,
-                )
-                yield self._select(
-                    "macro-clear",
-                    _escalations("clear: no"),
-                    m.clear_escalation.value if m and m.clear_escalation else _NONE,
-                )
-                yield self._select("macro-handover", self._handovers(), self._handover_now())
-            yield field_input(
-                m.note or "" if m else "",
-                placeholder="an internal note with the answer (optional)",
-                id="macro-note",
-                blink=blink,
+            yield self._select(
+                "macro-clear",
+                _escalations("clear: no"),
+                m.clear_escalation.value if m and m.clear_escalation else _NONE,
             )
-            yield Static(Content(PLACEHOLDER_HELP), classes="dialog-note")
-            yield Static(Content(""), id="form-error", classes="dialog-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Save (ctrl+s)"), variant="primary", id="save")
-                yield Button(Content("Cancel (esc)"), id="cancel")
+            yield self._select("macro-handover", self._handovers(), self._handover_now())
+        yield field_input(
+            m.note or "" if m else "",
+            placeholder="an internal note with the answer (optional)",
+            id="macro-note",
+            blink=getattr(self.app, "cursor_blink", True),
+        )
 
     @staticmethod
     def _select(select_id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
@@ -222,28 +183,17 @@ class MacroForm(Rechecked):
             return _NONE
         return f"person:{m.handover_to}" if m.handover_to else m.handover.value
 
-    def on_mount(self) -> None:
-        self.query_one("#macro-title", Input).focus()
-
-    @on(Input.Submitted, "#macro-title")
-    def _to_body(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one("#macro-body", TextArea).focus()
-
     def written(self) -> MacroText:
-        def chosen(select_id: str) -> str:
-            return str(self.query_one(f"#{select_id}", Select).value)
-
-        handover = chosen("macro-handover")
+        handover = self.chosen("handover")
         to = handover.removeprefix("person:") if handover.startswith("person:") else None
         return MacroText(
-            title=self.query_one("#macro-title", Input).value,
-            body=self.query_one("#macro-body", TextArea).text,
-            language=chosen("macro-language"),
-            service=chosen("macro-service") or None,
-            status=chosen("macro-status") or None,
-            escalate=chosen("macro-escalate") or None,
-            clear_escalation=chosen("macro-clear") or None,
+            title=self.typed_title(),
+            body=self.typed_body(),
+            language=self.chosen("language"),
+            service=self.chosen("service") or None,
+            status=self.chosen("status") or None,
+            escalate=self.chosen("escalate") or None,
+            clear_escalation=self.chosen("clear") or None,
             note=self.query_one("#macro-note", Input).value,
             handover="person" if to else (handover or None),
             handover_to=to,
@@ -255,20 +205,6 @@ class MacroForm(Rechecked):
         except InvalidInput as error:
             return error.message
         return None
-
-    @on(Input.Changed)
-    @on(TextArea.Changed)
-    @on(Select.Changed)
-    def _changed(self) -> None:
-        self.recheck()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.dismiss(False)
 
     @work(exclusive=True, group="macro-save")
     async def action_save(self) -> None:
