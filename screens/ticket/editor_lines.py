@@ -49,5 +49,5 @@ def since_content(news: TicketNews) -> Content:
             Content(f"{one_line(i.entry.operator or i.entry.actor)} {i.entry.label}")
             for i in news.items
         ),
-        ("  — all of it is shown, word for word, before the reply goes out", "dim"),
+        (" — all of it is shown, word for word, before the reply goes out", "dim"),
     )

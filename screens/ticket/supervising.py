@@ -86,7 +86,7 @@ class Supervising(InHand):
         app = self.console
         people = await app.in_thread(partial(holders, app.desk))
         choices: list[Choice[str]] = [
-            Choice("", "Back to the queue (nobody holds it)", disabled=current == "")
+            Choice("", "Back to the queue (held by nobody)", disabled=current == "")
         ]
         width = max((len(one_line(p.login)) for p in people), default=0)
         choices.extend(
