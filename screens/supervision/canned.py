@@ -32,7 +32,7 @@ PLACEHOLDER_HELP = (
 
 
 class _Kept(Protocol):
-    """A template or a macro, as its list shows it."""
+    """A template or a macro, as its list and its form show it."""
 
     @property
     def id(self) -> int: ...
