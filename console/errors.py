@@ -30,8 +30,25 @@ class Forbidden(DomainError):
     exit_code = 4
 
 
+class FourEyes(Forbidden):
+    """The person who asked for something may not also decide it."""
+
+
 class TransitionRefused(DomainError):
     """The ticket's status does not allow this step."""
+
+
+class HeldElsewhere(TransitionRefused):
+    """Someone else holds the ticket: replying over their hold takes an explicit
+    override (the audit records it)."""
+
+    def __init__(self, number: int, holder: str) -> None:
+        super().__init__(
+            f"ticket {number} is held by {holder}: reply over their hold only on purpose "
+            "(--override-hold; the audit records it), or ask a supervisor to reassign it"
+        )
+        self.number = number
+        self.holder = holder
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,14 @@ class Conflict(DomainError):
     exit_code = 5
 
     def __post_init__(self) -> None:
+        # A note never bumps the version: news the sender had not seen, all the same.
+        since = (
+            f"(version {self.expected_version}, now {self.actual_version})"
+            if self.actual_version != self.expected_version
+            else "(a note or another change you had not seen)"
+        )
         super().__init__(
-            f"ticket {self.number} changed since you loaded it "
-            f"(version {self.expected_version}, now {self.actual_version}): "
+            f"ticket {self.number} changed since you loaded it {since}: "
             f"{self._what_changed()}. Nothing was written: reload and try again"
             f"{self._where_to_see_all()}."
         )

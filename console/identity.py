@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from console.errors import DomainError, Forbidden
+from console.errors import DomainError, Forbidden, FourEyes
 from console.rules.privileges import ADMIN, INTAKE, NOTICES
 
 
@@ -188,6 +188,8 @@ def refusal_from(error: sa.exc.DBAPIError) -> Forbidden | None:
                 f"the database refused: {said}. Your database role does not allow this; "
                 "an admin can compare the desk's roles with `wmconsole operator list`"
             )
+        if said.startswith("four-eyes"):
+            return FourEyes(f"the database refused: {said}")
         return Forbidden(f"the database refused: {said}")
     if _APPEND_ONLY in str(original):
         return Forbidden(f"the database refused: {original!s}")

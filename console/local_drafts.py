@@ -43,6 +43,10 @@ class LocalDraft:
     body: str
     ticket_version: int
     saved_at: str
+    # What its writer had seen and the macro applied: the send's confirmation
+    # shows what changed since, whichever copy the draft comes back from.
+    seen_event: int | None = None
+    macro_id: int | None = None
 
 
 class LocalDrafts:
@@ -66,7 +70,15 @@ class LocalDrafts:
     def path_for(self, number: int) -> Path:
         return self.folder / f"{self._prefix}{number}.json"
 
-    def keep(self, number: int, body: str, kind: DraftKind | str, ticket_version: int) -> Path:
+    def keep(
+        self,
+        number: int,
+        body: str,
+        kind: DraftKind | str,
+        ticket_version: int,
+        seen_event: int | None = None,
+        macro_id: int | None = None,
+    ) -> Path:
         """Write the draft, crash-safe; an empty one is forgotten instead."""
         path = self.path_for(number)
         if not body.strip():
@@ -78,6 +90,8 @@ class LocalDrafts:
             body=body,
             ticket_version=ticket_version,
             saved_at=datetime.now(UTC).isoformat(),
+            seen_event=seen_event,
+            macro_id=macro_id,
         )
         record = {"database": self.database, "login": self.login, **asdict(draft)}
         write_atomically(path, json.dumps(record, ensure_ascii=False).encode(), folder_mode=0o700)
@@ -109,6 +123,8 @@ def _read(path: Path) -> LocalDraft | None:
             body=str(record["body"]),
             ticket_version=int(record["ticket_version"]),
             saved_at=str(record["saved_at"]),
+            seen_event=_optional_int(record.get("seen_event")),
+            macro_id=_optional_int(record.get("macro_id")),
         )
     except FileNotFoundError:
         return None
@@ -116,6 +132,10 @@ def _read(path: Path) -> LocalDraft | None:
         # Left where it is for a person to look at; never loaded half-understood.
         log.warning("a local draft %s cannot be read: %r", path, error)
         return None
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,8 @@ def move_to_database(desk: Desk, drafts: LocalDrafts) -> list[Unmoved]:
                     by=drafts.login,
                     kind=DraftKind(draft.kind),
                     ticket_version=draft.ticket_version,
+                    seen_event=draft.seen_event,
+                    macro_id=draft.macro_id,
                 )
             except DomainError as error:
                 refused.append(Unmoved(draft.number, error.message, drafts.path_for(draft.number)))

@@ -112,6 +112,14 @@ class DraftKind(StrEnum):
     note = "note"
 
 
+class Handover(StrEnum):
+    """Who holds the ticket after a macro's answer."""
+
+    take = "take"  # whoever applies the macro
+    queue = "queue"  # nobody: back to the queue
+    person = "person"  # the operator the macro names
+
+
 class PresenceState(StrEnum):
     viewing = "viewing"
     typing = "typing"

@@ -12,6 +12,7 @@ from models.enums import (
     BlockState,
     DraftKind,
     EscalationKind,
+    Handover,
     Language,
     MessageChannel,
     MessageKind,
@@ -268,6 +269,12 @@ class Draft(SQLModel, table=True):
     body: str = Field(sa_type=sa.Text)
     # The ticket version the author was looking at: the send-time check compares it.
     ticket_version: int
+    # The last audit event on the ticket when the draft began: everything after it
+    # (notes too, which never bump the version) is shown before the reply goes out.
+    seen_event: int | None = None
+    # The macro applied to the draft, whose other actions go with the reply. Not a
+    # foreign key: a draft is scratch paper, and a macro is never deleted anyway.
+    macro_id: int | None = None
     updated_at: datetime = _stamp()
 
 
@@ -281,6 +288,35 @@ class Template(SQLModel, table=True):
     title: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)
     # Withdrawn templates are kept (nothing is deleted) but no longer offered.
+    active: bool = Field(default=True)
+    updated_by_id: int | None = Field(default=None, foreign_key="operator.id")
+    updated_at: datetime = _stamp()
+
+
+class Macro(SQLModel, table=True):
+    """A named answer, per service and language like a template: its text, and
+    what else happens in the same audited transaction when it is sent (a status
+    after the answer, an escalation raised or cleared, an internal note, who
+    holds the ticket). Withdrawn, not deleted."""
+
+    __table_args__ = (sa.UniqueConstraint("service", "language", "title"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: Service | None = Field(default=None, sa_type=enum_column(Service, "macro_service"))
+    language: Language = Field(sa_type=enum_column(Language, "macro_language"))
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=sa.Text)
+    # After the answer: on_hold or archived (none: answered, as any reply).
+    status: Status | None = Field(default=None, sa_type=enum_column(Status, "macro_status"))
+    escalate: EscalationKind | None = Field(
+        default=None, sa_type=enum_column(EscalationKind, "macro_escalate")
+    )
+    clear_escalation: EscalationKind | None = Field(
+        default=None, sa_type=enum_column(EscalationKind, "macro_clear_escalation")
+    )
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    handover: Handover | None = Field(default=None, sa_type=enum_column(Handover, "macro_handover"))
+    handover_to_id: int | None = Field(default=None, foreign_key="operator.id")
     active: bool = Field(default=True)
     updated_by_id: int | None = Field(default=None, foreign_key="operator.id")
     updated_at: datetime = _stamp()

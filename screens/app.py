@@ -27,7 +27,14 @@ from textual.worker import Worker, WorkerFailed
 from console import operations
 from console.changes import ChangeFeed, changes_since
 from console.desk import Desk
-from console.errors import Conflict, DomainError, Forbidden, NotFound
+from console.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    FourEyes,
+    HeldElsewhere,
+    NotFound,
+)
 from console.failures import Failure, as_failure
 from console.local_drafts import LocalDrafts
 from console.reads import presence
@@ -43,6 +50,9 @@ from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
 from screens.queue.screen import QueueScreen
 from screens.supervision.block_review import BlockReviewScreen
+from screens.supervision.macros import MacroScreen
+from screens.supervision.templates import TemplateScreen
+from screens.ticket.reply_editor import ReplyEditor
 from screens.ticket.screen import TicketScreen
 from screens.widgets.dialogs import AskNumber
 from screens.widgets.palette import ConsoleCommands
@@ -198,7 +208,10 @@ class WmConsole(App[None]):
         """A refusal, in the domain's own words."""
         titles = {
             Conflict: "Changed meanwhile",
+            # Before Forbidden, which it is too: the rule, not the role.
+            FourEyes: "Four-eyes",
             Forbidden: "Not for your role",
+            HeldElsewhere: "Someone else holds it",
             NotFound: "Not found",
             Failure: "Not done",
         }
@@ -362,6 +375,16 @@ class WmConsole(App[None]):
     def open_ticket(self, number: int) -> None:
         """Full screen; a ticket that does not exist says so and goes away."""
         self.push_screen(TicketScreen(number))
+
+    def open_next_ticket(self, number: int) -> None:
+        """Ticket `number` in place of the ticket (and its reply) just finished."""
+        while isinstance(self.screen, (TicketScreen, ReplyEditor)):
+            self.pop_screen()
+        self.push_screen(TicketScreen(number))
+
+    def show_canned(self, kind: str) -> None:
+        """The supervisors' templates or macros, in place of the other list."""
+        self.switch_screen(MacroScreen() if kind == "macros" else TemplateScreen())
 
     def open_dashboard(self) -> None:
         """Over the queue, for the roles that may see it; anyone else hears why not."""

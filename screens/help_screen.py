@@ -21,6 +21,7 @@ from screens.keymap import (
     EDITOR,
     EVERYWHERE,
     HELP,
+    MACROS,
     MARKERS,
     QUEUE,
     SCREEN_TITLES,
@@ -44,7 +45,7 @@ HOTLINES = (
 def keys_content(keymap: dict[str, str], role: Role, first: str) -> Content:
     """Every action by screen, the current screen first; actions the role may not
     take say who may."""
-    screens = (QUEUE, TICKET, EDITOR, DASHBOARD, BLOCKS, TEMPLATES, MARKERS, EVERYWHERE)
+    screens = (QUEUE, TICKET, EDITOR, DASHBOARD, BLOCKS, TEMPLATES, MACROS, MARKERS, EVERYWHERE)
     order = [first] + [s for s in screens if s != first]
     parts: list[str | tuple[str, str]] = []
     for screen, actions in grouped(order):

@@ -15,15 +15,14 @@ from textual.binding import Binding
 from console.errors import InvalidInput
 from console.rules.roles import Permission
 from screens.actions import ConsoleAction
+from screens.answer_keys import CANNED_ACTIONS, EDITOR, EDITOR_ACTIONS, MACROS, TEMPLATES
 
-# The screens, as the table names them.
+# The screens, as the table names them (and in answer_keys.py: the editor, the canned answers).
 QUEUE = "queue"
 TICKET = "ticket"
-EDITOR = "editor"
 HELP = "help"
 DASHBOARD = "dashboard"
 BLOCKS = "blocks"
-TEMPLATES = "templates"
 MARKERS = "markers"
 EVERYWHERE = "everywhere"
 
@@ -35,6 +34,7 @@ SCREEN_TITLES = {
     DASHBOARD: "Dashboard",
     BLOCKS: "WMID block requests",
     TEMPLATES: "Templates",
+    MACROS: "Macros",
     MARKERS: "Scam markers",
     HELP: "Help",
 }
@@ -42,7 +42,7 @@ SCREEN_TITLES = {
 
 _WORK = (QUEUE, TICKET)
 # The supervisors' lists: a table to move in, the thing highlighted to act on.
-_LISTS = (BLOCKS, TEMPLATES, MARKERS)
+_LISTS = (BLOCKS, TEMPLATES, MACROS, MARKERS)
 
 ACTIONS: tuple[ConsoleAction, ...] = (
     # Everywhere ------------------------------------------------------------------
@@ -170,6 +170,15 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         permission=Permission.assign,
     ),
     ConsoleAction(
+        "undo_reassign",
+        "U",
+        "Undo reassign",
+        "Put the last bulk reassign back: each ticket to who held it before "
+        "(not one that changed since)",
+        (QUEUE,),
+        permission=Permission.assign,
+    ),
+    ConsoleAction(
         "block_review",
         "B",
         "Block requests",
@@ -182,7 +191,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "templates",
         "C",
         "Templates",
-        "Edit the canned answers per service and language",
+        "Edit the canned answers per service and language (then m: the macros)",
         (QUEUE,),
         permission=Permission.edit_templates,
     ),
@@ -205,7 +214,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "take",
         "t",
         "Take",
-        "Take the ticket: it becomes yours and opens",
+        "Take the highlighted ticket: it becomes yours and opens full screen",
         _WORK,
         footer=True,
         needs_ticket=True,
@@ -218,6 +227,16 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ),
     ConsoleAction(
         "note", "n", "Note", "An internal note, never sent", _WORK, footer=True, needs_ticket=True
+    ),
+    ConsoleAction(
+        "answer_with",
+        "m",
+        "Macro",
+        "Answer with a macro or template: type to find it, enter opens the reply with it, "
+        "ctrl+s/ctrl+n/ctrl+l/ctrl+f send it at once (one confirmation)",
+        _WORK,
+        footer=(TICKET,),
+        needs_ticket=True,
     ),
     ConsoleAction(
         "set_status",
@@ -257,7 +276,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "archive",
         "x",
         "Archive",
-        "Archive with a reason (spam, duplicate, ...)",
+        "Archive with a reason (spam, duplicate, ...); with tickets marked, every marked one",
         _WORK,
         needs_ticket=True,
     ),
@@ -356,42 +375,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         (BLOCKS,),
         needs_ticket=True,
     ),
-    # The templates ------------------------------------------------------------------------
-    ConsoleAction(
-        "new_template",
-        "n",
-        "New",
-        "A new template: service, language, title, text with placeholders",
-        (TEMPLATES,),
-        permission=Permission.edit_templates,
-        footer=True,
-    ),
-    ConsoleAction(
-        "edit_template",
-        "enter,e",
-        "Edit",
-        "Change the highlighted template",
-        (TEMPLATES,),
-        permission=Permission.edit_templates,
-        footer=True,
-    ),
-    ConsoleAction(
-        "toggle_template",
-        "x",
-        "Withdraw/restore",
-        "Stop offering the template when replying, or offer it again (it is kept)",
-        (TEMPLATES,),
-        permission=Permission.edit_templates,
-        footer=True,
-    ),
-    ConsoleAction(
-        "template_filter",
-        "f",
-        "Service/language",
-        "Show one service's templates (with those for every service), one language",
-        (TEMPLATES,),
-        footer=True,
-    ),
+    *CANNED_ACTIONS,
     # The scam markers ----------------------------------------------------------------------
     ConsoleAction(
         "new_marker",
@@ -411,35 +395,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         permission=Permission.edit_markers,
         footer=True,
     ),
-    # The reply editor -------------------------------------------------------------------
-    ConsoleAction(
-        "send", "ctrl+s", "Send", "Send the reply (or add the note)", (EDITOR,), footer=True
-    ),
-    ConsoleAction(
-        "template",
-        "ctrl+t",
-        "Template",
-        "Insert a template for this service",
-        (EDITOR,),
-        footer=True,
-    ),
-    ConsoleAction(
-        "switch_kind",
-        "ctrl+o",
-        "Reply/note",
-        "Switch between reply and internal note",
-        (EDITOR,),
-        footer=True,
-    ),
-    ConsoleAction("discard", "ctrl+g", "Discard", "Throw the draft away", (EDITOR,), footer=True),
-    ConsoleAction(
-        "leave_editor",
-        "escape",
-        "Back",
-        "Leave the editor; the draft is kept",
-        (EDITOR,),
-        footer=True,
-    ),
+    *EDITOR_ACTIONS,
 )
 
 BY_ID = {action.id: action for action in ACTIONS}

@@ -404,3 +404,57 @@ def test_scam_markers_from_a_script(run):
     assert "already disabled" in again.stderr
     run("marker", "enable", marker_id, "--as", "irina")
     assert len(json.loads(run("marker", "list", "--json").stdout)) == 2
+
+
+def test_macros_from_a_script(run):
+    macro_id = run(
+        "macro",
+        "save",
+        "--as",
+        "sergey",
+        "--title",
+        "Hacked",
+        "--language",
+        "en",
+        "--text",
+        "Ticket {ticket} is with security.",
+        "--status",
+        "on_hold",
+        "--escalate",
+        "hacking",
+        "--note",
+        "passed to security",
+    ).stdout.strip()
+    assert macro_id.isdigit()
+    [listed] = json.loads(run("macro", "list", "--language", "en", "--json").stdout)
+    assert (listed["status"], listed["escalate"], listed["note"], listed["service"]) == (
+        "on_hold",
+        "hacking",
+        "passed to security",
+        None,
+    )
+    assert "→ on hold, +hacking, note" in run("macro", "list").stdout
+    forbidden = run("macro", "withdraw", macro_id, "--as", "olga", ok=False)
+    assert (forbidden.exit_code, "takes a supervisor" in forbidden.stderr) == (4, True)
+    run("macro", "withdraw", macro_id, "--as", "sergey")
+    assert json.loads(run("macro", "list", "--json").stdout) == []
+    run("macro", "restore", macro_id, "--as", "sergey")
+    bad = run(
+        "macro",
+        *("save", "--as", "sergey", "--title", "T", "--language", "en", "--text", "x"),
+        *("--assign", "nobody"),
+        ok=False,
+    )
+    assert (bad.exit_code, "no operator 'nobody'" in bad.stderr) == (3, True)
+
+
+def test_a_reply_over_someone_elses_hold_takes_the_override(run):
+    number = open_ticket(run)
+    run("take", number, "--as", "olga")
+    refused = run("reply", number, "--as", "irina", "--text", "Checked.", ok=False)
+    assert refused.exit_code == 1
+    assert "held by olga" in refused.stderr and "--override-hold" in refused.stderr
+    run("reply", number, "--as", "irina", "--text", "Checked.", "--override-hold")
+    shown = json.loads(run("ticket", number, "--json").stdout)
+    assert (shown["status"], shown["assignee"]) == ("answered", "olga")
+    assert "over olga's hold" in shown["audit"][-1]["details"]

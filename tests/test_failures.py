@@ -92,9 +92,10 @@ def test_a_kept_draft_is_one_private_file_replaced_whole(tmp_path: Path):
     path = drafts.keep(100001, "first words", "reply", 3)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    drafts.keep(100001, "first words, and more", "note", 4)
+    drafts.keep(100001, "first words, and more", "note", 4, seen_event=17, macro_id=2)
     kept = drafts.get(100001)
     assert (kept.body, kept.kind, kept.ticket_version) == ("first words, and more", "note", 4)
+    assert (kept.seen_event, kept.macro_id) == (17, 2)
     assert json.loads(path.read_text(encoding="utf-8"))["database"] == "sqlite:////desk.db"
     # No temporary file is left beside it, and a crash's leftover is never read as a draft.
     assert [p.name for p in path.parent.iterdir()] == [path.name]

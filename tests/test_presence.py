@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from console import operations as ops
 from console.reads import presence
+from console.reads.news import latest_event, messages_after, news_since
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
-from console.reads.ticket import changes_after_version, load_ticket
+from console.reads.ticket import load_ticket
 from models import PresenceState, Status
 from tests.support.desk import new_ticket
 
@@ -65,26 +66,56 @@ def test_a_dead_console_drops_out_by_age_and_is_pruned_later(staffed, clock):
     assert presence.prune(staffed.db, clock.now) == 1
 
 
-def test_what_changed_since_a_version(staffed, clock):
+def test_what_others_did_since_a_draft_began(staffed, clock):
     number = new_ticket(staffed)
     ops.take(staffed, number, by="olga")
-    seen = load_ticket(staffed.db, number).version
-    nothing = changes_after_version(staffed.db, number, seen)
-    assert not nothing.changed and nothing.entries == []
-    # A note never makes anyone's view stale.
-    ops.note(staffed, number, "checking", by="ivan")
-    assert not changes_after_version(staffed.db, number, seen).changed
+    seen = latest_event(staffed.db, number)
+    version = load_ticket(staffed.db, number).version
+
+    def news():
+        return news_since(
+            staffed.db, number, since_event=seen, since_version=version, viewer="olga"
+        )
+
+    nothing = news()
+    assert not nothing.changed and nothing.latest_event == seen
+    # A note is news, with its words, though it never bumps the version.
+    ops.note(staffed, number, "DO NOT ANSWER: security is on it", by="irina")
+    [noted] = news().items
+    assert (noted.entry.operator, noted.entry.action) == ("irina", "note")
+    assert (noted.message.kind, noted.message.body) == ("note", "DO NOT ANSWER: security is on it")
+    # One's own doing is not.
+    ops.note(staffed, number, "looking", by="olga")
     clock.advance(minutes=3)
     ops.assign(staffed, number, to="ivan", by="sergey")
     ops.reply(staffed, number, "Done.", by="ivan")
-    changes = changes_after_version(staffed.db, number, seen)
-    assert changes.changed
-    assert (changes.status, changes.assignee) == (Status.answered.value, "ivan")
-    assert [(e.operator, e.action) for e in changes.entries] == [
+    now = news()
+    assert (now.status, now.assignee) == (Status.answered.value, "ivan")
+    assert [(i.entry.operator, i.entry.action) for i in now.items] == [
+        ("irina", "note"),
         ("sergey", "assign"),
         ("ivan", "reply"),
     ]
-    assert "assignee olga → ivan" in changes.entries[0].details
+    assert "assignee olga → ivan" in now.items[1].entry.details
+    assert now.items[2].message.body == "Done."
+    assert now.latest_event == latest_event(staffed.db, number) > seen
+    # A draft from before drafts kept what they had seen: by its version.
+    by_version = news_since(
+        staffed.db, number, since_event=None, since_version=version, viewer="olga"
+    )
+    assert [i.entry.action for i in by_version.items] == ["assign", "reply"]
+
+
+def test_the_messages_a_conversation_has_not_shown_yet(staffed):
+    number = new_ticket(staffed)
+    [first] = load_ticket(staffed.db, number).messages
+    assert messages_after(staffed.db, number, first.id) == []
+    ops.note(staffed, number, "checking", by="ivan")
+    ops.reply(staffed, number, "Found it.", by="ivan")
+    assert [(m.kind, m.author) for m in messages_after(staffed.db, number, first.id)] == [
+        ("note", "ivan"),
+        ("operator", "ivan"),
+    ]
 
 
 def test_a_tickets_place_and_whether_there_are_any(staffed, clock):

@@ -490,3 +490,18 @@ def test_no_ticket_changes_without_its_audit_event(staffed: Desk, db_url):
     )
     [(status,)] = accepted(db_url, OWNER, "SELECT status FROM ticket WHERE number = :n", n=number)
     assert status == "open"
+
+
+def test_macros_are_the_supervisors_and_signed_by_who_wrote_them(staffed: Desk, db_url):
+    insert = (
+        "INSERT INTO macro (language, title, body, active, updated_by_id, updated_at) "
+        "VALUES ('en', :title, 'Hello', true, :by, now()) RETURNING updated_by_id"
+    )
+    assert refusal(db_url, "olga", insert, title="mine", by=operator_id(db_url, "olga")).startswith(
+        "permission denied for table macro"
+    )
+    [(stamped,)] = accepted(
+        db_url, "sergey", insert, title="signed elena", by=operator_id(db_url, "elena")
+    )
+    assert stamped == operator_id(db_url, "sergey")
+    assert accepted(db_url, "olga", "SELECT title FROM macro") == [("signed elena",)]

@@ -194,6 +194,23 @@ def test_template_edits_are_audited_with_before_and_after(staffed):
     )
 
 
+def test_saving_a_template_as_it_was_records_nothing(staffed):
+    template_id = _template(staffed)
+    again = ops.get_template(staffed, template_id)
+    saved = ops.save_template(
+        staffed,
+        by="elena",
+        template_id=template_id,
+        title=again.title,
+        body=again.body,
+        language=again.language,
+        service=again.service,
+    )
+    assert saved == template_id
+    assert _staff_audit(staffed, "template_save") == []
+    assert ops.get_template(staffed, template_id).updated_at == again.updated_at
+
+
 def test_template_input_is_refused_with_what_is_expected(staffed):
     with pytest.raises(InvalidInput, match="unknown language 'de'"):
         _template(staffed, language="de")
@@ -242,6 +259,14 @@ def test_markers_are_added_disabled_and_enabled_with_an_audit_trail(staffed):
     ]
     assert [a for a, _ in actions] == ["marker_add", "marker_disable", "marker_enable"]
     assert {p for _, p in actions} == {r"t\.me/\w+"}
+
+
+def test_adding_a_marker_already_in_use_records_nothing(staffed):
+    marker = ops.add_marker(staffed, "webmoneyy", by="irina", description="look-alike")
+    assert ops.add_marker(staffed, "webmoneyy", by="sergey", description="look-alike") == marker
+    assert len(_staff_audit(staffed, "marker_add")) == 1
+    # Another description is another marker, as before.
+    assert ops.add_marker(staffed, "webmoneyy", by="sergey") != marker
 
 
 def test_an_operator_may_not_touch_the_markers(staffed):

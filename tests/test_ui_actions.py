@@ -35,6 +35,10 @@ async def test_take(ui_desk, one_ticket):
         detail = load_ticket(ui_desk.db, one_ticket)
         assert (detail.assignee, detail.status) == ("olga", "open")
         assert said(app, f"Took {one_ticket}")
+        # It becomes yours and opens, as the help says.
+        assert (app.screen.ACTION_SCREEN, app.screen.detail.number) == ("ticket", one_ticket)
+        await pilot.press("escape")
+        await settle(pilot)
         row = queue_row(app, one_ticket)
         assert "open" in row and "olga" in row
 
@@ -341,7 +345,8 @@ async def test_template_fills_the_placeholders(ui_desk):
         await settle(pilot)
         await pilot.press("ctrl+t")
         await settle(pilot)
-        assert "Template" in screen_text(app)
+        assert "Macros and templates — keeper, en" in screen_text(app)
+        await type_text(pilot, "greeting")
         await pilot.press("enter")
         await settle(pilot)
         text = app.screen.text_area.text
@@ -368,21 +373,27 @@ async def test_a_change_after_the_editor_opened_is_shown_before_sending(ui_desk,
         await pilot.press("ctrl+s")
         await settle(pilot)
         text = screen_text(app)
-        assert "changed after you started writing" in text
+        assert "Since you began writing (1)" in text
         assert "sergey assigned it" in text and "olga → ivan" in text
+        # Now ivan holds it: the confirmation names him, and y alone does not send.
+        assert "Reply over ivan's hold (o)" in text
+        await pilot.press("y")
+        await settle(pilot)
+        assert "ivan holds this ticket: o replies over their hold" in screen_text(app)
         # Revise: nothing sent, nothing lost.
         await pilot.press("escape")
         await settle(pilot)
         assert load_ticket(ui_desk.db, one_ticket).status == "open"
         assert app.screen.text_area.text == "Sorry for the wait"
-        # Send anyway, having seen it.
-        await pilot.press("ctrl+s", "s")
+        # Send over his hold, having seen it.
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("y")
+        await pilot.press("o")
         await settle(pilot)
         detail = load_ticket(ui_desk.db, one_ticket)
-        assert detail.status == "answered"
+        assert (detail.status, detail.assignee) == ("answered", "ivan")
         assert detail.messages[-1].body == "Sorry for the wait"
+        assert detail.audit[-1].after["over_hold_of"] == "ivan"
 
 
 async def test_save_a_copy_of_an_attachment(ui_desk, tmp_path):

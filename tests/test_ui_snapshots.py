@@ -15,7 +15,7 @@ from tests.support.ui import console_for, settle, type_text
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
-def steps(*keys: str, text: str = ""):
+def steps(*keys: str, text: str = "", then: tuple[str, ...] = ()):
     async def run_before(pilot) -> None:
         await settle(pilot)
         for key in keys:
@@ -23,6 +23,9 @@ def steps(*keys: str, text: str = ""):
             await settle(pilot)
         if text:
             await type_text(pilot, text)
+            await settle(pilot)
+        for key in then:
+            await pilot.press(key)
             await settle(pilot)
 
     return run_before
@@ -46,6 +49,22 @@ def test_reply_editor(snap_compare, ui_demo, size):
         console_for(ui_demo),
         terminal_size=size,
         run_before=steps("j", "r", text="Good afternoon! We have checked your payment."),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_send_confirmation(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo),
+        terminal_size=size,
+        run_before=steps("j", "r", text="We have checked your payment.", then=("ctrl+n",)),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_macro_picker(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo), terminal_size=size, run_before=steps("j", "enter", "m")
     )
 
 
@@ -106,4 +125,11 @@ def test_block_requests(snap_compare, ui_blocks, size):
 def test_template_editor(snap_compare, ui_demo, size):
     assert snap_compare(
         console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "j")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_macros(snap_compare, ui_demo, size):
+    assert snap_compare(
+        console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "m", "j")
     )

@@ -1,7 +1,8 @@
-"""The supervisors' screens by their keys: the block requests, marking and
-reassigning, the templates and the scam markers. The database changed as it
-should, every change audited, and the screen says so — or, in the domain's
-words, why not."""
+"""The supervisors' screens by their keys: the block requests, marking,
+reassigning (and putting it back) and archiving, the templates, the macros and
+the scam markers, and the forms they fill. The database changed as it should,
+every change audited, and the screen says so — or, in the domain's words, why
+not."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 
 from console import operations as ops
 from console.reads.ticket import load_ticket
-from models import AuditEvent, BlockState, ScamMarker, Template
+from models import AuditEvent, BlockState, EscalationKind, ScamMarker, Status, Template
 from tests.support.desk import new_ticket
 from tests.support.ui import (
     console_for,
@@ -167,6 +168,10 @@ async def test_bulk_reassign_of_marked_tickets(ui_desk, clock):
         await pilot.press(*["j"] * _position(screen_text(app), "ivan"))
         await pilot.press("enter")
         await settle(pilot)
+        # One confirmation, with the count.
+        assert "Give the 3 marked tickets to ivan?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
         assert "Moved 2 of 3 to ivan; 1 refused" in screen_text(app)
         assert f"ticket {marked[2]} changed since you loaded it" in screen_text(app)
         await pilot.press("enter")
@@ -181,6 +186,41 @@ async def test_bulk_reassign_of_marked_tickets(ui_desk, clock):
         assert "1 marked" in screen_text(app)
         await pilot.press("u")
         await settle(pilot)
+        assert "marked" not in screen_text(app)
+        # U puts the last reassign back, each ticket to who held it before, audited;
+        # one that changed since stays.
+        ops.set_status(ui_desk, marked[1], "on_hold", by="ivan")
+        await pilot.press("U")
+        await settle(pilot)
+        assert "Put the last reassign back: 2 tickets?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Put back 1 of 2; 1 changed since" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [load_ticket(ui_desk.db, n).assignee for n in marked] == [None, "ivan", "olga"]
+        undo = load_ticket(ui_desk.db, marked[0]).audit[-1]
+        assert (undo.action, undo.operator, undo.after["undo"]) == ("assign", "sergey", True)
+
+
+async def test_bulk_archive_of_marked_tickets_confirms_with_the_count(ui_desk):
+    numbers = [new_ticket(ui_desk, subject=f"Spam {i}") for i in range(3)]
+    for number in numbers:
+        ops.take(ui_desk, number, by="sergey")
+    app = console_for(ui_desk, login="sergey")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("1", "space", "space")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "Archive the 2 marked tickets" in screen_text(app)
+        await type_text(pilot, "spam")
+        await pilot.press("enter")
+        await settle(pilot)
+        statuses = [load_ticket(ui_desk.db, n).status for n in numbers]
+        assert sorted(statuses) == ["archived", "archived", "open"]
+        assert said(app, "Archived 2 of 2.")
         assert "marked" not in screen_text(app)
 
 
@@ -288,3 +328,87 @@ async def test_marker_add_through_the_editor(ui_desk):
         await settle(pilot)
         with ui_desk.db.read() as session:
             assert not session.get(ScamMarker, added.id).active
+
+
+async def test_a_macro_written_through_its_form(ui_desk):
+    app = console_for(ui_desk, login="sergey")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("C", "m")
+        await settle(pilot)
+        assert "Macros  ·  every service, ru and en" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "Refund asked")
+        await pilot.press("enter")
+        await type_text(pilot, "Dear {name}, refund {amount}")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "unknown placeholder {amount}" in screen_text(app)
+        # The refusal goes as soon as the text is right.
+        await pilot.press(*["backspace"] * len("{amount}"))
+        await type_text(pilot, "for {ticket}")
+        await settle(pilot)
+        assert "unknown placeholder" not in screen_text(app)
+        form = app.screen
+        form.query_one("#macro-status").value = "on_hold"
+        form.query_one("#macro-escalate").value = "fraud"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [macro] = [m for m in ops.list_macros(ui_desk) if m.title == "Refund asked"]
+        assert (macro.body, macro.status, macro.escalate) == (
+            "Dear {name}, refund for {ticket}",
+            Status.on_hold,
+            EscalationKind.fraud,
+        )
+        assert said(app, "Saved the macro 'Refund asked'.")
+        # Saving it unchanged says so, and records nothing.
+        await pilot.press(*["k"] * 10)
+        await pilot.press(*["j"] * _row_of(app, "Refund asked"))
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert said(app, "Nothing to save: the macro is as it was.")
+        assert _audit(ui_desk, "macro_save") == []
+        assert [e.after["title"] for e in _audit(ui_desk, "macro_add")] == ["Refund asked"]
+
+
+def _row_of(app, title: str) -> int:
+    return next(i for i, item in enumerate(app.screen.items) if item.title == title)
+
+
+async def test_a_four_eyes_refusal_says_four_eyes(ui_desk):
+    number = new_ticket(ui_desk)
+    ops.request_block(ui_desk, number, "999988887777", "took the money", by="sergey")
+    app = console_for(ui_desk, login="sergey")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "A")
+        await settle(pilot)
+        [refusal] = [n for n in app._notifications if "four-eyes" in n.message]
+        assert refusal.title == "Four-eyes"
+
+
+async def test_a_filled_field_keeps_its_text_and_an_error_goes_once_it_is_right(ui_desk):
+    new_ticket(ui_desk)
+    app = console_for(ui_desk)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await type_text(pilot, "12345")
+        await pilot.press("tab")
+        await type_text(pilot, "took the money")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "a WMID is 12 digits 0-9" in screen_text(app)
+        # Back on the WMID: typing adds to it, nothing selected and replaced.
+        await type_text(pilot, "6789012")
+        await settle(pilot)
+        assert app.screen.query_one("#field-wmid").value == "123456789012"
+        assert "a WMID is 12 digits 0-9" not in screen_text(app)
+        # Tab into the filled reason: the next key adds to the end.
+        await pilot.press("tab")
+        await type_text(pilot, "!")
+        assert app.screen.query_one("#field-reason").value == "took the money!"

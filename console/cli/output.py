@@ -127,6 +127,37 @@ def _template_line(t: Any) -> str:
 TEMPLATES = Listing(json=_template_json, text=_template_line)
 
 
+def _value(member: Any) -> str | None:
+    return member.value if member is not None else None
+
+
+def _macro_json(m: Any) -> dict[str, Any]:
+    return {
+        **_template_json(m),
+        "status": _value(m.status),
+        "escalate": _value(m.escalate),
+        "clear_escalation": _value(m.clear_escalation),
+        "note": m.note,
+        "handover": _value(m.handover),
+        "handover_to": m.handover_to,
+    }
+
+
+def _macro_line(m: Any) -> str:
+    does = [
+        m.status and m.status.value.replace("_", " "),
+        m.escalate and f"+{m.escalate.value}",
+        m.clear_escalation and f"-{m.clear_escalation.value}",
+        m.note and "note",
+        m.handover and (m.handover_to or m.handover.value),
+    ]
+    also = ", ".join(part for part in does if part)
+    return _template_line(m) + (f"  → {also}" if also else "")
+
+
+MACROS = Listing(json=_macro_json, text=_macro_line)
+
+
 def _marker_json(m: Any) -> dict[str, Any]:
     return {
         "id": m.id,

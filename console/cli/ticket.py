@@ -86,6 +86,11 @@ def ticket_new(
 @click.argument("number", type=int)
 @text_options
 @click.option("--note", is_flag=True, help="An internal note, not sent to the customer.")
+@click.option(
+    "--override-hold",
+    is_flag=True,
+    help="Reply although someone else holds the ticket (the audit records it).",
+)
 @expected_version_option
 def reply(
     cli: CliContext,
@@ -93,9 +98,11 @@ def reply(
     file: Path | None,
     text: str | None,
     note: bool,
+    override_hold: bool,
     expected_version: int | None,
 ) -> None:
-    """Reply to the customer (the ticket becomes answered), or add a --note."""
+    """Reply to the customer (the ticket becomes answered), or add a --note.
+    A ticket someone else holds takes --override-hold."""
     from console import operations
 
     body = read_text(file, text, "reply")
@@ -110,7 +117,14 @@ def reply(
         if note:
             operations.note(cli.desk, number, body, by=login)
         else:
-            operations.reply(cli.desk, number, body, by=login, expected_version=expected_version)
+            operations.reply(
+                cli.desk,
+                number,
+                body,
+                by=login,
+                expected_version=expected_version,
+                override_hold=override_hold,
+            )
 
 
 @desk_command(acting=True)

@@ -1,6 +1,6 @@
 """`wmconsole demo`: a realistic support desk, reproducible for a seed.
 
-Operators of every role, templates per service and language, scam markers,
+Operators of every role, templates and macros per service and language, scam markers,
 and tickets in Russian and English across every service, status and
 escalation, with threads, notes, attachments, block requests and audit
 trails. Tickets are generated in time order and bulk-loaded (executemany on
@@ -27,7 +27,7 @@ from console.demo.tickets import CHUNK, Spec, TicketGenerator
 from console.desk import Desk
 from console.operations.editing import TICKET_COUNTER, record_change
 from console.rules.tally import rebuild as rebuild_tally
-from models import Operator, Role, ScamMarker, Template
+from models import Macro, Operator, Role, ScamMarker, Template
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -110,6 +110,23 @@ def _ensure_material(desk: Desk, supervisor_id: int) -> None:
                         language=language,
                         title=title,
                         body=body,
+                        updated_by_id=supervisor_id,
+                        updated_at=desk.now(),
+                    )
+                )
+        macros = set(session.execute(sa.select(Macro.title)).scalars())
+        for service, language, title, body, status, escalate, clear, note in texts.MACROS:
+            if title not in macros:
+                session.add(
+                    Macro(
+                        service=service,
+                        language=language,
+                        title=title,
+                        body=body,
+                        status=status,
+                        escalate=escalate,
+                        clear_escalation=clear,
+                        note=note,
                         updated_by_id=supervisor_id,
                         updated_at=desk.now(),
                     )

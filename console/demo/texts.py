@@ -3,7 +3,7 @@ and English: the raw material of `wmconsole demo`."""
 
 from __future__ import annotations
 
-from models import Service
+from models import EscalationKind, Service, Status
 
 SUBJECTS: dict[Service, dict[str, list[str]]] = {
     Service.keeper: {
@@ -452,6 +452,87 @@ TEMPLATES: list[tuple[Service | None, str, str, str]] = [
         "en",
         "Filing a claim",
         "Hello,\n\nYou can file a claim against the seller at https://arbitrage.webmoney.ru\n",
+    ),
+]
+
+# Macros: (service, language, title, text, status after, escalate, clear, note).
+MACROS: list[
+    tuple[
+        Service | None,
+        str,
+        str,
+        str,
+        Status | None,
+        EscalationKind | None,
+        EscalationKind | None,
+        str | None,
+    ]
+] = [
+    (
+        None,
+        "ru",
+        "Нужны подробности — ждём клиента",
+        "Здравствуйте, {name}!\n\nУточните, пожалуйста, номер кошелька, сумму и точное время "
+        "операции по обращению {ticket}.\n\nС уважением, служба поддержки WebMoney",
+        None,
+        None,
+        None,
+        None,
+    ),
+    (
+        None,
+        "en",
+        "Need details — waiting for the customer",
+        "Hello {name},\n\nPlease tell us the purse number, the amount and the exact time of "
+        "the operation (ticket {ticket}).\n\nWebMoney support",
+        None,
+        None,
+        None,
+        None,
+    ),
+    (
+        Service.security,
+        "ru",
+        "Взлом — передано в безопасность",
+        "Здравствуйте, {name}!\n\nМы передали обращение {ticket} в службу безопасности. "
+        "Смените пароль и не сообщайте никому коды E-NUM.\n",
+        Status.on_hold,
+        EscalationKind.hacking,
+        None,
+        "WMID {wmid}: передано в безопасность, ждём их решения",
+    ),
+    (
+        Service.security,
+        "en",
+        "Hacking — passed to security",
+        "Hello {name},\n\nWe have passed ticket {ticket} to our security team. Change your "
+        "password and never share E-NUM codes.\n",
+        Status.on_hold,
+        EscalationKind.hacking,
+        None,
+        "WMID {wmid}: passed to security, waiting for their decision",
+    ),
+    (
+        Service.transfers,
+        "ru",
+        "Платёж найден — закрыть",
+        "Здравствуйте, {name}!\n\nПлатёж найден и зачислен получателю. Обращение {ticket} "
+        "закрыто; если вопрос останется, просто ответьте на это письмо.\n",
+        Status.archived,
+        None,
+        EscalationKind.hotline,
+        None,
+    ),
+    (
+        Service.transfers,
+        "en",
+        "Payment found — close",
+        "Hello {name},\n\nThe payment was found and credited to the payee. Ticket {ticket} "
+        "is closed; if anything remains, just reply to this message.\n",
+        Status.archived,
+        None,
+        EscalationKind.hotline,
+        None,
     ),
 ]
 

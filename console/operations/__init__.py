@@ -1,5 +1,7 @@
 """Every state change, one function each: the UI, the CLI and the intake call these."""
 
+from console.operations.answers import RESOLVED, FollowUp, reply
+from console.operations.bulk import Bulk, archive_many, reassign, undo_reassign
 from console.operations.customer import (
     NewTicket,
     confirm,
@@ -19,6 +21,16 @@ from console.operations.escalations import (
     request_block,
 )
 from console.operations.housekeeping import archive_answered, expire_unconfirmed
+from console.operations.macros import (
+    MacroInfo,
+    MacroText,
+    answer_with_macro,
+    check_macro,
+    get_macro,
+    list_macros,
+    save_macro,
+    set_macro_active,
+)
 from console.operations.notices import retry_notice
 from console.operations.people import (
     Person,
@@ -29,6 +41,7 @@ from console.operations.people import (
 )
 from console.operations.staff import (
     add_marker,
+    check_template,
     discard_draft,
     draft_for,
     fill_template,
@@ -45,28 +58,35 @@ from console.operations.staff import (
     set_template_active,
 )
 from console.operations.tickets import (
-    Reassigned,
+    Assigned,
     archive,
     assign,
     note,
-    reassign,
-    reply,
     set_status,
     take,
     take_next,
 )
 
 __all__ = [
+    "RESOLVED",
+    "Assigned",
     "BlockDecision",
+    "Bulk",
+    "FollowUp",
+    "MacroInfo",
+    "MacroText",
     "NewTicket",
     "Person",
-    "Reassigned",
     "add_marker",
     "add_operator",
+    "answer_with_macro",
     "approve_block",
     "archive",
     "archive_answered",
+    "archive_many",
     "assign",
+    "check_macro",
+    "check_template",
     "clear_escalation",
     "confirm",
     "create_ticket",
@@ -79,8 +99,10 @@ __all__ = [
     "extract",
     "fill_template",
     "four_eyes_refusal",
+    "get_macro",
     "get_operator",
     "get_template",
+    "list_macros",
     "list_markers",
     "list_operators",
     "list_people",
@@ -93,8 +115,10 @@ __all__ = [
     "request_block",
     "retry_notice",
     "save_draft",
+    "save_macro",
     "save_preference",
     "save_template",
+    "set_macro_active",
     "set_marker_active",
     "set_operator_active",
     "set_operator_role",
@@ -103,4 +127,5 @@ __all__ = [
     "take",
     "take_next",
     "ticket_number_for_message",
+    "undo_reassign",
 ]

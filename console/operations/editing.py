@@ -227,10 +227,31 @@ def audit_actor_name(session: Session, event: AuditEvent) -> str:
 
 
 def conflict(session: Session, ticket: TicketRow, expected_version: int) -> Conflict:
+    return _conflict(
+        session, ticket, expected_version, AuditEvent.ticket_version > expected_version
+    )
+
+
+def unseen_news(
+    session: Session, ticket: TicketRow, seen_event: int, operator_id: int | None
+) -> Conflict | None:
+    """What others did to the ticket after audit event `seen_event`, notes
+    included (a note never bumps the version), as a conflict; None when nothing."""
+    found = _conflict(
+        session,
+        ticket,
+        ticket.version,
+        AuditEvent.id > seen_event,
+        sa.or_(AuditEvent.operator_id.is_(None), AuditEvent.operator_id != operator_id),
+    )
+    return found if found.changes else None
+
+
+def _conflict(
+    session: Session, ticket: TicketRow, expected_version: int, *since: sa.ColumnElement[bool]
+) -> Conflict:
     events = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.ticket_id == ticket.id, AuditEvent.ticket_version > expected_version)
-        .order_by(AuditEvent.id)
+        select(AuditEvent).where(AuditEvent.ticket_id == ticket.id, *since).order_by(AuditEvent.id)
     ).all()
     changes = [
         ChangeSummary(
@@ -247,6 +268,17 @@ def conflict(session: Session, ticket: TicketRow, expected_version: int) -> Conf
         actual_version=ticket.version,
         changes=changes,
     )
+
+
+@dataclass(frozen=True)
+class AuditPart:
+    """One part of a change made of several (a reply with a status after it, say),
+    audited as itself: the same words as when it is done alone."""
+
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    details: dict[str, Any]
 
 
 @dataclass
@@ -268,10 +300,23 @@ class TicketEdit:
     # The ticket as it was before the change; empty for a ticket being created.
     before: dict[str, Any] = field(default_factory=dict)
     tally_before: TallyKey | None = None
+    # A change made of parts writes one audit event per part instead of one in all.
+    parts: list[AuditPart] = field(default_factory=list)
 
     @property
     def operator_id(self) -> int | None:
         return self.operator.id if self.operator else None
+
+    @contextmanager
+    def part(self, action: str) -> Iterator[None]:
+        """Everything done inside is audited as one `action` of its own; the
+        details set inside are that part's."""
+        before, outer = snapshot(self.session, self.ticket), self.details
+        self.details = {}
+        yield
+        after = snapshot(self.session, self.ticket)
+        self.parts.append(AuditPart(action, before, after, self.details))
+        self.details = outer
 
     @property
     def connection(self) -> sa.Connection:
@@ -279,7 +324,15 @@ class TicketEdit:
         return self.session.connection()
 
 
-def write_audit(edit: TicketEdit, before: dict[str, Any], after: dict[str, Any]) -> None:
+def write_audit(
+    edit: TicketEdit,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    action: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    details = edit.details if details is None else details
     if before:
         changed = [key for key in after if before.get(key) != after[key]]
     else:
@@ -290,9 +343,9 @@ def write_audit(edit: TicketEdit, before: dict[str, Any], after: dict[str, Any])
             "ticket_id": edit.ticket.id,
             "operator_id": edit.operator_id,
             "actor": edit.actor,
-            "action": edit.action,
+            "action": action or edit.action,
             "before": {key: before[key] for key in changed} if before and changed else None,
-            "after": {**{key: after[key] for key in changed}, **edit.details} or None,
+            "after": {**{key: after[key] for key in changed}, **details} or None,
             "ticket_version": edit.ticket.version,
             "at": edit.now,
         },
@@ -334,7 +387,11 @@ def finish(edit: TicketEdit) -> None:
     edit.session.flush()
     ticket.save(edit.connection)
     move(edit.session, edit.tally_before, tally_key(ticket))
-    write_audit(edit, edit.before, snapshot(edit.session, ticket))
+    if edit.parts:
+        for part in edit.parts:
+            write_audit(edit, part.before, part.after, action=part.action, details=part.details)
+    else:
+        write_audit(edit, edit.before, snapshot(edit.session, ticket))
     record_change(edit.session, edit.desk, "ticket", ticket.id)
 
 

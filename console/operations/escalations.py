@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from console.desk import Desk
-from console.errors import Forbidden, InvalidInput, NotFound, TransitionRefused
+from console.errors import FourEyes, InvalidInput, NotFound, TransitionRefused
 from console.operations.editing import TicketEdit, editing, operator_login
 from console.operations.moves import reset_clock
 from console.operations.thread import system_message
@@ -29,7 +29,7 @@ def escalation_kind(value: EscalationKind | str) -> EscalationKind:
         raise InvalidInput(f"unknown escalation {value!r}: one of {names}") from None
 
 
-def _open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | None:
+def open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | None:
     return edit.session.exec(
         select(Escalation).where(
             Escalation.ticket_id == edit.ticket.id,
@@ -39,8 +39,8 @@ def _open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | Non
     ).first()
 
 
-def _raise_flag(edit: TicketEdit, kind: EscalationKind, reason: str) -> Escalation:
-    existing = _open_escalation(edit, kind)
+def raise_flag(edit: TicketEdit, kind: EscalationKind, reason: str) -> Escalation:
+    existing = open_escalation(edit, kind)
     if existing is not None:
         who = operator_login(edit.session, existing.set_by_id) or "the system"
         raise TransitionRefused(
@@ -87,7 +87,7 @@ def escalate(
     with editing(desk, number, action="escalate", by=by, expected_version=expected_version) as edit:
         if edit.ticket.status == Status.expired:
             raise TransitionRefused(f"ticket {number} expired unconfirmed and cannot be escalated")
-        escalation = _raise_flag(edit, kind, reason)
+        escalation = raise_flag(edit, kind, reason)
     return escalation.id
 
 
@@ -105,17 +105,23 @@ def clear_escalation(
     with editing(
         desk, number, action="clear_escalation", by=by, expected_version=expected_version
     ) as edit:
-        if kind in URGENT_ESCALATIONS:
-            require(edit.operator, Permission.clear_urgent_escalation)
-        escalation = _open_escalation(edit, kind)
+        escalation = open_escalation(edit, kind)
         if escalation is None:
             raise TransitionRefused(f"ticket {number} has no open {kind.value} escalation")
-        if kind == EscalationKind.wmid_block and _pending_blocks(edit):
-            raise TransitionRefused(
-                f"ticket {number} has a WMID block request waiting for a decision; "
-                "approve or reject it first"
-            )
-        _lower_flag(edit, escalation, reason)
+        clear_open(edit, escalation, reason)
+
+
+def clear_open(edit: TicketEdit, escalation: Escalation, reason: str) -> None:
+    """Lower an open escalation, if this person may: an urgent kind takes an
+    officer, and a WMID block waits for its request's decision."""
+    if escalation.kind in URGENT_ESCALATIONS:
+        require(edit.operator, Permission.clear_urgent_escalation)
+    if escalation.kind == EscalationKind.wmid_block and _pending_blocks(edit):
+        raise TransitionRefused(
+            f"ticket {edit.ticket.number} has a WMID block request waiting for a decision; "
+            "approve or reject it first"
+        )
+    _lower_flag(edit, escalation, reason)
 
 
 def _pending_blocks(edit: TicketEdit) -> list[BlockRequest]:
@@ -166,8 +172,8 @@ def request_block(
         )
         edit.session.add(request)
         edit.session.flush()
-        if _open_escalation(edit, EscalationKind.wmid_block) is None:
-            _raise_flag(edit, EscalationKind.wmid_block, reason)
+        if open_escalation(edit, EscalationKind.wmid_block) is None:
+            raise_flag(edit, EscalationKind.wmid_block, reason)
         edit.details.update(request_id=request.id, wmid=wmid, reason=reason)
         system_message(edit, f"Block of WMID {wmid} requested by {edit.operator.login}: {reason}")
     return request.id
@@ -181,10 +187,10 @@ class BlockDecision:
     state: BlockState
 
 
-def four_eyes_refusal(login: str, request_id: int) -> Forbidden:
+def four_eyes_refusal(login: str, request_id: int) -> FourEyes:
     """Why the requester of a block may not decide it, in the words every
     screen and script shows (a screen asks before it offers the decision)."""
-    return Forbidden(
+    return FourEyes(
         f"four-eyes: {login} requested block {request_id} and cannot "
         "decide it; another supervisor or security officer must"
     )
@@ -224,7 +230,7 @@ def _decide(
             edit, f"Block of WMID {request.wmid} {verdict} by {edit.operator.login}{tail}"
         )
         if not _pending_blocks(edit):
-            escalation = _open_escalation(edit, EscalationKind.wmid_block)
+            escalation = open_escalation(edit, EscalationKind.wmid_block)
             if escalation is not None:
                 _lower_flag(edit, escalation, f"block request {request.id} {verdict}")
         edit.details = {"request_id": request.id, "wmid": request.wmid, "decision": verdict}

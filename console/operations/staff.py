@@ -21,6 +21,7 @@ from models import (
     Draft,
     DraftKind,
     Language,
+    Macro,
     Operator,
     OperatorPreference,
     Role,
@@ -116,13 +117,21 @@ def fill_template(body: str, *, ticket: int, wmid: str | None, name: str | None)
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
 
 
-def _check_placeholders(body: str) -> None:
+def check_placeholders(body: str) -> None:
     unknown = sorted(set(_PLACEHOLDER.findall(body)) - set(PLACEHOLDERS))
     if unknown:
         raise InvalidInput(
             f"unknown placeholder {{{unknown[0]}}}: use "
             + ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
         )
+
+
+def check_template(title: str, body: str) -> tuple[str, str]:
+    """A template's title and text as saved, or InvalidInput with what is expected."""
+    title = validation.template_title(title)
+    body = validation.body(body, "template")
+    check_placeholders(body)
+    return title, body
 
 
 def _template_fields(template: Template) -> dict[str, Any]:
@@ -145,11 +154,10 @@ def save_template(
     service: Service | str | None = None,
     template_id: int | None = None,
 ) -> int:
-    title = validation.template_title(title)
-    body = validation.body(body, "template")
+    """Add a template, or change one; returns its id. Saving it as it was records nothing."""
+    title, body = check_template(title, body)
     language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
-    _check_placeholders(body)
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
         # The unique constraint cannot see this for "every service": NULLs differ.
         same = session.exec(
@@ -169,6 +177,8 @@ def save_template(
             if template is None:
                 raise NotFound(f"no template {template_id}")
             before = _template_fields(template)
+            if before == {"title": title, "body": body, "service": service, "language": language}:
+                return template_id
             template.service, template.language = service, language
             template.title, template.body = title, body
         template.updated_by_id = operator.id
@@ -201,25 +211,33 @@ def _duplicate_template(
 
 def set_template_active(desk: Desk, template_id: int, active: bool, *, by: str) -> None:
     """Withdraw a template (kept, no longer offered when replying) or bring it back."""
+    set_kept_active(desk, Template, template_id, active, by=by)
+
+
+def set_kept_active(
+    desk: Desk, table: type[Template] | type[Macro], item_id: int, active: bool, *, by: str
+) -> None:
+    """Withdraw a template or a macro (kept, no longer offered) or bring it back."""
+    noun = table.__tablename__
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
-        template = session.get(Template, template_id)
-        if template is None:
-            raise NotFound(f"no template {template_id}")
-        if template.active == active:
+        item = session.get(table, item_id)
+        if item is None:
+            raise NotFound(f"no {noun} {item_id}")
+        if item.active == active:
             state = "in use" if active else "withdrawn"
-            raise TransitionRefused(f"template {template_id} is already {state}")
-        template.active = active
-        template.updated_by_id = operator.id
-        template.updated_at = desk.now()
-        session.add(template)
+            raise TransitionRefused(f"{noun} {item_id} is already {state}")
+        item.active = active
+        item.updated_by_id = operator.id
+        item.updated_at = desk.now()
+        session.add(item)
         audit_staff(
             session,
             desk,
-            action="template_restore" if active else "template_withdraw",
+            action=f"{noun}_restore" if active else f"{noun}_withdraw",
             operator=operator,
-            before={"id": template_id, "title": template.title, "active": not active},
-            after={"id": template_id, "title": template.title, "active": active},
-            topic="template",
+            before={"id": item_id, "title": item.title, "active": not active},
+            after={"id": item_id, "title": item.title, "active": active},
+            topic=noun,
         )
 
 
@@ -238,7 +256,8 @@ def add_marker(
     desk: Desk, pattern: str, *, by: str, is_regex: bool = False, description: str = ""
 ) -> int:
     """A word or phrase (matched case-folded) or a regular expression (matched as
-    written) that intake looks for in each mail."""
+    written) that intake looks for in each mail; returns its id. The same marker,
+    already in use, is not added again (and nothing is recorded)."""
     pattern = validation.marker_pattern(pattern, is_regex=is_regex)
     description = " ".join(description.split())
     if len(description) > validation.MAX_MARKER_PATTERN:
@@ -247,6 +266,17 @@ def add_marker(
             f"at most {validation.MAX_MARKER_PATTERN}"
         )
     with acting(desk, by=by, permission=Permission.edit_markers) as (session, operator):
+        same = session.exec(
+            select(ScamMarker.id).where(
+                ScamMarker.pattern == pattern,
+                ScamMarker.is_regex == is_regex,
+                ScamMarker.description == description,
+                ScamMarker.active,
+            )
+        ).first()
+        if same is not None:
+            # Already flagging mail just so: adding it again changes nothing.
+            return same
         marker = ScamMarker(
             pattern=pattern,
             is_regex=is_regex,
@@ -297,6 +327,10 @@ class SavedDraft:
     body: str
     kind: DraftKind
     ticket_version: int
+    # The last audit event the author had seen when it began (None: an old draft).
+    seen_event: int | None = None
+    # The macro applied to it, whose other actions go with the reply.
+    macro_id: int | None = None
 
 
 def save_draft(
@@ -307,6 +341,8 @@ def save_draft(
     by: str,
     kind: DraftKind = DraftKind.reply,
     ticket_version: int,
+    seen_event: int | None = None,
+    macro_id: int | None = None,
 ) -> None:
     """Saved as the operator types: private, unaudited, never bumps the ticket."""
     with desk.db.write(as_=by) as session:
@@ -326,6 +362,7 @@ def save_draft(
                 ticket_version=ticket_version,
             )
         draft.body, draft.kind, draft.ticket_version = body, kind, ticket_version
+        draft.seen_event, draft.macro_id = seen_event, macro_id
         draft.updated_at = desk.now()
         session.add(draft)
 
@@ -333,7 +370,9 @@ def save_draft(
 def draft_for(desk: Desk, number: int, *, by: str) -> SavedDraft | None:
     with desk.db.read(as_=by) as session:
         row = session.execute(
-            sa.select(Draft.body, Draft.kind, Draft.ticket_version)
+            sa.select(
+                Draft.body, Draft.kind, Draft.ticket_version, Draft.seen_event, Draft.macro_id
+            )
             .join(Ticket, Ticket.id == Draft.ticket_id)
             .join(Operator, Operator.id == Draft.operator_id)
             .where(Ticket.number == number, Operator.login == by)

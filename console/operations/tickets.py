@@ -1,5 +1,6 @@
-"""The operator's verbs on a ticket: take, assign, answer, note, park, archive.
-One function per state change; each one audited."""
+"""The operator's verbs on a ticket: take, assign, note, park, archive (the
+answer is answers.py, the verbs on many tickets bulk.py). One function per
+state change; each one audited."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from console.desk import Desk
-from console.errors import DomainError, Forbidden, TransitionRefused
-from console.mail.attachments import IncomingAttachment
+from console.errors import TransitionRefused
 from console.operations.editing import (
     TicketEdit,
     TicketRow,
@@ -21,12 +21,12 @@ from console.operations.editing import (
     operator_login,
 )
 from console.operations.moves import put_in_archive, reopen, reset_clock
-from console.operations.thread import add_message, discard_own_draft, queue_notice
+from console.operations.thread import add_message, discard_own_draft
 from console.rules import validation
 from console.rules.lifecycle import check_operator_move, check_workable
 from console.rules.queue_order import QUEUE_ORDER
 from console.rules.roles import Permission, require
-from models import MessageChannel, MessageKind, NoticeKind, Service, Status, Ticket
+from models import MessageChannel, MessageKind, Operator, Service, Status, Ticket
 
 
 def _take(edit: TicketEdit) -> None:
@@ -81,6 +81,16 @@ def take_next(desk: Desk, *, by: str, services: Sequence[Service] = ()) -> int |
         return ticket.number
 
 
+@dataclass(frozen=True)
+class Assigned:
+    """A ticket given to someone: who held it before, and its version after
+    (what putting it back needs)."""
+
+    number: int
+    previous: str | None
+    version: int
+
+
 def assign(
     desk: Desk,
     number: int,
@@ -88,8 +98,10 @@ def assign(
     to: str | None,
     by: str,
     expected_version: int | None = None,
-) -> None:
-    """Give a ticket to an operator, or back to the queue (to=None). Supervisors only."""
+    undo: bool = False,
+) -> Assigned:
+    """Give a ticket to an operator, or back to the queue (to=None). Supervisors
+    only. `undo`: the audit says it puts back a reassign."""
     with editing(
         desk,
         number,
@@ -98,80 +110,26 @@ def assign(
         permission=Permission.assign,
         expected_version=expected_version,
     ) as edit:
-        ticket = edit.ticket
-        check_workable(number, ticket.status, "assign")
-        target = find_operator(edit.session, to) if to is not None else None
-        if target is not None and not target.active:
-            raise TransitionRefused(f"{target.login} is deactivated and cannot hold tickets")
-        new_id = target.id if target else None
-        if new_id == ticket.assignee_id:
-            holder = target.login if target else "the queue"
-            raise TransitionRefused(f"ticket {number} is already with {holder}")
-        ticket.assignee_id = new_id
-        if target is not None and ticket.status == Status.new:
-            ticket.status = Status.open
+        check_workable(number, edit.ticket.status, "assign")
+        previous = operator_login(edit.session, edit.ticket.assignee_id)
+        hand_to(edit, find_operator(edit.session, to) if to is not None else None)
+        if undo:
+            edit.details["undo"] = True
+    return Assigned(number, previous, edit.ticket.version)
 
 
-@dataclass(frozen=True)
-class Reassigned:
-    moved: list[int]
-    refused: dict[int, str]
-
-
-def reassign(
-    desk: Desk,
-    numbers: Sequence[int],
-    *,
-    to: str | None,
-    by: str,
-    versions: dict[int, int] | None = None,
-) -> Reassigned:
-    """Bulk assign, for a supervisor's selection: each ticket in its own audited
-    transaction, so one that moved on meanwhile (a conflict) or may not be
-    assigned is reported and the rest still move."""
-    moved: list[int] = []
-    refused: dict[int, str] = {}
-    for number in numbers:
-        try:
-            assign(desk, number, to=to, by=by, expected_version=(versions or {}).get(number))
-        except Forbidden:
-            raise
-        except DomainError as error:
-            refused[number] = error.message
-        else:
-            moved.append(number)
-    return Reassigned(moved, refused)
-
-
-def reply(
-    desk: Desk,
-    number: int,
-    body: str,
-    *,
-    by: str,
-    expected_version: int | None = None,
-    attachments: Sequence[IncomingAttachment] = (),
-) -> int:
-    """Answer the customer: the ticket goes to `answered`, the clock stops and a
-    notice is queued on the customer's channel. Returns the message id."""
-    body = validation.body(body, "reply")
-    with editing(desk, number, action="reply", by=by, expected_version=expected_version) as edit:
-        ticket = edit.ticket
-        check_workable(number, ticket.status, "reply to")
-        if ticket.assignee_id is None:
-            ticket.assignee_id = edit.operator_id
-        message_id = add_message(
-            edit, MessageKind.operator, body, MessageChannel.console, attachments=attachments
-        )
-        ticket.status = Status.answered
-        ticket.answered_at = edit.now
-        if ticket.first_answered_at is None:
-            ticket.first_answered_at = edit.now
-        ticket.waiting_since = None
-        reset_clock(edit)
-        queue_notice(edit, NoticeKind.answer, message_id)
-        discard_own_draft(edit)
-    return message_id
+def hand_to(edit: TicketEdit, target: Operator | None) -> None:
+    """The ticket to `target`, or to nobody; the caller has checked who may."""
+    ticket = edit.ticket
+    if target is not None and not target.active:
+        raise TransitionRefused(f"{target.login} is deactivated and cannot hold tickets")
+    new_id = target.id if target else None
+    if new_id == ticket.assignee_id:
+        holder = target.login if target else "the queue"
+        raise TransitionRefused(f"ticket {ticket.number} is already with {holder}")
+    ticket.assignee_id = new_id
+    if target is not None and ticket.status == Status.new:
+        ticket.status = Status.open
 
 
 def note(desk: Desk, number: int, body: str, *, by: str) -> int:

@@ -319,6 +319,18 @@ class Queue:
             ).one_or_none()
         return None if row is None else tuple(row)
 
+    def row_of(self, ticket_id: int) -> QueueRow | None:
+        """One ticket as a queue row, whatever the filter: a ticket acted on stays
+        on screen, as it is now, after it leaves the view."""
+        with self.db.connect() as connection:
+            row = connection.execute(
+                sa.select(*_ROW_COLUMNS)
+                .select_from(Ticket)
+                .outerjoin(Operator, Operator.id == Ticket.assignee_id)
+                .where(Ticket.id == ticket_id)
+            ).one_or_none()
+        return None if row is None else QueueRow(*row)
+
     def any_tickets(self) -> bool:
         """False only for a database with no tickets at all (not merely none that match)."""
         with self.db.connect() as connection:

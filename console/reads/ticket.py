@@ -147,7 +147,7 @@ class TicketDetail:
         return data
 
 
-def _logins(session: Session) -> dict[int, str]:
+def logins_by_id(session: Session) -> dict[int, str]:
     return {id_: login for id_, login in session.execute(sa.select(Operator.id, Operator.login))}
 
 
@@ -156,7 +156,7 @@ def load_ticket(db: Database, number: int) -> TicketDetail:
         ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
         if ticket is None:
             raise NotFound(f"no ticket {number}")
-        logins = _logins(session)
+        logins = logins_by_id(session)
         return TicketDetail(
             id=ticket.id,
             number=ticket.number,
@@ -180,31 +180,37 @@ def load_ticket(db: Database, number: int) -> TicketDetail:
             archived_at=ticket.archived_at,
             archive_reason=ticket.archive_reason,
             escalation_kinds=[kind.value for kind in kinds_of(ticket.escalation_flags)],
-            messages=_messages(session, ticket.id, logins),
+            messages=thread_messages(session, ticket.id, logins),
             attachments=_attachments(session, ticket.id),
             escalations=_escalations(session, ticket.id, logins),
             blocks=_blocks(session, ticket, logins),
             other_tickets=_other_tickets(session, ticket),
-            audit=_audit(session, ticket.id, logins),
+            audit=audit_entries(session, ticket.id, logins),
         )
 
 
-def _messages(session: Session, ticket_id: int, logins: dict[int, str]) -> list[ThreadMessage]:
+def thread_messages(
+    session: Session, ticket_id: int, logins: dict[int, str], *, after_id: int = 0
+) -> list[ThreadMessage]:
+    """The ticket's messages in order (those after message `after_id`)."""
     rows = session.exec(
-        select(Message).where(Message.ticket_id == ticket_id).order_by(Message.id)
+        select(Message)
+        .where(Message.ticket_id == ticket_id, Message.id > after_id)
+        .order_by(Message.id)
     ).all()
-    return [
-        ThreadMessage(
-            id=m.id,
-            kind=m.kind.value,
-            author=logins.get(m.author_id),
-            channel=m.channel.value,
-            body=m.body,
-            created_at=m.created_at,
-            email_message_id=m.email_message_id,
-        )
-        for m in rows
-    ]
+    return [message_view(m, logins) for m in rows]
+
+
+def message_view(m: Message, logins: dict[int, str]) -> ThreadMessage:
+    return ThreadMessage(
+        id=m.id,
+        kind=m.kind.value,
+        author=logins.get(m.author_id),
+        channel=m.channel.value,
+        body=m.body,
+        created_at=m.created_at,
+        email_message_id=m.email_message_id,
+    )
 
 
 def _attachments(session: Session, ticket_id: int) -> list[AttachmentInfo]:
@@ -306,12 +312,11 @@ def _other_tickets(session: Session, ticket: Ticket) -> list[OtherTicket]:
     ]
 
 
-def _audit(
-    session: Session, ticket_id: int, logins: dict[int, str], *, after_version: int | None = None
+def audit_entries(
+    session: Session, ticket_id: int, logins: dict[int, str], *since: sa.ColumnElement[bool]
 ) -> list[AuditEntry]:
-    query = select(AuditEvent).where(AuditEvent.ticket_id == ticket_id)
-    if after_version is not None:
-        query = query.where(AuditEvent.ticket_version > after_version)
+    """The ticket's audit trail in order (the events `since` picks)."""
+    query = select(AuditEvent).where(AuditEvent.ticket_id == ticket_id, *since)
     rows = session.exec(query.order_by(AuditEvent.id)).all()
     return [
         AuditEntry(
@@ -327,43 +332,3 @@ def _audit(
         )
         for e in rows
     ]
-
-
-@dataclass(frozen=True)
-class TicketChanges:
-    """What happened to a ticket after the version someone was looking at."""
-
-    number: int
-    since_version: int
-    version: int
-    status: str
-    assignee: str | None
-    entries: list[AuditEntry] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return self.version != self.since_version
-
-
-def changes_after_version(db: Database, number: int, version: int) -> TicketChanges:
-    """The audit entries that moved the ticket past `version`: the reply editor's
-    send-time check shows these before a reply goes out on a changed ticket.
-    Notes never bump the version, so they are not among them."""
-    with db.read() as session:
-        ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
-        if ticket is None:
-            raise NotFound(f"no ticket {number}")
-        logins = _logins(session)
-        entries = (
-            []
-            if ticket.version == version
-            else _audit(session, ticket.id, logins, after_version=version)
-        )
-        return TicketChanges(
-            number=number,
-            since_version=version,
-            version=ticket.version,
-            status=ticket.status.value,
-            assignee=logins.get(ticket.assignee_id),
-            entries=entries,
-        )

@@ -34,12 +34,22 @@ ACTION_LABELS = {
 }
 
 
+# What an event's details say of how it was done.
+_HOW = {
+    "macro": "with the macro {!r}",
+    "over_hold_of": "over {}'s hold",
+    "undo": "putting back a reassign",
+}
+
+
 def describe(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    """'status open → answered; assignee — → ivanov' for the fields that changed."""
+    """'status open → answered; assignee — → ivanov' for the fields that changed,
+    then how ('with the macro …', 'over olga's hold')."""
     before, after = before or {}, after or {}
     parts = []
     for key in sorted(before.keys() & after.keys()):
         parts.append(f"{key} {_shown(before[key])} → {_shown(after[key])}")
+    parts.extend(how.format(after[key]) for key, how in _HOW.items() if after.get(key))
     return "; ".join(parts)
 
 

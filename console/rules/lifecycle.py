@@ -26,6 +26,11 @@ OPERATOR_MOVES: dict[Status, frozenset[Status]] = {
     Status.archived: frozenset({Status.open}),
 }
 
+# What an answer may leave the ticket as, in the same transaction, instead of
+# answered: parked on hold (another department still has to act; nothing archives
+# it meanwhile) or archived (resolved).
+AFTER_ANSWER = frozenset({Status.on_hold, Status.archived})
+
 # Statuses whose SLA clock runs: the desk owes the customer an answer.
 CLOCK_RUNS = frozenset({Status.new, Status.open, Status.on_hold})
 # Statuses an operator can take, reply to and escalate.
@@ -54,6 +59,14 @@ def check_operator_move(number: int, current: Status, target: Status) -> None:
     raise TransitionRefused(
         f"ticket {number} cannot go from {current.value} to {target.value}{tail}{where}"
     )
+
+
+def check_after_answer(number: int, target: Status) -> None:
+    if target not in AFTER_ANSWER:
+        raise TransitionRefused(
+            f"an answer on ticket {number} can leave it on hold or archived, "
+            f"not {target.value.replace('_', ' ')}"
+        )
 
 
 def check_workable(number: int, status: Status, doing: str) -> None:

@@ -142,6 +142,7 @@ GRANTS: dict[str, dict[str, Rights]] = {
     "operatorpreference": {OPERATOR: rights("SIU")},
     "presence": {OPERATOR: rights("SIUD")},
     "template": {OPERATOR: READ, SUPERVISOR: rights("SIU")},
+    "macro": {OPERATOR: READ, SUPERVISOR: rights("SIU")},
     "scammarker": {
         OPERATOR: READ,
         SUPERVISOR: rights("SI", "active"),
@@ -182,6 +183,7 @@ GUARDS = {
     "ticket": ("wm_guard_assignee", "wm_audited_ticket"),
     "notice": ("wm_guard_notice",),
     "template": ("wm_stamp_template",),
+    "macro": ("wm_stamp_macro",),
     "scammarker": ("wm_stamp_marker",),
     "presence": ("wm_stamp_presence",),
     "operator": ("wm_sync_person_role",),

@@ -157,10 +157,11 @@ MAX_TEMPLATE_TITLE = 200
 MAX_MARKER_PATTERN = 500
 
 
-def template_title(value: str) -> str:
+def template_title(value: str, what: str = "template") -> str:
+    """The title of a template or a macro: what operators pick it by."""
     cleaned = " ".join(storable(value, "the title").split())
     if not cleaned:
-        raise InvalidInput("a template needs a title")
+        raise InvalidInput(f"a {what} needs a title")
     if len(cleaned) > MAX_TEMPLATE_TITLE:
         raise InvalidInput(f"the title is {len(cleaned)} characters; at most {MAX_TEMPLATE_TITLE}")
     return cleaned

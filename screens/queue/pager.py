@@ -10,6 +10,11 @@ neighbouring page when stepping, from the end for the last page, by offset
 only for a jump into the middle. After a change in the database the whole
 window is read again and swapped in at once, with the cursor still on the
 ticket it was on, at the same height on the screen.
+
+A ticket the operator acts on is kept: if the action (or anyone's) takes it
+out of the view, it stays on screen where it was, highlighted, one row more
+than the view's count, until the cursor moves off it — so the next key never
+lands on a ticket the operator did not choose.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class WindowRequest:
     anchor: QueueRow | None
     cursor: int
     scroll: int
+    # The anchor is kept on screen if it left the view.
+    keep: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ class QueueWindow:
     cursor: int
     scroll: int
     pages: dict[int, list[QueueRow]] = field(default_factory=dict)
+    # The kept ticket as it is now, out of the view, shown at the cursor.
+    kept: QueueRow | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,12 @@ class QueuePager:
         # What was asked for, and what the pages at hand belong to.
         self.filter = QueueFilter()
         self.shown = QueueFilter()
-        self.total = 0
+        # The rows the filter matches; the screen shows one more while a kept
+        # ticket is out of the view.
+        self.count = 0
+        self.keep_id: int | None = None
+        self.kept: QueueRow | None = None
+        self.kept_at = 0
         self.facets: Facets | None = None
         self.empty_database = False
         self.loaded = False
@@ -104,8 +118,20 @@ class QueuePager:
 
     # What is at hand --------------------------------------------------------------
 
+    @property
+    def total(self) -> int:
+        """The rows on screen: the view's, and a kept ticket out of it."""
+        return self.count + (self.kept is not None)
+
+    def _real(self, index: int) -> int:
+        """The view's own index of the row shown at `index`."""
+        return index - 1 if self.kept is not None and index > self.kept_at else index
+
     def row(self, index: int) -> QueueRow | None:
         """The row at `index` if its page is at hand (never reads)."""
+        if self.kept is not None and index == self.kept_at:
+            return self.kept
+        index = self._real(index)
         rows = self._pages.get((self.shown, index // PAGE_SIZE))
         if rows is None:
             return None
@@ -147,10 +173,19 @@ class QueuePager:
         self._highlighted = row
         return True
 
+    def keep(self, row: QueueRow) -> None:
+        """Keep `row` highlighted, in its place, should it leave the view."""
+        self.keep_id = row.id
+
     def move(self, index: int, top: int, visible: int) -> int:
         """The cursor to `index` (kept within the rows); returns the top row that
-        keeps it in sight, `top` if it already is."""
+        keeps it in sight, `top` if it already is. Moving lets a kept ticket go."""
         index = min(max(index, 0), self.total - 1)
+        if index != self.cursor:
+            self.keep_id = None
+            if self.kept is not None:
+                index = self._real(index)
+                self.kept = None
         self.cursor = index
         self._moves += 1
         if index < top:
@@ -169,6 +204,7 @@ class QueuePager:
         """Another filter, from the top."""
         self.filter = f
         self._read_again = False
+        self.keep_id, self.kept = None, None
         return self._window(None, 0, 0)
 
     def reload(self, scroll: int) -> WindowRequest | None:
@@ -183,7 +219,8 @@ class QueuePager:
     def _window(self, anchor: QueueRow | None, cursor: int, scroll: int) -> WindowRequest:
         self._request += 1
         self._in_flight = True
-        return WindowRequest(self._request, self._moves, self.filter, anchor, cursor, scroll)
+        keep = anchor is not None and anchor.id == self.keep_id
+        return WindowRequest(self._request, self._moves, self.filter, anchor, cursor, scroll, keep)
 
     def window_read(self, window: QueueWindow) -> Arrival:
         """A window read came back: swap it in, unless it is stale or the
@@ -200,7 +237,8 @@ class QueuePager:
         for page, rows in sorted(window.pages.items()):
             self._pages[(window.filter, page)] = rows
         self.shown = self.filter = window.filter
-        self.total = window.facets.total
+        self.count = window.facets.total
+        self.kept, self.kept_at = window.kept, window.cursor
         self.facets = window.facets
         self.empty_database = window.empty_database
         self.loaded = True
@@ -222,11 +260,12 @@ class QueuePager:
 
     def pages_on_screen(self, top: int, visible: int) -> list[PageRequest]:
         """The reads for the pages on screen not at hand, the cursor's first."""
-        if not self.total:
+        if not self.count:
             return []
-        last_on_screen = min(top + visible, self.total) - 1
+        top = self._real(top)
+        last_on_screen = min(top + visible, self.count) - 1
         on_screen = range(top // PAGE_SIZE, last_on_screen // PAGE_SIZE + 1)
-        cursor_page = self.cursor // PAGE_SIZE
+        cursor_page = self._real(self.cursor) // PAGE_SIZE
         wanted = (
             self._page(page, with_previous=page - 1 in on_screen)
             for page in sorted(on_screen, key=lambda p: abs(p - cursor_page))
@@ -235,10 +274,11 @@ class QueuePager:
 
     def pages_ahead(self, top: int, visible: int) -> list[PageRequest]:
         """The reads, by keyset only, of the pages a screen either side."""
-        if not self.total:
+        if not self.count:
             return []
+        top = self._real(top)
         first = max(top - visible * PREFETCH_PAGES, 0) // PAGE_SIZE
-        last = min(top + visible * (1 + PREFETCH_PAGES), self.total - 1) // PAGE_SIZE
+        last = min(top + visible * (1 + PREFETCH_PAGES), self.count - 1) // PAGE_SIZE
         wanted = (self._page(page, prefetch=True) for page in range(first, last + 1))
         return [request for request in wanted if request is not None]
 
@@ -249,14 +289,14 @@ class QueuePager:
         a neighbour is on its way this waits for it (its arrival asks again);
         only a page on screen with no neighbour in sight is read by offset."""
         f, epoch = self.shown, self._epoch
-        last_page = (self.total - 1) // PAGE_SIZE
+        last_page = (self.count - 1) // PAGE_SIZE
         if page < 0 or page > last_page or (f, page) in self._pages:
             return None
         if (epoch, f, page) in self._fetching:
             return None
         previous = self._pages.get((f, page - 1))
         following = self._pages.get((f, page + 1))
-        limit = PAGE_SIZE if page < last_page else self.total - page * PAGE_SIZE
+        limit = PAGE_SIZE if page < last_page else self.count - page * PAGE_SIZE
         if previous and len(previous) == PAGE_SIZE:
             request = PageRequest(epoch, f, page, "after", previous[-1].key, limit)
         elif following:
@@ -282,7 +322,7 @@ class QueuePager:
         if request.epoch != self._epoch or request.filter != self.shown:
             return False
         if request.pages == 2:
-            last_count = self.total - request.page * PAGE_SIZE
+            last_count = self.count - request.page * PAGE_SIZE
             self._pages[(request.filter, first)] = rows[:-last_count]
             rows = rows[-last_count:]
         self._pages[(request.filter, request.page)] = rows
@@ -332,19 +372,23 @@ def read_window(
     empty_database = total == 0 and not queue.any_tickets()
     pages: dict[int, list[QueueRow]] = {}
     on_screen_at = cursor - scroll
-    if total:
-        cursor = min(cursor, total - 1)
-        if anchor is not None:
-            cursor, page, rows = _around_ticket(queue, f, now, anchor, total)
-        else:
-            page, rows = 0, first_page or []
-        pages[page] = rows
-        scroll = min(max(cursor - on_screen_at, 0), max(total - visible, 0))
+    kept: QueueRow | None = None
+    if anchor is not None:
+        cursor, pages, kept = _around_ticket(queue, f, now, anchor, total, keep=ask.keep)
+    elif total:
+        pages[0] = first_page or []
+    shown = total + (kept is not None)
+    if shown:
+        cursor = min(cursor, shown - 1)
+        scroll = min(max(cursor - on_screen_at, 0), max(shown - visible, 0))
         scroll = min(scroll, cursor) if cursor < scroll + visible else cursor - visible + 1
-        _fill(queue, f, now, pages, total, scroll, visible)
+        if pages:
+            _fill(queue, f, now, pages, total, scroll, visible)
     else:
         cursor = scroll = 0
-    return QueueWindow(ask.request, ask.moves, f, facets, empty_database, cursor, scroll, pages)
+    return QueueWindow(
+        ask.request, ask.moves, f, facets, empty_database, cursor, scroll, pages, kept
+    )
 
 
 def read_page(queue: Queue, request: PageRequest, now: datetime) -> list[QueueRow]:
@@ -357,21 +401,36 @@ def read_page(queue: Queue, request: PageRequest, now: datetime) -> list[QueueRo
 
 
 def _around_ticket(
-    queue: Queue, f: QueueFilter, now: datetime, anchor: QueueRow, total: int
-) -> tuple[int, int, list[QueueRow]]:
+    queue: Queue,
+    f: QueueFilter,
+    now: datetime,
+    anchor: QueueRow,
+    total: int,
+    *,
+    keep: bool,
+) -> tuple[int, dict[int, list[QueueRow]], QueueRow | None]:
     """Where the cursor's ticket is now, with its page. If it left this view, the
-    cursor keeps its place among the rows that remain."""
+    cursor keeps its place among the rows that remain: on the ticket itself, as
+    it is now, when it is kept (possibly just after the last row)."""
     key = queue.key_of(anchor.id)
-    if key is not None:
+    if key is not None and total:
         position = queue.position(f, now, key)
         if position < total:
             page, rows = _page_from_key(queue, f, now, key, position)
             at = position - page * PAGE_SIZE
             if at < len(rows) and rows[at].id == anchor.id:
-                return position, page, rows
-    position = min(queue.position(f, now, anchor.key), total - 1)
-    page, rows = _page_from_key(queue, f, now, anchor.key, position)
-    return position, page, rows
+                return position, {page: rows}, None
+    kept = queue.row_of(anchor.id) if keep else None
+    if not total:
+        return 0, {}, kept
+    position = queue.position(f, now, anchor.key)
+    if position < total:
+        page, rows = _page_from_key(queue, f, now, anchor.key, position)
+    else:
+        # Every row sorts before it: the last page, and the cursor after it.
+        page = (total - 1) // PAGE_SIZE
+        rows = queue.page_before(f, now, before=None, limit=total - page * PAGE_SIZE)
+    return position if kept else min(position, total - 1), {page: rows}, kept
 
 
 def _page_from_key(

@@ -212,14 +212,15 @@ class QueueScreen(TicketActions):
                 Content.assemble(
                     (f"{count} marked", "bold"),
                     f" ticket{'s' if count > 1 else ''} — a gives them all to someone or "
-                    "back to the queue · space/v marks or unmarks · u clears the marks",
+                    "back to the queue · x archives them · space/v marks or unmarks · "
+                    "u clears the marks",
                 )
             )
 
     def marked_tickets(self) -> list[TicketInHand]:
         return [_in_hand(row) for row in self.queue_view.marked.values()]
 
-    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
+    def marks_moved(self, moved: list[int], versions: dict[int, int]) -> None:
         view = self.queue_view
         for ticket_id, row in list(view.marked.items()):
             if row.number in versions:
@@ -309,6 +310,26 @@ class QueueScreen(TicketActions):
     def ticket_in_hand(self) -> TicketInHand | None:
         row = self.queue_view.current_row if self.is_mounted else None
         return None if row is None else _in_hand(row)
+
+    def seen_event(self, number: int) -> int | None:
+        detail = self.preview.detail if self.preview.display else None
+        if detail is None or detail.number != number or not detail.audit:
+            return None
+        return detail.audit[-1].id
+
+    def acting_on(self, ticket: TicketInHand) -> None:
+        self.queue_view.keep_highlighted()
+
+    @on(QueueView.LeftView)
+    def _left_view(self, event: QueueView.LeftView) -> None:
+        row = event.row
+        holder = f"held by {row.assignee}" if row.assignee else "held by nobody"
+        status = row.status.value.replace("_", " ")
+        self.console.notify(
+            f"{row.number} has left this view (it is {status}, {holder}); "
+            "it stays highlighted until you move.",
+            markup=False,
+        )
 
     def ticket_changed(self, number: int) -> None:
         self.console.queue.forget_counts()

@@ -67,6 +67,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         "queue-view--held-long",
         "queue-view--new",
         "queue-view--not-worked",
+        "queue-view--kept",
         "queue-view--loading",
         "queue-view--message",
     }
@@ -113,6 +114,18 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.queue_view = queue_view
             self.count = count
+
+        @property
+        def control(self) -> QueueView:
+            return self.queue_view
+
+    class LeftView(Message):
+        """The ticket acted on left the view: it stays, highlighted, until the cursor moves."""
+
+        def __init__(self, queue_view: QueueView, row: QueueRow) -> None:
+            super().__init__()
+            self.queue_view = queue_view
+            self.row = row
 
         @property
         def control(self) -> QueueView:
@@ -221,6 +234,13 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def on_unmount(self) -> None:
         self._counter.shutdown(wait=False, cancel_futures=True)
 
+    def keep_highlighted(self) -> None:
+        """The highlighted ticket is acted on: should it leave the view, it stays
+        on screen and highlighted until the cursor moves."""
+        row = self.current_row
+        if row is not None:
+            self.pager.keep(row)
+
     def toggle_mark(self) -> None:
         """Mark or unmark the highlighted ticket, and step on (as mail clients do)."""
         row = self.current_row
@@ -254,9 +274,15 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def move_to(self, index: int, *, scroll: int | None = None) -> None:
         if not self.total:
             return
-        old = self.cursor
+        old, kept = self.cursor, self.pager.kept
         top = self.pager.move(index, self._top if scroll is None else scroll, self.row_count)
-        if top != self._top:
+        if kept is not None and self.pager.kept is None:
+            # The kept ticket is let go: the rows close up under it.
+            self._size_virtually()
+            self._lines.clear()
+            self.scroll_to(y=top, animate=False, immediate=True)
+            self.refresh()
+        elif top != self._top:
             self.scroll_to(y=top, animate=False, immediate=True)
             self.refresh()
         else:
@@ -314,6 +340,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def _window_read(self, message: _Window) -> None:
         message.stop()
         window = message.value
+        kept_before = self.pager.kept
         arrival = self.pager.window_read(window)
         if arrival is Arrival.STALE:
             return
@@ -329,6 +356,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         self._fetch_around(window.scroll)
         self.post_message(self.Counted(self, window.filter, window.facets, window.empty_database))
+        kept = self.pager.kept
+        if kept is not None and (kept_before is None or kept_before.id != kept.id):
+            self.post_message(self.LeftView(self, kept))
         self._announce(force=True)
         if self.pager.take_read_again():
             self.reload()
@@ -458,9 +488,12 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip([Segment(fit("  ·", width), loading)], width)
         cursor = index == self.cursor
         marked = row.id in self.marked
-        key = (row, cursor, marked, width, self.has_focus, self.now)
+        kept = row is self.pager.kept
+        key = (row, cursor, marked, kept, width, self.has_focus, self.now)
         strip = self._lines.get(key)
         if strip is None:
+            if kept:
+                base = base + self._style("queue-view--kept")
             strip = self._lines[key] = self._row_strip(row, cursor, marked, width, base)
         return strip
 

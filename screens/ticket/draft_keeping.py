@@ -38,28 +38,57 @@ class DraftKeeping:
     def app(self) -> WmConsole:
         return self.editor.console
 
-    def save(self, body: str, kind: DraftKind, version: int) -> bool:
+    def save(
+        self,
+        body: str,
+        kind: DraftKind,
+        version: int,
+        seen_event: int | None = None,
+        macro_id: int | None = None,
+    ) -> bool:
         """In the database, else here; False when nothing could keep it (the
         text is then only in the editor, and the operator is told)."""
         try:
-            self._in_database(body, kind, version)
+            self._in_database(body, kind, version, seen_event, macro_id)
         except Exception as error:
-            return self._here(body, kind, version, error)
+            return self._here(body, kind, version, error, seen_event, macro_id)
         return True
 
-    def _in_database(self, body: str, kind: DraftKind, version: int) -> None:
+    def _in_database(
+        self,
+        body: str,
+        kind: DraftKind,
+        version: int,
+        seen_event: int | None,
+        macro_id: int | None,
+    ) -> None:
         app = self.app
         with app.local_drafts.lock:
             if body.strip():
                 operations.save_draft(
-                    app.desk, self.number, body, by=app.login, kind=kind, ticket_version=version
+                    app.desk,
+                    self.number,
+                    body,
+                    by=app.login,
+                    kind=kind,
+                    ticket_version=version,
+                    seen_event=seen_event,
+                    macro_id=macro_id,
                 )
             else:
                 operations.discard_draft(app.desk, self.number, by=app.login)
             app.local_drafts.forget(self.number)
         self._kept_here = False
 
-    def _here(self, body: str, kind: DraftKind, version: int, error: Exception) -> bool:
+    def _here(
+        self,
+        body: str,
+        kind: DraftKind,
+        version: int,
+        error: Exception,
+        seen_event: int | None,
+        macro_id: int | None,
+    ) -> bool:
         app = self.app
         refusal = refusal_of(error)
         if refusal is None:
@@ -67,7 +96,7 @@ class DraftKeeping:
         if isinstance(refusal, Failure):
             app.post_message(DatabaseFailed(refusal, error))
         try:
-            path = app.local_drafts.keep(self.number, body, kind, version)
+            path = app.local_drafts.keep(self.number, body, kind, version, seen_event, macro_id)
         except OSError as local:
             app.notify(
                 f"Your draft on {self.number} is not saved anywhere: {refusal.message}; "
@@ -94,7 +123,9 @@ class DraftKeeping:
         kept = self.app.local_drafts.get(self.number)
         if kept is None:
             return saved
-        return SavedDraft(kept.body, DraftKind(kept.kind), kept.ticket_version)
+        return SavedDraft(
+            kept.body, DraftKind(kept.kind), kept.ticket_version, kept.seen_event, kept.macro_id
+        )
 
     def sent(self) -> None:
         """What was written went out: no copy of it stays here."""

@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from console import operations
 from console.errors import DomainError
 from console.rules.roles import Permission
 from models import EscalationKind, Status
 from screens.base import ConsoleScreen
 from screens.widgets.dialogs import ConfirmDialog
+
+if TYPE_CHECKING:
+    from screens.app import WmConsole
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,15 @@ class InHand(ConsoleScreen):
 
     # Plumbing --------------------------------------------------------------------
 
+    def acting_on(self, ticket: TicketInHand) -> None:
+        """A verb is about to act on `ticket` (the queue keeps it highlighted)."""
+
     def _hand(self) -> TicketInHand | None:
         ticket = self.ticket_in_hand()
         if ticket is None:
             self.console.notify("No ticket highlighted.", severity="warning", markup=False)
+        else:
+            self.acting_on(ticket)
         return ticket
 
     def _allowed(self, permission: Permission) -> bool:
@@ -86,3 +95,24 @@ class InHand(ConsoleScreen):
     async def _sure(self, title: str, body: str, confirm: str) -> bool:
         """The last word before something urgent or final: y goes ahead, n does not."""
         return bool(await self._ask(ConfirmDialog(title, body, confirm=confirm, danger=True)))
+
+
+async def take_next_and_open(app: WmConsole, *, in_place: bool = False) -> None:
+    """Take the next ticket in the queue and open it (`in_place`: instead of the
+    ticket just finished)."""
+    try:
+        number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
+    except DomainError as error:
+        app.refuse(error)
+        return
+    if number is None:
+        app.notify(
+            "Nothing to take: no unassigned new or open ticket.", severity="warning", markup=False
+        )
+        return
+    app.done(f"Took {number}, the next in the queue.")
+    app.broadcast_changes(None)
+    if in_place:
+        app.open_next_ticket(number)
+    else:
+        app.open_ticket(number)

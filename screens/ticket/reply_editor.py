@@ -2,11 +2,12 @@
 
 What is typed is saved to the database a moment after each pause, so a
 killed terminal loses nothing: reopening the ticket's editor brings the draft
-back, with the ticket version it was started on. Before a reply goes out the
-editor checks what changed on the ticket since then (another reply, a status
-or holder change) and shows it; the operator sends anyway or revises. Then it
-confirms the channel the customer will hear on, and sends with the version
-the operator saw, so nothing slips in between unseen.
+back, with the ticket version and the last audit event its writer had seen,
+and the macro applied to it. The conversation beside the text follows the
+ticket live: a colleague's note or reply appears as it is committed, marked
+new. Before a reply goes out one confirmation shows all of it and all that
+happened since the draft began (sending.py); ctrl+t offers the macros and
+templates, a template going in as a paragraph of its own.
 """
 
 from __future__ import annotations
@@ -17,50 +18,57 @@ from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from console import operations
-from console.errors import ChangeSummary, Conflict, DomainError
+from console.errors import DomainError
 from console.failures import Failure
+from console.operations import MacroInfo
 from console.operations.staff import SavedDraft
-from console.reads.ticket import (
-    AuditEntry,
-    TicketChanges,
-    TicketDetail,
-    changes_after_version,
-    load_ticket,
-)
+from console.reads.news import TicketNews, messages_after, news_since
+from console.reads.ticket import ThreadMessage, TicketDetail, load_ticket
 from console.untrusted import one_line
-from models import DraftKind, Language, PresenceState, Service
+from models import DraftKind, PresenceState
 from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.keymap import EDITOR, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import said_in_console
+from screens.ticket.canned import (
+    Canned,
+    as_paragraph,
+    filled,
+    follow_up_of,
+    pick_canned,
+    read_canned,
+)
 from screens.ticket.draft_keeping import DraftKeeping, not_sent
-from screens.ticket.view import ThreadEntry, notice_text, presence_content, when
-from screens.widgets.dialogs import ChangedDialog, Choice, ChoiceDialog, ConfirmDialog
+from screens.ticket.editor_lines import (
+    channel_content,
+    holder_content,
+    macro_content,
+    since_content,
+)
+from screens.ticket.editor_thread import LiveThread
+from screens.ticket.in_hand import take_next_and_open
+from screens.ticket.sending import (
+    SEND,
+    SEND_KEYS,
+    VARIANTS,
+    Outgoing,
+    SendVariant,
+    send_reply,
+    sent_words,
+)
+from screens.ticket.view import presence_content
+from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.key_bar import KeyBar
 
 DRAFT_DELAY = 0.3
 # Typing, for the others' presence line, until this long after the last key.
 TYPING_SECONDS = 5.0
-
-
-def change_line(entry: AuditEntry | ChangeSummary) -> Content:
-    if isinstance(entry, ChangeSummary):
-        return Content.assemble(("• ", "bold $warning"), one_line(str(entry)))
-    who = entry.operator or f"the {entry.actor}"
-    parts: list[str | tuple[str, str]] = [
-        ("• ", "bold $warning"),
-        (when(entry.at), "dim"),
-        f"  {one_line(who)} {entry.label}",
-    ]
-    if entry.details:
-        parts.append((f" — {one_line(entry.details)}", "dim"))
-    return Content.assemble(*parts)
 
 
 class ReplyEditor(ConsoleScreen):
@@ -70,23 +78,36 @@ class ReplyEditor(ConsoleScreen):
     HORIZONTAL_BREAKPOINTS = TWO_COLUMNS
 
     class _Loaded(Reading[TicketDetail]):
-        def __init__(self, detail: TicketDetail, draft: SavedDraft | None) -> None:
+        def __init__(
+            self, detail: TicketDetail, draft: SavedDraft | None, macro: MacroInfo | None
+        ) -> None:
             super().__init__(detail)
             self.draft = draft
+            self.macro = macro
 
     class _Refused(Reading[DomainError]):
         pass
 
-    class _ChangesRead(Reading[TicketChanges]):
-        pass
+    class _Followed(Reading[TicketNews]):
+        def __init__(self, news: TicketNews, messages: list[ThreadMessage]) -> None:
+            super().__init__(news)
+            self.messages = messages
 
-    def __init__(self, number: int, kind: DraftKind = DraftKind.reply) -> None:
+    def __init__(
+        self, number: int, kind: DraftKind = DraftKind.reply, *, canned: Canned | None = None
+    ) -> None:
         super().__init__(classes="reply-editor")
         self.number = number
         self.kind = kind
         self.detail: TicketDetail | None = None
-        # The version the reply was started on: the send-time check compares it.
+        # The version the reply was started on, and the last audit event its writer
+        # had seen then: before sending, everything after it is shown.
         self.base_version: int | None = None
+        self.seen_event: int | None = None
+        # A macro applied to the reply: its other actions go with it.
+        self.macro: MacroInfo | None = None
+        # A canned answer chosen before the editor opened (m on a ticket).
+        self._canned = canned
         self._saved = ""
         self._wanted = ""
         self._save_lock = threading.Lock()
@@ -98,14 +119,20 @@ class ReplyEditor(ConsoleScreen):
     def text_area(self) -> TextArea:
         return self.query_one("#editor-text", TextArea)
 
+    @property
+    def thread(self) -> LiveThread:
+        return self.query_one(LiveThread)
+
     def compose(self) -> ComposeResult:
         yield Static(Content(f"Ticket {self.number}"), id="editor-head")
         with Container(id="editor-panes"):
             # The conversation so far, newest at the bottom: what is being answered.
-            yield VerticalScroll(id="editor-thread")
+            yield LiveThread(id="editor-thread")
             with Vertical(id="editor-write"):
                 yield Static(id="editor-channel")
+                yield Static(id="editor-holder")
                 yield Static(id="editor-presence")
+                yield Static(id="editor-macro")
                 yield Static(id="editor-changed")
                 text = TextArea(
                     id="editor-text", soft_wrap=True, tab_behavior="focus", read_only=True
@@ -115,8 +142,8 @@ class ReplyEditor(ConsoleScreen):
         yield KeyBar(EDITOR)
 
     def on_mount(self) -> None:
-        self.query_one("#editor-presence").display = False
-        self.query_one("#editor-changed").display = False
+        for line in ("#editor-holder", "#editor-presence", "#editor-macro", "#editor-changed"):
+            self.query_one(line).display = False
         self._load()
 
     # Loading -----------------------------------------------------------------------
@@ -127,10 +154,13 @@ class ReplyEditor(ConsoleScreen):
         try:
             detail = load_ticket(app.desk.db, self.number)
             draft = self._keeping.newest(operations.draft_for(app.desk, self.number, by=app.login))
+            macro = None
+            if draft is not None and draft.macro_id is not None:
+                macro = operations.get_macro(app.desk, draft.macro_id)
         except DomainError as error:
             self.post_message(self._Refused(error))
             return
-        self.post_message(self._Loaded(detail, draft))
+        self.post_message(self._Loaded(detail, draft, macro))
 
     def reading_failed(self, failure: Failure) -> None:
         if self.detail is None:
@@ -157,6 +187,8 @@ class ReplyEditor(ConsoleScreen):
         if draft is not None:
             self.kind = draft.kind
             self.base_version = draft.ticket_version
+            self.seen_event = draft.seen_event
+            self.macro = message.macro
             self._saved = self._wanted = draft.body
             text.load_text(draft.body)
             self.console.notify(
@@ -164,16 +196,17 @@ class ReplyEditor(ConsoleScreen):
             )
         else:
             self.base_version = detail.version
-        thread = self.query_one("#editor-thread", VerticalScroll)
-        thread.mount_all(ThreadEntry(message) for message in detail.messages)
-        thread.call_after_refresh(thread.scroll_end, animate=False)
+            self.seen_event = detail.audit[-1].id if detail.audit else 0
+        self.thread.show(detail.messages)
         text.read_only = False
         text.move_cursor(text.document.end)
         text.focus()
         self._show_head()
         self.console.beat()
         if draft is not None:
-            self._check_changes()
+            self._follow()
+        if self._canned is not None:
+            self._use(self._canned)
 
     def _show_head(self) -> None:
         detail = self.detail
@@ -185,21 +218,24 @@ class ReplyEditor(ConsoleScreen):
                 (f"{verb} ticket {detail.number}", "bold"), "  ", one_line(detail.subject)
             )
         )
-        channel = self.query_one("#editor-channel", Static)
-        if self.kind == DraftKind.reply:
-            customer = one_line(detail.customer_name) or "the customer"
-            channel.update(
-                Content.assemble(
-                    ("To ", "dim"), customer, (" — told by ", "dim"), (notice_text(detail), "bold")
-                )
-            )
-        else:
-            channel.update(
-                Content.assemble(
-                    ("Operators only: ", "bold $warning"), "never sent to the customer"
-                )
-            )
+        self.query_one("#editor-channel", Static).update(channel_content(detail, self.kind))
         self.set_class(self.kind == DraftKind.note, "-note")
+        self._show_holder(detail.assignee)
+        self._show_macro()
+
+    def _show_holder(self, holder: str | None) -> None:
+        """Whose the ticket is, when a reply would change that or go over it."""
+        line = self.query_one("#editor-holder", Static)
+        line.display = self.kind == DraftKind.reply and holder != self.console.login
+        line.set_class(holder is not None, "-held")
+        line.update(holder_content(holder))
+
+    def _show_macro(self) -> None:
+        line = self.query_one("#editor-macro", Static)
+        does = follow_up_of(self.macro, self.detail) if self.detail else None
+        line.display = does is not None and self.kind == DraftKind.reply
+        if does is not None and self.macro is not None:
+            line.update(macro_content(self.macro, does))
 
     # The draft ------------------------------------------------------------------------
 
@@ -231,7 +267,8 @@ class ReplyEditor(ConsoleScreen):
             body, kind, version = self._wanted, self.kind, self.base_version
             if version is None:
                 return
-            if self._keeping.save(body, kind, version):
+            macro_id = self.macro.id if self.macro else None
+            if self._keeping.save(body, kind, version, self.seen_event, macro_id):
                 self._saved = body
 
     async def _save_now(self) -> None:
@@ -257,41 +294,56 @@ class ReplyEditor(ConsoleScreen):
         widget.display = bool(event.others)
         widget.set_class(any(other.typing for other in event.others), "-typing")
 
-    # Changes meanwhile -------------------------------------------------------------
+    # Following the ticket ---------------------------------------------------------
 
     @on(TicketsChanged)
     def _changed(self, event: TicketsChanged) -> None:
         if self.detail is not None and event.touches(self.detail.id):
-            self._check_changes()
+            self._follow()
 
-    @work(thread=True, exclusive=True, group="editor-changes", exit_on_error=False)
-    def _check_changes(self) -> None:
+    @work(thread=True, exclusive=True, group="editor-follow", exit_on_error=False)
+    def _follow(self) -> None:
+        """What others wrote or changed since the draft began, and the messages
+        the conversation beside the text has not shown yet."""
         if self.base_version is None:
             return
-        changes = changes_after_version(self.console.desk.db, self.number, self.base_version)
-        self.post_message(self._ChangesRead(changes))
+        app = self.console
+        news = news_since(
+            app.desk.db,
+            self.number,
+            since_event=self.seen_event,
+            since_version=self.base_version,
+            viewer=app.login,
+        )
+        messages = messages_after(app.desk.db, self.number, self.thread.last_id)
+        self.post_message(self._Followed(news, messages))
 
-    @on(_ChangesRead)
-    def _show_changes(self, message: _ChangesRead) -> None:
-        changes = message.value
+    @on(_Followed)
+    def _followed(self, message: _Followed) -> None:
+        news = message.value
+        self.thread.add_new(message.messages)
+        self._show_holder(news.assignee)
         banner = self.query_one("#editor-changed", Static)
-        banner.display = changes.changed and changes.since_version == self.base_version
-        if banner.display:
-            banner.update(
-                Content.assemble(
-                    ("Changed since you started: ", "bold"),
-                    Content("; ").join(
-                        Content(f"{one_line(e.operator or e.actor)} {e.label}")
-                        for e in changes.entries
-                    ),
-                    ("  — you will see it all before the reply goes out", "dim"),
-                )
-            )
+        banner.display = news.changed
+        if news.changed:
+            banner.update(since_content(news))
 
-    # Actions ------------------------------------------------------------------------
+    # Sending ------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        self._send(SEND)
+
+    def action_send_next(self) -> None:
+        self._send(VARIANTS["next"])
+
+    def action_send_hold(self) -> None:
+        self._send(VARIANTS["hold"])
+
+    def action_send_archive(self) -> None:
+        self._send(VARIANTS["archive"])
 
     @work(exclusive=True, group="editor-action")
-    async def action_send(self) -> None:
+    async def _send(self, variant: SendVariant) -> None:
         app = self.console
         body = self.text_area.text
         if self.detail is None:
@@ -301,97 +353,40 @@ class ReplyEditor(ConsoleScreen):
             return
         await self._save_now()
         if self.kind == DraftKind.note:
-            try:
-                await app.in_thread(
-                    partial(operations.note, app.desk, self.number, body, by=app.login)
-                )
-            except DomainError as error:
-                self._not_sent(error)
-                return
-            self._finished(f"Note added to {self.number}.")
+            await self._add_note(body)
             return
+        outgoing = self._outgoing(body, variant)
         try:
-            await self._send_reply(body)
+            sent = await send_reply(app, outgoing)
         except DomainError as error:
             self._not_sent(error)
-
-    async def _send_reply(self, body: str) -> None:
-        detail = self.detail
-        assert detail is not None and self.base_version is not None
-        if not await self._changes_read_first() or not await self._reply_confirmed(detail):
+            return
+        if not sent:
             self.text_area.focus()
             return
-        if await self._reply(body):
-            self._finished(
-                f"Reply sent on {self.number}: the customer will be told by {notice_text(detail)}."
-            )
+        self._finished(sent_words(outgoing))
+        if variant.opens_next:
+            app.run_worker(take_next_and_open(app, in_place=True), group="open-next")
 
-    async def _changes_read_first(self) -> bool:
-        """What changed since the reply was started, if anything, before it goes
-        out; False when the operator goes back to revise."""
-        app = self.console
-        assert self.base_version is not None
-        changes = await app.in_thread(
-            partial(changes_after_version, app.desk.db, self.number, self.base_version)
-        )
-        if not changes.changed:
-            return True
-        if not await app.push_screen_wait(
-            ChangedDialog(self.number, [change_line(e) for e in changes.entries])
-        ):
-            return False
-        self.base_version = changes.version
-        await self._save_now()
-        return True
-
-    async def _reply_confirmed(self, detail: TicketDetail) -> bool:
-        return bool(
-            await self.console.push_screen_wait(
-                ConfirmDialog(
-                    f"Send the reply on {self.number}?",
-                    Content.assemble(
-                        "The customer will be told by ",
-                        (notice_text(detail), "bold"),
-                        ".\nThe ticket becomes answered and its clock stops until they write.",
-                    ),
-                    confirm="Send",
-                )
-            )
+    def _outgoing(self, body: str, variant: SendVariant) -> Outgoing:
+        assert self.detail is not None and self.base_version is not None
+        return Outgoing(
+            detail=self.detail,
+            body=body,
+            base_version=self.base_version,
+            seen_event=self.seen_event,
+            variant=variant,
+            follow_up=follow_up_of(self.macro, self.detail),
         )
 
-    async def _reply(self, body: str) -> bool:
-        """Send with the version the operator saw. A change that slips in just
-        before is shown, nothing sent; sending again is their call."""
+    async def _add_note(self, body: str) -> None:
         app = self.console
-        while True:
-            try:
-                await app.in_thread(
-                    partial(
-                        operations.reply,
-                        app.desk,
-                        self.number,
-                        body,
-                        by=app.login,
-                        expected_version=self.base_version,
-                    )
-                )
-                return True
-            except Conflict as conflict:
-                again = await app.push_screen_wait(
-                    ChangedDialog(
-                        self.number,
-                        [change_line(c) for c in conflict.changes],
-                        headline=f"Ticket {self.number} changed just as you sent. Nothing was "
-                        "sent. What changed:",
-                    )
-                )
-                if not again:
-                    self.text_area.focus()
-                    return False
-                self.base_version = conflict.actual_version
-            except DomainError as error:
-                self._not_sent(error)
-                return False
+        try:
+            await app.in_thread(partial(operations.note, app.desk, self.number, body, by=app.login))
+        except DomainError as error:
+            self._not_sent(error)
+            return
+        self._finished(f"Note added to {self.number}.")
 
     def _not_sent(self, error: DomainError) -> None:
         not_sent(self.console, error)
@@ -406,53 +401,40 @@ class ReplyEditor(ConsoleScreen):
             app.broadcast_changes(frozenset({self.detail.id}))
         self.dismiss()
 
+    # Canned answers ----------------------------------------------------------------
+
     @work(exclusive=True, group="editor-action")
     async def action_template(self) -> None:
         app = self.console
         detail = self.detail
         if detail is None:
             return
-        templates = await app.in_thread(
-            partial(
-                operations.list_templates,
-                app.desk,
-                service=Service(detail.service),
-                language=Language(detail.language),
-            )
-        )
-        if not templates:
-            app.notify(
-                f"No {detail.language} templates for {detail.service}.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        chosen = await app.push_screen_wait(
-            ChoiceDialog(
-                f"Template — {detail.service}, {detail.language}",
-                [
-                    Choice(
-                        template,
-                        Content.assemble(
-                            (one_line(template.title), "bold"),
-                            (f"  {one_line(template.body)[:60]}…", "dim"),
-                        ),
-                    )
-                    for template in templates
-                ],
-            )
-        )
-        if chosen is None:
-            self.text_area.focus()
-            return
-        filled = operations.fill_template(
-            chosen.body,
-            ticket=detail.number,
-            wmid=detail.customer_wmid,
-            name=one_line(detail.customer_name),
-        )
-        self.text_area.insert(filled)
+        canned = await app.in_thread(partial(read_canned, app.desk, detail))
+        picked = await pick_canned(app, detail, canned, "Macros and templates", SEND_KEYS)
         self.text_area.focus()
+        if picked is None:
+            return
+        self._use(picked.value)
+        if picked.intent:
+            self._send(VARIANTS[picked.intent])
+
+    def _use(self, canned: Canned) -> None:
+        """A template goes in as a paragraph of its own; a macro too, and its
+        other actions will go with the reply."""
+        assert self.detail is not None
+        text = self.text_area
+        if canned.macro is not None:
+            self.macro = canned.macro
+            if self.kind == DraftKind.note:
+                self.kind = DraftKind.reply
+            self._show_head()
+        row, column = text.cursor_location
+        insert, row, column = as_paragraph(
+            text.document.lines, row, column, filled(canned.body, self.detail)
+        )
+        result = text.insert(insert, (row, column))
+        text.move_cursor(result.end_location)
+        self._saved = ""
 
     def action_switch_kind(self) -> None:
         self.kind = DraftKind.note if self.kind == DraftKind.reply else DraftKind.reply
@@ -467,13 +449,15 @@ class ReplyEditor(ConsoleScreen):
         if self.text_area.text.strip() and not await app.push_screen_wait(
             ConfirmDialog(
                 "Throw the draft away?",
-                "What you wrote on this ticket is deleted; this cannot be undone.",
+                "What you wrote on this ticket is deleted, and the macro with it; "
+                "this cannot be undone.",
                 confirm="Discard",
                 danger=True,
             )
         ):
             return
         self._wanted = ""
+        self.macro = None
         await self._save_now()
         app.done(f"Draft on {self.number} discarded.")
         self.dismiss()

@@ -28,6 +28,7 @@ from screens.widgets.key_bar import KeyBar
 class TicketScreen(TicketActions):
     ACTION_SCREEN = TICKET
     BINDINGS = bindings_for(TICKET)
+    OPENS_TAKEN = False
 
     class _Loaded(Reading[TicketDetail]):
         pass
@@ -173,6 +174,12 @@ class TicketScreen(TicketActions):
             escalations=[EscalationKind(kind) for kind in detail.escalation_kinds],
             assignee=detail.assignee,
         )
+
+    def seen_event(self, number: int) -> int | None:
+        detail = self.detail
+        if detail is None or detail.number != number or not detail.audit:
+            return None
+        return detail.audit[-1].id
 
     def ticket_changed(self, number: int) -> None:
         # Every screen on the stack re-reads it: this one, and the queue underneath.

@@ -4,6 +4,7 @@ block someone else requested (four-eyes, see supervision/block_decision.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual import work
@@ -22,6 +23,9 @@ from screens.widgets.dialogs import Choice, ChoiceDialog, ReportDialog
 
 class Supervising(InHand):
     """A screen with a ticket in hand, for a supervisor or security officer."""
+
+    # What the last bulk reassign moved from this screen, for U to put back.
+    last_reassign: list[operations.Assigned] = []
 
     @work(exclusive=True, group="ticket-action")
     async def action_approve_block(self) -> None:
@@ -72,17 +76,17 @@ class Supervising(InHand):
         """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
         return []
 
-    def marks_reassigned(self, moved: list[int], versions: dict[int, int]) -> None:
-        """A bulk reassign moved `moved` (unmarked now); the rest stay marked at
-        `versions`, as they are now: the report said what changed, so a retry
-        acts on what the supervisor has just read."""
+    def marks_moved(self, moved: list[int], versions: dict[int, int]) -> None:
+        """A bulk reassign or archive moved `moved` (unmarked now); the rest stay
+        marked at `versions`, as they are now: the report said what changed, so
+        a retry acts on what the supervisor has just read."""
 
     async def _choose_holder(self, title: str, current: str | None) -> str | None:
         """Someone active, least loaded first, or the queue (""); None: backed out."""
         app = self.console
         people = await app.in_thread(partial(holders, app.desk))
         choices: list[Choice[str]] = [
-            Choice("", "Back to the queue (nobody holds it)", disabled=current == "")
+            Choice("", "Back to the queue (held by nobody)", disabled=current == "")
         ]
         width = max((len(one_line(p.login)) for p in people), default=0)
         choices.extend(
@@ -128,44 +132,114 @@ class Supervising(InHand):
     async def _reassign(self, marked: list[TicketInHand]) -> None:
         app = self.console
         count = len(marked)
-        target = await self._choose_holder(
-            f"Give the {count} marked ticket{'s' if count > 1 else ''} to", None
-        )
+        tickets = f"{count} marked ticket{'s' if count > 1 else ''}"
+        target = await self._choose_holder(f"Give the {tickets} to", None)
         if target is None:
             return
+        where = target or "the queue"
+        if not await self._sure(
+            f"Give the {tickets} to {where}?",
+            f"Each of the {count} moves in its own audited change; U puts them all back.",
+            f"Give {count}",
+        ):
+            return
+        result = await self.bulk_verb(
+            marked,
+            lambda numbers, versions: operations.reassign(
+                app.desk, numbers, to=target or None, by=app.login, versions=versions
+            ),
+        )
+        if result is None:
+            return
+        self.last_reassign = result.assigned
+        await self.tell_bulk(
+            result,
+            f"Moved {len(result.moved)} of {count} to {where}",
+            where,
+            done=" U puts them back.",
+        )
+
+    async def bulk_verb(
+        self,
+        marked: list[TicketInHand],
+        bulk: Callable[[list[int], dict[int, int]], operations.Bulk],
+    ) -> operations.Bulk | None:
+        """A bulk verb on the marked tickets, against the versions marked: those it
+        moved are unmarked, the rest stay marked at their versions now."""
+        app = self.console
         numbers = [ticket.number for ticket in marked]
+        versions = {ticket.number: ticket.version for ticket in marked}
         try:
-            result: operations.Reassigned = await app.in_thread(
-                partial(
-                    operations.reassign,
-                    app.desk,
-                    numbers,
-                    to=target or None,
-                    by=app.login,
-                    versions={ticket.number: ticket.version for ticket in marked},
-                )
-            )
+            result = await app.in_thread(partial(bulk, numbers, versions))
             fresh = await app.in_thread(
                 partial(current_versions, app.desk.db, list(result.refused))
             )
         except DomainError as error:
             app.refuse(error)
-            return
-        self.marks_reassigned(result.moved, fresh)
-        app.broadcast_changes(None)
-        where = target or "the queue"
+            return None
+        self.marks_moved(result.moved, fresh)
+        self.console.broadcast_changes(None)
+        return result
+
+    async def tell_bulk(
+        self,
+        result: operations.Bulk,
+        did: str,
+        where: str,
+        *,
+        done: str = "",
+        refused: str = "refused",
+        why: str = "Refused — still marked; a tries them again as they are now:",
+    ) -> None:
+        """What a bulk verb did: a toast, or ticket by ticket when some were refused."""
         if not result.refused:
-            app.done(f"Moved {len(result.moved)} of {count} to {where}.")
+            self.console.done(f"{did}.{done}")
             return
         await self._ask(
             ReportDialog(
-                f"Moved {len(result.moved)} of {count} to {where}; {len(result.refused)} refused",
-                reassign_report(result, where),
+                f"{did}; {len(result.refused)} {refused}",
+                reassign_report(result, where, refused=why),
             )
         )
 
+    @work(exclusive=True, group="ticket-action")
+    async def action_undo_reassign(self) -> None:
+        if not self._allowed(Permission.assign):
+            return
+        app = self.console
+        moved = self.last_reassign
+        if not moved:
+            app.notify("No reassign to put back from this screen.", markup=False)
+            return
+        count = len(moved)
+        back = ", ".join(f"{m.number} to {m.previous or 'the queue'}" for m in moved[:6])
+        more = f" and {count - 6} more" if count > 6 else ""
+        if not await self._sure(
+            f"Put the last reassign back: {count} ticket{'s' if count > 1 else ''}?",
+            f"Each goes back to who held it before: {back}{more}. A ticket that changed "
+            "since stays where it is, and you are told why.",
+            f"Put {count} back",
+        ):
+            return
+        try:
+            result = await app.in_thread(
+                partial(operations.undo_reassign, app.desk, moved, by=app.login)
+            )
+        except DomainError as error:
+            app.refuse(error)
+            return
+        self.last_reassign = []
+        app.broadcast_changes(None)
+        await self.tell_bulk(
+            result,
+            f"Put back {len(result.moved)} of {count}",
+            "who held them before",
+            refused="changed since",
+            why="Not put back — changed since the reassign:",
+        )
 
-def reassign_report(result: operations.Reassigned, where: str) -> Content:
+
+def reassign_report(result: operations.Bulk, where: str, *, refused: str) -> Content:
     """What moved and, ticket by ticket, why the rest did not (they stay marked)."""
     parts: list[str | tuple[str, str]] = []
     if result.moved:
@@ -176,7 +250,7 @@ def reassign_report(result: operations.Reassigned, where: str) -> Content:
                 "\n\n",
             ]
         )
-    parts.append(("Refused — still marked; a tries them again as they are now:", "bold $error"))
+    parts.append((refused, "bold $error"))
     for number, why in result.refused.items():
         parts.extend(["\n", (f"  {number}  ", "bold"), one_line(why)])
     return Content.assemble(*parts)

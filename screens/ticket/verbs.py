@@ -7,21 +7,24 @@ plainly what happened — or the domain's own words for why not.
 
 from __future__ import annotations
 
-from functools import partial
-
 from textual import work
 from textual.content import Content
 
 from console import operations
-from console.errors import DomainError
 from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from models import DraftKind, EscalationKind, Status
-from screens.ticket.in_hand import TicketInHand
+from screens.ticket.answering import Answering
+from screens.ticket.in_hand import TicketInHand, take_next_and_open
 from screens.ticket.reply_editor import ReplyEditor
-from screens.ticket.supervising import Supervising
-from screens.widgets.dialogs import Choice, ChoiceDialog, ConfirmDialog, Field, FormDialog
+from screens.widgets.dialogs import (
+    Choice,
+    ChoiceDialog,
+    ConfirmDialog,
+    Field,
+    FormDialog,
+)
 
 _ESCALATION_WORDS = {
     EscalationKind.wmid_block: "WMID block — a fraudster's WMID must be blocked now",
@@ -37,8 +40,11 @@ _STATUS_WORDS = {
 }
 
 
-class TicketActions(Supervising):
+class TicketActions(Answering):
     """A screen with a ticket in hand: the desk's verbs act on it."""
+
+    # t opens the ticket it takes, full screen, unless it is open already.
+    OPENS_TAKEN = True
 
     # Verbs ------------------------------------------------------------------------
 
@@ -47,30 +53,17 @@ class TicketActions(Supervising):
         ticket = self._hand()
         if ticket is None:
             return
-        await self._perform(
+        taken = await self._perform(
             ticket,
             operations.take,
             success=f"Took {ticket.number}: it is yours.",
         )
+        if taken and self.OPENS_TAKEN:
+            self.console.open_ticket(ticket.number)
 
     @work(exclusive=True, group="ticket-action")
     async def action_take_next(self) -> None:
-        app = self.console
-        try:
-            number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
-        except DomainError as error:
-            app.refuse(error)
-            return
-        if number is None:
-            app.notify(
-                "Nothing to take: no unassigned new or open ticket.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        app.done(f"Took {number}, the next in the queue.")
-        app.broadcast_changes(None)
-        app.open_ticket(number)
+        await take_next_and_open(self.console)
 
     def action_reply(self) -> None:
         self._open_editor(DraftKind.reply)
@@ -120,14 +113,18 @@ class TicketActions(Supervising):
 
     @work(exclusive=True, group="ticket-action")
     async def action_archive(self) -> None:
+        marked = self.marked_tickets()
+        if marked:
+            await self._archive_marked(marked)
+            return
         ticket = self._hand()
         if ticket is not None:
             await self._archive(ticket)
 
-    async def _archive(self, ticket: TicketInHand) -> None:
+    async def _why_archive(self, what: str, submit: str) -> str | None:
         answer = await self._ask(
             FormDialog(
-                f"Archive ticket {ticket.number}",
+                f"Archive {what}",
                 [
                     Field(
                         "reason",
@@ -137,16 +134,36 @@ class TicketActions(Supervising):
                     )
                 ],
                 note="The customer can still write again; that takes it out of the archive.",
-                submit="Archive",
+                submit=submit,
                 danger=True,
             )
         )
-        if answer is None:
+        return None if answer is None else answer["reason"]
+
+    async def _archive_marked(self, marked: list[TicketInHand]) -> None:
+        app = self.console
+        count = len(marked)
+        what = f"the {count} marked ticket{'s' if count > 1 else ''}"
+        reason = await self._why_archive(what, f"Archive {count}")
+        if reason is None:
+            return
+        result = await self.bulk_verb(
+            marked,
+            lambda numbers, versions: operations.archive_many(
+                app.desk, numbers, reason, by=app.login, versions=versions
+            ),
+        )
+        if result is not None:
+            await self.tell_bulk(result, f"Archived {len(result.moved)} of {count}", "the archive")
+
+    async def _archive(self, ticket: TicketInHand) -> None:
+        reason = await self._why_archive(f"ticket {ticket.number}", "Archive")
+        if reason is None:
             return
         await self._perform(
             ticket,
             operations.archive,
-            answer["reason"],
+            reason,
             success=f"Archived {ticket.number}.",
         )
 

@@ -134,7 +134,36 @@ class Field:
     suggestions: tuple[str, ...] = ()
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
+class Rechecked(ModalScreen[Any]):
+    """A form whose refusal, once shown in #form-error, is checked again at each
+    change: it goes as soon as what was typed is valid, or says what is wrong now."""
+
+    _refused = False
+
+    def refusal(self) -> str | None:
+        """What is wrong with the values now (None: nothing)."""
+        raise NotImplementedError
+
+    def refuse(self, message: str | None) -> None:
+        self._refused = message is not None
+        self.query_one("#form-error", Static).update(Content(message or ""))
+
+    def recheck(self) -> None:
+        if self._refused:
+            self.refuse(self.refusal())
+
+
+def field_input(value: str = "", *, placeholder: str = "", id: str, blink: bool) -> Input:
+    """A one-line field that keeps what is in it when Tab lands on it: the
+    cursor goes to the end, nothing selected, so a key adds to the text."""
+    line = Input(
+        value=value, placeholder=placeholder, id=id, classes="dialog-input", select_on_focus=False
+    )
+    line.cursor_blink = blink
+    return line
+
+
+class FormDialog(Rechecked):
     """A few fields and a warning; enter moves on and, on the last field, submits."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Back", show=False)]
@@ -166,14 +195,12 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 yield Static(self.note, classes="dialog-body")
             for field in self.fields:
                 yield Label(Content(field.label), classes="dialog-label")
-                field_input = Input(
-                    value=field.value,
+                yield field_input(
+                    field.value,
                     placeholder=field.placeholder,
                     id=f"field-{field.name}",
-                    classes="dialog-input",
+                    blink=blink,
                 )
-                field_input.cursor_blink = blink
-                yield field_input
                 if field.suggestions:
                     yield Static(
                         Content("e.g. " + " · ".join(field.suggestions)), classes="dialog-note"
@@ -208,7 +235,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         else:
             self.dismiss(None)
 
-    def _submit(self) -> None:
+    def _values(self) -> tuple[dict[str, Any], Field | None, str | None]:
+        """The values, or the first field that is wrong and why."""
         values: dict[str, Any] = {}
         for field in self.fields:
             text = self.query_one(f"#field-{field.name}", Input).value.strip()
@@ -220,9 +248,22 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                     continue
                 values[field.name] = field.check(text) if field.check else text
             except InvalidInput as error:
-                self.query_one("#form-error", Static).update(Content(error.message))
-                self.query_one(f"#field-{field.name}", Input).focus()
-                return
+                return values, field, error.message
+        return values, None, None
+
+    def refusal(self) -> str | None:
+        return self._values()[2]
+
+    @on(Input.Changed)
+    def _changed(self, _event: Input.Changed) -> None:
+        self.recheck()
+
+    def _submit(self) -> None:
+        values, wrong, why = self._values()
+        if wrong is not None:
+            self.refuse(why)
+            self.query_one(f"#field-{wrong.name}", Input).focus()
+            return
         if self.attempt is None:
             self.dismiss(values)
         else:
@@ -235,7 +276,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         if refusal is None:
             self.dismiss(values)
         else:
-            self.query_one("#form-error", Static).update(Content(refusal))
+            self.refuse(refusal)
 
 
 class AskNumber(FormDialog):
@@ -249,7 +290,7 @@ class AskNumber(FormDialog):
         try:
             number = _ticket_number(text)
         except InvalidInput as error:
-            self.query_one("#form-error", Static).update(Content(error.message))
+            self.refuse(error.message)
             return
         self.dismiss(number)  # type: ignore[arg-type]
 
