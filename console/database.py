@@ -21,7 +21,7 @@ from sqlmodel import Session
 from console.errors import DomainError
 from console.identity import Acting, Identity, postgres_identity, refusal_from, sqlite_identity
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0007"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _WRITE = "wmconsole_write"
 _ADVISORY_MIGRATION_LOCK = 74_201_501

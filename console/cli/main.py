@@ -13,6 +13,7 @@ import click
 from console.cli import (
     bench,
     blocks,
+    calls,
     customer,
     fullscreen,
     mail,
@@ -40,6 +41,7 @@ COMMANDS = (
     ticket.assign,
     ticket.escalate,
     blocks.block,
+    calls.call,
     templates.template,
     markers.marker,
     customer.confirm,

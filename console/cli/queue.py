@@ -26,11 +26,13 @@ def _queue_filter(
     assignee: str | None,
     breached: bool,
     search: str,
+    order: str,
 ):
     """The QueueFilter the options describe; with none, the opening view."""
     from console.operations.escalations import escalation_kind
     from console.reads.queue import Assignee, QueueFilter
     from console.rules import validation
+    from console.rules.queue_order import SortOrder
 
     scope = {None: Assignee.mine_or_unassigned, "none": Assignee.unassigned}.get(assignee, assignee)
     filters = QueueFilter(
@@ -39,6 +41,7 @@ def _queue_filter(
         assignee=scope,
         breached=breached,
         search=search,
+        order=SortOrder(order),
     )
     if status:
         statuses = frozenset(validation.status(s) for s in split_values(status))
@@ -57,6 +60,14 @@ def _queue_filter(
 )
 @click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
 @click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")
+@click.option(
+    "--order",
+    type=click.Choice(["sla", "age", "customer", "updated"]),
+    default="sla",
+    show_default=True,
+    help="sla: the queue's own (escalation, SLA due, age); age: oldest first; customer: "
+    "the last customer message, newest first; updated: the last change, newest first.",
+)
 @limit_option
 @json_option
 def tickets(cli: CliContext, limit: int, as_json: bool, **filter_options: Any) -> None:

@@ -1,5 +1,6 @@
 """Every state change, one function each: the UI, the CLI and the intake call these."""
 
+from console.operations.calls import Caller, CallLogged, log_call, open_call_ticket
 from console.operations.customer import (
     NewTicket,
     confirm,
@@ -58,6 +59,8 @@ from console.operations.tickets import (
 
 __all__ = [
     "BlockDecision",
+    "CallLogged",
+    "Caller",
     "NewTicket",
     "Person",
     "Reassigned",
@@ -86,7 +89,9 @@ __all__ = [
     "list_people",
     "list_templates",
     "load_preference",
+    "log_call",
     "note",
+    "open_call_ticket",
     "reassign",
     "reject_block",
     "reply",

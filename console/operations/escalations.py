@@ -29,7 +29,7 @@ def escalation_kind(value: EscalationKind | str) -> EscalationKind:
         raise InvalidInput(f"unknown escalation {value!r}: one of {names}") from None
 
 
-def _open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | None:
+def open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | None:
     return edit.session.exec(
         select(Escalation).where(
             Escalation.ticket_id == edit.ticket.id,
@@ -39,8 +39,8 @@ def _open_escalation(edit: TicketEdit, kind: EscalationKind) -> Escalation | Non
     ).first()
 
 
-def _raise_flag(edit: TicketEdit, kind: EscalationKind, reason: str) -> Escalation:
-    existing = _open_escalation(edit, kind)
+def raise_flag(edit: TicketEdit, kind: EscalationKind, reason: str) -> Escalation:
+    existing = open_escalation(edit, kind)
     if existing is not None:
         who = operator_login(edit.session, existing.set_by_id) or "the system"
         raise TransitionRefused(
@@ -87,7 +87,7 @@ def escalate(
     with editing(desk, number, action="escalate", by=by, expected_version=expected_version) as edit:
         if edit.ticket.status == Status.expired:
             raise TransitionRefused(f"ticket {number} expired unconfirmed and cannot be escalated")
-        escalation = _raise_flag(edit, kind, reason)
+        escalation = raise_flag(edit, kind, reason)
     return escalation.id
 
 
@@ -107,7 +107,7 @@ def clear_escalation(
     ) as edit:
         if kind in URGENT_ESCALATIONS:
             require(edit.operator, Permission.clear_urgent_escalation)
-        escalation = _open_escalation(edit, kind)
+        escalation = open_escalation(edit, kind)
         if escalation is None:
             raise TransitionRefused(f"ticket {number} has no open {kind.value} escalation")
         if kind == EscalationKind.wmid_block and _pending_blocks(edit):
@@ -166,8 +166,8 @@ def request_block(
         )
         edit.session.add(request)
         edit.session.flush()
-        if _open_escalation(edit, EscalationKind.wmid_block) is None:
-            _raise_flag(edit, EscalationKind.wmid_block, reason)
+        if open_escalation(edit, EscalationKind.wmid_block) is None:
+            raise_flag(edit, EscalationKind.wmid_block, reason)
         edit.details.update(request_id=request.id, wmid=wmid, reason=reason)
         system_message(edit, f"Block of WMID {wmid} requested by {edit.operator.login}: {reason}")
     return request.id
@@ -224,7 +224,7 @@ def _decide(
             edit, f"Block of WMID {request.wmid} {verdict} by {edit.operator.login}{tail}"
         )
         if not _pending_blocks(edit):
-            escalation = _open_escalation(edit, EscalationKind.wmid_block)
+            escalation = open_escalation(edit, EscalationKind.wmid_block)
             if escalation is not None:
                 _lower_flag(edit, escalation, f"block request {request.id} {verdict}")
         edit.details = {"request_id": request.id, "wmid": request.wmid, "decision": verdict}

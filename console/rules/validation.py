@@ -15,6 +15,7 @@ PURSE_PATTERN = re.compile(r"[A-Z]\d{12}")
 # Deliverability is for the mail server to judge; this catches typos and junk.
 EMAIL_PATTERN = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}")
 LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+PHONE_PATTERN = re.compile(r"\+[1-9]\d{7,14}")
 
 MAX_SUBJECT = 500
 MAX_CUSTOMER_NAME = 200
@@ -37,6 +38,20 @@ def purse(value: str) -> str:
     if not PURSE_PATTERN.fullmatch(cleaned):
         raise InvalidInput(
             f"a purse is one letter and 12 digits, like Z157156762925; got {_shown(value)}"
+        )
+    return cleaned
+
+
+def phone(value: str) -> str:
+    """A telephone number as the hotline's caller ID shows it, kept as E.164: a
+    plus and 8 to 15 digits (+74957274333); spaces, dashes, dots and brackets
+    are only how people write it. A leading 8 of a Russian number is +7."""
+    cleaned = re.sub(r"[\s().-]", "", value.strip())
+    if re.fullmatch(r"8\d{10}", cleaned):
+        cleaned = "+7" + cleaned[1:]
+    if not PHONE_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(
+            f"a phone number is + and the country code, like +7 495 727-43-33; got {_shown(value)}"
         )
     return cleaned
 
