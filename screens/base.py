@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from textual.message import Message
 from textual.screen import Screen
 
+from screens.moving import Moving
+
 if TYPE_CHECKING:
     from screens.app import WmConsole
 
@@ -28,12 +30,20 @@ SIDE_BY_SIDE = [(0, "-stacked"), (150, "-wide")]
 TWO_COLUMNS = [(120, "-wide")]
 
 
-class ConsoleScreen(Screen):
-    """A screen of the console."""
+class ConsoleScreen(Moving, Screen):
+    """A screen of the console: the movement keys work on its lists and pages."""
 
     @property
     def console(self) -> WmConsole:
         return self.app  # type: ignore[return-value]
+
+    # B and D wherever they are keys (the action table says where).
+
+    def action_dashboard(self) -> None:
+        self.console.open_dashboard()
+
+    def action_block_review(self) -> None:
+        self.console.open_block_review()
 
 
 class Reading(Message, Generic[T]):
