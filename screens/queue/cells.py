@@ -14,6 +14,7 @@ from rich.style import Style
 
 from console.formatting import fit, sla_left, sla_state
 from console.reads.queue import QueueRow
+from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
 from console.untrusted import one_line
@@ -21,8 +22,6 @@ from models import EscalationKind, Status
 from screens.queue.columns import (
     HELD_TOO_LONG,
     MARK,
-    SERVICE_LABELS,
-    STATUS_LABELS,
     URGENT_BADGES,
     badge_words,
     sla_cell,

@@ -28,6 +28,7 @@ from console.reads.queue import Facets, Queue, QueueFilter, QueueRow
 from console.rules.sla import SlaPolicy
 from models import Status
 from screens.base import Reading
+from screens.moving import Move
 from screens.queue.cells import header_segments, row_segments
 from screens.queue.columns import layout
 from screens.queue.pager import (
@@ -150,6 +151,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINES_KEPT)
         self._styles: dict[str, Style] = {}
         self._layouts: dict[int, list[Column]] = {}
+        # The columns the operator hid (c).
+        self.hidden: frozenset[str] = frozenset()
         # Counts a new filter while its first page is read.
         self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-counts")
 
@@ -263,6 +266,14 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._fetch_around(top)
         self._announce()
 
+    def go_to(self, row: QueueRow) -> None:
+        """The cursor onto this ticket: where it is at hand, or read around it."""
+        index = self.pager.index_of(row.id)
+        if index is not None:
+            self.move_to(index)
+        else:
+            self._read_window(self.pager.reload_on(row, self._top))
+
     def move_by(self, delta: int) -> None:
         self.move_to(self.cursor + delta)
 
@@ -279,6 +290,20 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def to_last(self) -> None:
         self.move_to(self.total - 1, scroll=self.total)
+
+    def move_cursor_by(self, how: Move) -> None:
+        """The movement keys (screens/moving.py)."""
+        half = max(self.row_count // 2, 1)
+        {
+            Move.down: lambda: self.move_by(1),
+            Move.up: lambda: self.move_by(-1),
+            Move.page_down: self.page_down,
+            Move.page_up: self.page_up,
+            Move.half_down: lambda: self.move_to(self.cursor + half, scroll=self._top + half),
+            Move.half_up: lambda: self.move_to(self.cursor - half, scroll=self._top - half),
+            Move.first: self.to_first,
+            Move.last: self.to_last,
+        }[how]()
 
     # Reading, on worker threads ------------------------------------------------------
 
@@ -426,8 +451,16 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def _columns(self, width: int) -> list[Column]:
         columns = self._layouts.get(width)
         if columns is None:
-            columns = self._layouts[width] = layout(width)
+            columns = self._layouts[width] = layout(width, self.hidden)
         return columns
+
+    def hide_columns(self, hidden: frozenset[str]) -> None:
+        """Show every column but these (the operator's choice)."""
+        if hidden != self.hidden:
+            self.hidden = hidden
+            self._layouts.clear()
+            self._lines.clear()
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
