@@ -20,7 +20,11 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import WorkerFailed
 
 from console import operations
@@ -37,13 +41,16 @@ from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
+from screens.queue.filter_bar import default_filter
 from screens.queue.screen import QueueScreen
 from screens.supervision.block_review import BlockReviewScreen
 from screens.ticket.screen import TicketScreen
 from screens.widgets.dialogs import AskNumber
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.palette import ConsoleCommands
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Screen)
 
 # Further back than this and a console re-reads everything instead of each change.
 _CHANGES_READ = 1000
@@ -51,6 +58,8 @@ _CHANGES_READ = 1000
 TERMINAL_CHECK_SECONDS = 2.0
 # The exit status of a console whose terminal went away (as a shell's for SIGHUP).
 TERMINAL_GONE = 129
+# The status line says what was just done this long (a warning twice as long).
+STATUS_SECONDS = 6.0
 # Switching filters reuses the counts this long; any change in the database, and
 # the queue's own tick, count afresh.
 COUNTS_FRESH_FOR = timedelta(seconds=20)
@@ -72,6 +81,7 @@ class WmConsole(App[None]):
         "supervision/list_screen.tcss",
         "supervision/block_review.tcss",
         "supervision/templates.tcss",
+        "ticket/call.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -120,6 +130,10 @@ class WmConsole(App[None]):
         self._background_started = False
         self._last_change = 0
         self._start_on_dashboard = start_on_dashboard
+        # What the key bar says above the keys for a few seconds, and all it said.
+        self.status_line: tuple[str, SeverityLevel] | None = None
+        self.status_history: list[str] = []
+        self._status_timer: Timer | None = None
         # Opened on the dashboard: its first reading starts now, in a thread, so the
         # database works while Textual starts up and composes the screen.
         self._first_reading = read_ahead(partial(desk_stats, desk)) if start_on_dashboard else None
@@ -201,6 +215,41 @@ class WmConsole(App[None]):
 
     def done(self, message: str) -> None:
         self.notify(message, markup=False)
+
+    # The status line -----------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Short news — what was just done, a warning in a sentence — goes to the
+        key bar's status line, where it covers nothing being read; a refusal, or
+        anything longer than a line, to a toast (at the top right, app.tcss)."""
+        plain = Content.from_markup(message).plain if markup else message
+        if severity == "error" or title or "\n" in plain or len(plain) + 2 > self.size.width:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        self.status_line = (plain, severity)
+        self.status_history.append(plain)
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        seconds = timeout or (STATUS_SECONDS if severity == "information" else 2 * STATUS_SECONDS)
+        self._status_timer = self.set_timer(seconds, self._clear_status)
+        self._show_status()
+
+    def _clear_status(self) -> None:
+        self.status_line = None
+        self._show_status()
+
+    def _show_status(self) -> None:
+        for screen in self.screen_stack:
+            for bar in screen.query(KeyBar):
+                bar.show_status()
 
     # The change feed ---------------------------------------------------------------
 
@@ -305,31 +354,72 @@ class WmConsole(App[None]):
         """Full screen; a ticket that does not exist says so and goes away."""
         self.push_screen(TicketScreen(number))
 
+    @work(group="step-ticket", exclusive=True)
+    async def step_ticket(self, number: int, step: int) -> None:
+        """J and K: the ticket after or before ticket `number` in the queue's order
+        (its filter and sort), shown in the ticket view on top, with the queue's
+        highlight following it underneath."""
+        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        f = queue.queue_view.filter if queue is not None else default_filter(self.operator.role)
+        try:
+            found = await self.in_thread(
+                partial(self.queue.neighbour, f, self.desk.now(), number, step)
+            )
+        except DomainError as error:
+            self.refuse(error)
+            return
+        if found is None:
+            where = "after" if step > 0 else "before"
+            self.notify(
+                f"No ticket {where} {number} in this view.", severity="warning", markup=False
+            )
+            return
+        if queue is not None:
+            queue.queue_view.go_to(found)
+        if isinstance(self.screen, TicketScreen):
+            self.screen.show_ticket(found.number)
+        else:
+            self.open_ticket(found.number)
+
     def open_dashboard(self) -> None:
-        """Over the queue, for the roles that may see it; anyone else hears why not."""
+        """Over the queue, for the roles that may see it; anyone else hears why not.
+        One already open underneath is gone back to, not opened twice."""
         try:
             require(self.operator, Permission.view_dashboard)
         except Forbidden as error:
             self.refuse(error)
             return
-        self.push_screen(DashboardScreen())
+        if not self._back_to(DashboardScreen):
+            self.push_screen(DashboardScreen())
+
+    def _back_to(self, kind: type[S]) -> S | None:
+        """Back to the screen of this kind on the stack, if there is one."""
+        found = next((s for s in reversed(self.screen_stack) if isinstance(s, kind)), None)
+        if found is not None:
+            while self.screen_stack[-1] is not found:
+                self.pop_screen()
+        return found
 
     def show_queue(self, queue_filter: QueueFilter | None) -> None:
         """Back to the queue, on `queue_filter` if given. A console opened on the
         dashboard has no queue under it yet: the queue takes the dashboard's place."""
-        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        queue = self._back_to(QueueScreen)
         if queue is None:
             self.switch_screen(QueueScreen(queue_filter))
             return
-        while self.screen_stack[-1] is not queue:
-            self.pop_screen()
         if queue_filter is not None:
             queue.use_filter(queue_filter)
 
     def open_block_review(self, number: int | None = None) -> None:
-        """The block requests, on `number`'s pending one when it has one."""
-        if self.allowed(Permission.decide_block):
+        """The block requests, on `number`'s pending one when it has one (one
+        already open underneath is gone back to)."""
+        if not self.allowed(Permission.decide_block):
+            return
+        review = self._back_to(BlockReviewScreen)
+        if review is None:
             self.push_screen(BlockReviewScreen(number))
+        elif number is not None:
+            review.show_request_of(number)
 
 
 def _terminal_fd() -> int | None:
