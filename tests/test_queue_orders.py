@@ -1,20 +1,43 @@
-"""The queue's other orders (o: age, the last customer message, the last change)
-on both backends: every page, both ways, against the tickets sorted plainly in
-Python; a ticket's position and neighbours; and "answered by me today"."""
+"""The queue's orders (o: SLA due, age, the last customer message, the last
+change) on both backends: every page, both ways, and `wmconsole tickets --order`,
+against the tickets sorted plainly in Python; a ticket's position and
+neighbours; and "answered by me today"."""
+
+import json
 
 import pytest
+from click.testing import CliRunner
 
 from console import operations as ops
+from console.cli.main import main
 from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.rules.queue_order import SortOrder
-from models import ACTIVE_STATUSES, Status
+from models import ACTIVE_STATUSES, EscalationKind, Status
 from tests.support.desk import new_ticket
 from tests.support.oracle import tickets_plainly
+from tests.support.roster import cli_db
 
 EVERYTHING = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
+# The escalation kinds are bits in the order they are declared, the most urgent first.
+NO_ESCALATION = len(EscalationKind)
+
+
+def urgency(t):
+    """The queue's own order, worked out plainly: the most urgent escalation
+    (nothing worked after everything live), then the due time (none last), then age."""
+    if t.status not in ACTIVE_STATUSES:
+        rank = NO_ESCALATION + 1
+    elif t.escalation_flags:
+        rank = (t.escalation_flags & -t.escalation_flags).bit_length() - 1
+    else:
+        rank = NO_ESCALATION
+    return (rank, t.due_at is None, t.due_at or 0, t.created_at, t.id)
+
+
 # The plain sort key of each order, and whether it runs newest first.
 ORACLE = {
+    SortOrder.sla: (urgency, False),
     SortOrder.age: (lambda t: (t.created_at, t.id), False),
     SortOrder.customer: (lambda t: (t.last_customer_at, t.id), True),
     SortOrder.updated: (lambda t: (t.updated_at, t.id), True),
@@ -82,6 +105,16 @@ def test_every_order_pages_both_ways_as_the_tickets_sort(demo_desk, clock, order
     at = len(forwards) // 2
     assert (before.number, after.number) == (forwards[at - 1].number, forwards[at + 1].number)
     assert queue.neighbour(f, clock.now, forwards[-1].number, 1) is None
+
+
+@pytest.mark.parametrize("order", list(SortOrder))
+def test_the_command_line_lists_every_order_as_the_tickets_sort(demo_desk, db_url, order):
+    args = ["tickets", "--json", "--order", order, "--limit", "1000", "--as", "olga"]
+    args += ["--assignee", "anyone", "--status", ",".join(Status)]
+    result = CliRunner().invoke(main, ["--db", cli_db(db_url, args), *args])
+    assert result.exit_code == 0, (result.output, result.stderr)
+    listed = [row["number"] for row in json.loads(result.stdout)]
+    assert listed == expected(demo_desk, order, lambda t: True)
 
 
 def test_a_customers_message_and_a_change_move_a_ticket_to_the_top(staffed, clock):
