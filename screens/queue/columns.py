@@ -38,13 +38,16 @@ _DROP_ORDER = ("wmid", "age", "service")
 MIN_SUBJECT = 24
 GAP = 1
 # What an operator may hide (c): every column but the number and the subject.
+# The columns an operator may hide (c), in the queue's order, as the chooser names them.
 CHOOSABLE = {
-    column.name: column.title.lower()
-    for column in _ORDER
-    if column.name not in ("number", "subject")
+    "age": "age",
+    "sla": "SLA",
+    "service": "service",
+    "status": "status",
+    "badges": "escalations",
+    "wmid": "WMID",
+    "assignee": "holder",
 }
-CHOOSABLE["badges"] = "escalations"
-CHOOSABLE["assignee"] = "holder"
 
 
 def layout(width: int, hidden: frozenset[str] = frozenset()) -> list[Column]:

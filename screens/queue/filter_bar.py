@@ -278,7 +278,7 @@ class FilterScreen(Moving, ModalScreen[None]):
                 Content("Filters — counts are for the other filters as set"), classes="dialog-title"
             )
             with Horizontal(id="filter-lists"):
-                with Vertical(classes="filter-column"):
+                with Vertical(classes="filter-column -holder"):
                     yield Label(Content("Holder"), classes="filter-heading")
                     yield OptionList(id="filter-assignee")
                     yield Label(Content("SLA"), classes="filter-heading")
