@@ -193,27 +193,22 @@ def open_ticket(
             "language": language or guess_language(subject, body),
             "source": source,
             **_arrival(now, confirmed=confirmed),
+            # Whoever took the call holds the ticket: they spoke to the customer.
+            **({"assignee_id": opened_by.id, "status": Status.open} if opened_by else {}),
         }
     )
-    if opened_by is not None:
-        # Whoever took the call holds the ticket: they spoke to the customer.
-        ticket.assignee_id = opened_by.id
-        ticket.status = Status.open
     # Everything derived is settled before the one INSERT, so finishing the
     # edit finds nothing more to update.
-    actor = Actor.operator if opened_by else Actor.customer
+    actor, kind = (
+        (Actor.operator, MessageKind.note) if opened_by else (Actor.customer, MessageKind.customer)
+    )
     edit = TicketEdit(session, desk, ticket, opened_by, actor, "create", now, bumps_version=False)
     reset_clock(edit)
     refresh_queue_keys(ticket)
     ticket_id = session.connection().execute(_INSERT_TICKET, ticket.values()).scalar_one()
     edit.ticket = TicketRow({**ticket.values(), "id": ticket_id})
     message_id = add_message(
-        edit,
-        MessageKind.note if opened_by else MessageKind.customer,
-        body,
-        source,
-        email_message_id=email_message_id,
-        attachments=attachments,
+        edit, kind, body, source, email_message_id=email_message_id, attachments=attachments
     )
     if not confirmed:
         queue_notice(edit, NoticeKind.confirm)

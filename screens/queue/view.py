@@ -18,7 +18,6 @@ from rich.style import Style
 from textual import events, on
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -42,6 +41,7 @@ from screens.queue.pager import (
     read_page,
     read_window,
 )
+from screens.queue.view_messages import Counted, Highlighted, MarksChanged
 from screens.widgets.columns import Column
 
 LINES_KEPT = 2048
@@ -77,45 +77,10 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    class Highlighted(Message):
-        """The cursor is on another ticket, or its ticket changed (None: no rows)."""
-
-        def __init__(self, queue_view: QueueView, row: QueueRow | None) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.row = row
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
-
-    class Counted(Message):
-        """New counts for the filter bar."""
-
-        def __init__(
-            self, queue_view: QueueView, f: QueueFilter, facets: Facets, empty_database: bool
-        ) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.filter = f
-            self.facets = facets
-            self.empty_database = empty_database
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
-
-    class MarksChanged(Message):
-        """Tickets were marked or unmarked for a bulk reassign."""
-
-        def __init__(self, queue_view: QueueView, count: int) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.count = count
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
+    # What it tells the screen (queue/view_messages.py).
+    Highlighted = Highlighted
+    Counted = Counted
+    MarksChanged = MarksChanged
 
     class _Window(Reading[QueueWindow]):
         pass
@@ -230,7 +195,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.marked.pop(row.id, None) is None:
             self.marked[row.id] = row
         self._marks_changed()
-        self.move_by(1)
+        self.move_to(self.cursor + 1)
 
     def unmark(self, ids: frozenset[int] | None = None) -> None:
         """Unmark these tickets (every one when None)."""
@@ -274,36 +239,21 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self._read_window(self.pager.reload_on(row, self._top))
 
-    def move_by(self, delta: int) -> None:
-        self.move_to(self.cursor + delta)
-
-    def page_down(self) -> None:
-        step = self.row_count
-        self.move_to(self.cursor + step, scroll=self._top + step)
-
-    def page_up(self) -> None:
-        step = self.row_count
-        self.move_to(self.cursor - step, scroll=self._top - step)
-
-    def to_first(self) -> None:
-        self.move_to(0, scroll=0)
-
-    def to_last(self) -> None:
-        self.move_to(self.total - 1, scroll=self.total)
-
     def move_cursor_by(self, how: Move) -> None:
-        """The movement keys (screens/moving.py)."""
-        half = max(self.row_count // 2, 1)
-        {
-            Move.down: lambda: self.move_by(1),
-            Move.up: lambda: self.move_by(-1),
-            Move.page_down: self.page_down,
-            Move.page_up: self.page_up,
-            Move.half_down: lambda: self.move_to(self.cursor + half, scroll=self._top + half),
-            Move.half_up: lambda: self.move_to(self.cursor - half, scroll=self._top - half),
-            Move.first: self.to_first,
-            Move.last: self.to_last,
-        }[how]()
+        """The movement keys (screens/moving.py): a page or half a page moves the
+        view along with the cursor."""
+        if how == Move.first:
+            self.move_to(0, scroll=0)
+        elif how == Move.last:
+            self.move_to(self.total - 1, scroll=self.total)
+        elif how in (Move.down, Move.up):
+            self.move_to(self.cursor + (1 if how == Move.down else -1))
+        else:
+            whole = how in (Move.page_down, Move.page_up)
+            step = self.row_count if whole else max(self.row_count // 2, 1)
+            if how in (Move.page_up, Move.half_up):
+                step = -step
+            self.move_to(self.cursor + step, scroll=self._top + step)
 
     # Reading, on worker threads ------------------------------------------------------
 
