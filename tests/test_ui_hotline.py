@@ -23,7 +23,7 @@ async def test_a_call_is_found_by_phone_and_noted_on_the_ticket_picked(ui_desk):
         text = screen_text(app)
         assert "2 tickets of this caller" in text
         assert text.index(str(newer)) < text.index(str(older))
-        await pilot.press("j", "tab", "tab")  # the older ticket; past the phone, to the note
+        await pilot.press("j", "enter")  # the older ticket, and on to the note
         await type_text(pilot, "Still waiting for the money")
         await pilot.press("tab", "space", "ctrl+s")
         await settle(pilot)

@@ -39,8 +39,8 @@ def caller_ticket_content(ticket: CallerTicket) -> Content:
     return Content.assemble(
         (f"{ticket.number}", "bold"),
         (f"  {label(ticket.status, Status):<11} {label(ticket.service, Service):<13} ", "dim"),
+        (f"{one_line(ticket.assignee) or '—':<8}  ", "italic dim"),
         one_line(ticket.subject),
-        (f"  {one_line(ticket.assignee) or 'unassigned'}", "italic dim"),
     )
 
 
@@ -154,6 +154,12 @@ class CallScreen(ConsoleScreen):
         if phone and not phone_input.value:
             phone_input.value = phone
         tickets.focus()
+
+    @on(OptionList.OptionSelected, "#call-tickets")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a ticket (or on "open a new one"): on to what they said."""
+        event.stop()
+        self.query_one("#call-note", TextArea).focus()
 
     # Logging it ------------------------------------------------------------------------
 
