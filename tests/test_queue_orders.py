@@ -14,7 +14,7 @@ from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.rules.queue_order import SortOrder
 from models import ACTIVE_STATUSES, EscalationKind, Status
-from tests.support.desk import new_ticket
+from tests.support.desk import all_rows, new_ticket
 from tests.support.oracle import tickets_plainly
 from tests.support.roster import cli_db
 
@@ -50,16 +50,6 @@ def demo_desk(desk):
     return desk
 
 
-def walk(queue, f, now, page=37):
-    rows, key = [], None
-    while True:
-        chunk = queue.page(f, now, after=key, limit=page)
-        rows.extend(chunk)
-        if len(chunk) < page:
-            return rows
-        key = chunk[-1].key
-
-
 def walk_back(queue, f, now, page=29):
     rows, key = [], None
     while True:
@@ -93,7 +83,7 @@ def test_every_order_pages_both_ways_as_the_tickets_sort(demo_desk, clock, order
     queue = Queue(demo_desk.db, viewer_id_for(demo_desk.db, "olga"))
     f = f.with_(order=order)
     wanted = expected(demo_desk, order, keep)
-    forwards = walk(queue, f, clock.now)
+    forwards = all_rows(queue, f, clock.now)
     assert [row.number for row in forwards] == wanted
     assert walk_back(queue, f, clock.now) == forwards
     assert queue.facets(f, clock.now).total == len(wanted)
@@ -152,5 +142,5 @@ def test_answered_by_me_today_is_my_answers_since_midnight(staffed, clock):
     clock.advance(minutes=1)
     f = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone, answered_today=True)
     queue = Queue(staffed.db, viewer_id_for(staffed.db, "olga"))
-    assert {row.number for row in walk(queue, f, clock.now)} == {mine, held_by_ivan}
+    assert {row.number for row in all_rows(queue, f, clock.now)} == {mine, held_by_ivan}
     assert queue.facets(f, clock.now).total == 2

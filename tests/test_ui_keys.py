@@ -60,18 +60,6 @@ async def press(pilot, *keys: str) -> None:
         await settle(pilot)
 
 
-@pytest.fixture
-def ui_blocks(ui_demo, clock):
-    rows = Queue(ui_demo.db, None).page(
-        QueueFilter(assignee=Assignee.anyone, statuses=frozenset({Status.open})),
-        clock.now,
-        limit=3,
-    )
-    for row, by in zip(rows, ["olga", "ivan", "olga"], strict=True):
-        ops.request_block(ui_demo, row.number, f"{row.number:012d}", "took the money", by=by)
-    return ui_demo
-
-
 async def test_the_same_movement_keys_move_on_every_screen(ui_blocks):
     """Queue, ticket, the editor's conversation, help, filters, columns, a choice;
     then a supervisor's dashboard, block requests, templates and scam markers."""

@@ -105,24 +105,6 @@ def test_dashboard_in_the_light_theme(snap_compare, ui_demo):
     assert snap_compare(app, terminal_size=(160, 48), run_before=steps("D", "j", "l"))
 
 
-@pytest.fixture
-def ui_blocks(ui_demo, clock):
-    """The demo desk with three block requests waiting, one of them elena's own."""
-    rows = Queue(ui_demo.db, None).page(
-        QueueFilter(assignee=Assignee.anyone, statuses=frozenset({Status.open})),
-        clock.now,
-        limit=3,
-    )
-    for row, (wmid, by) in zip(
-        rows,
-        [("100200300400", "olga"), ("500600700800", "elena"), ("900800700600", "ivan")],
-        strict=True,
-    ):
-        ops.request_block(ui_demo, row.number, wmid, f"took the money, says {by}'s customer", by=by)
-        clock.advance(minutes=7)
-    return ui_demo
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_block_requests(snap_compare, ui_blocks, size):
     assert snap_compare(

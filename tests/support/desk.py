@@ -63,3 +63,14 @@ def queue_row(**fields) -> QueueRow:
     }
     row.update(fields)
     return QueueRow(**row)
+
+
+def all_rows(queue, f, now, page=37):
+    """Every row of the queue under filter `f`, read page by page as the console does."""
+    rows, key = [], None
+    while True:
+        chunk = queue.page(f, now, after=key, limit=page)
+        rows.extend(chunk)
+        if len(chunk) < page:
+            return rows
+        key = chunk[-1].key
