@@ -15,9 +15,10 @@ from rich.cells import cell_len, set_cell_size
 from console.reads.queue import QueueRow
 from console.reads.stats import DeskStats
 from console.reads.ticket import TicketDetail
+from console.rules.labels import SERVICE_LABELS, STATUS_LABELS, label, plural
 from console.rules.sla import SlaPolicy
 from console.untrusted import one_line, visible
-from models import EscalationKind
+from models import EscalationKind, MessageChannel, Role, Service, Status
 
 BADGES = {
     EscalationKind.wmid_block: "BLOCK",
@@ -102,7 +103,7 @@ def queue_table(rows: Sequence[QueueRow], policy: SlaPolicy, now: datetime) -> s
         left = sla_left(policy, row.due_at, now, row.escalations)
         lines.append(
             f"{row.number:>7}  {age_text(row.created_at, now):>6}  {sla_text(left):>7}  "
-            f"{row.service.value:<13} {row.status.value:<11} "
+            f"{SERVICE_LABELS[row.service]:<13} {STATUS_LABELS[row.status]:<11} "
             f"{fit(badges_text(row.escalations), 11)} {row.customer_wmid or '—':<12}  "
             f"{fit(row.assignee or '—', 10)} {clip(one_line(row.subject), 60)}"
         )
@@ -120,12 +121,13 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
     left = sla_left(policy, detail.due_at, now, kinds)
     lines = [
         f"Ticket {detail.number}: {one_line(detail.subject)}",
-        f"  service {detail.service}  status {detail.status}  version {detail.version}  "
-        f"assignee {detail.assignee or '—'}",
+        f"  service {label(detail.service, Service)}  status {label(detail.status, Status)}  "
+        f"version {detail.version}  assignee {detail.assignee or '—'}",
         f"  created {_when(detail.created_at)}  due {_when(detail.due_at)}  "
         f"SLA left {sla_text(left)}",
         f"  customer {one_line(detail.customer_name) or '—'}  WMID {detail.customer_wmid or '—'}  "
-        f"purse {detail.customer_purse or '—'}  e-mail {one_line(detail.customer_email) or '—'}",
+        f"purse {detail.customer_purse or '—'}  e-mail {one_line(detail.customer_email) or '—'}"
+        + (f"  phone {detail.customer_phone}" if detail.customer_phone else ""),
         f"  notices by {detail.notice_channel}  language {detail.language}  "
         f"{'confirmed ' + _when(detail.confirmed_at) if detail.confirmed else 'NOT CONFIRMED'}",
     ]
@@ -135,8 +137,9 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
         lines.append("Escalations:")
         for e in detail.escalations:
             state = f"cleared by {e.cleared_by} {_when(e.cleared_at)}" if e.cleared_at else "OPEN"
+            kind = label(e.kind, EscalationKind)
             lines.append(
-                f"  {e.kind:<12} by {e.set_by or 'system'} {_when(e.set_at)}: "
+                f"  {kind:<12} by {e.set_by or 'system'} {_when(e.set_at)}: "
                 f"{one_line(e.reason)}  [{state}]"
             )
     if detail.blocks:
@@ -149,8 +152,10 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
     lines.append("Thread:")
     for m in detail.messages:
         who = {"customer": "customer", "system": "system"}.get(m.kind, m.author or "?")
-        label = "NOTE " if m.kind == "note" else ""
-        lines.append(f"  --- {label}{who} via {m.channel}, {_when(m.created_at)}")
+        kind = "CALL " if m.channel == "phone" else "NOTE " if m.kind == "note" else ""
+        lines.append(
+            f"  --- {kind}{who} via {label(m.channel, MessageChannel)}, {_when(m.created_at)}"
+        )
         lines.extend(f"  {line}" for line in visible(m.body).splitlines() or [""])
     if detail.attachments:
         lines.append("Attachments:")
@@ -160,7 +165,10 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
     if detail.other_tickets:
         lines.append("The customer's other tickets:")
         for o in detail.other_tickets:
-            lines.append(f"  {o.number} {o.status:<11} {o.service:<13} {one_line(o.subject)}")
+            lines.append(
+                f"  {o.number} {label(o.status, Status):<11} {label(o.service, Service):<13} "
+                f"{one_line(o.subject)}"
+            )
     lines.append("Audit:")
     for entry in detail.audit:
         who = entry.operator or entry.actor
@@ -169,7 +177,10 @@ def ticket_text(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> str:
 
 
 def stats_text(stats: DeskStats) -> str:
-    lines = [f"Desk at {_when(stats.at)}: {stats.open_total} open tickets"]
+    lines = [
+        f"Desk at {_when(stats.at)}: {plural(stats.waiting_total, 'ticket')} waiting "
+        f"(new, open, on hold), {stats.answered_total} answered"
+    ]
     breached, soon = sum(stats.breached.values()), sum(stats.breaching_soon.values())
     lines.append(f"SLA: {breached} breached, {soon} due within the hour")
     lines.append(f"WMID block requests waiting: {len(stats.block_requests)}")
@@ -180,12 +191,16 @@ def stats_text(stats: DeskStats) -> str:
             f"by {request.requested_by}, waiting {waited}"
         )
     lines.append(
-        "Escalations: " + ", ".join(f"{kind} {count}" for kind, count in stats.escalations.items())
+        "Escalations: "
+        + ", ".join(
+            f"{label(kind, EscalationKind)} {count}" for kind, count in stats.escalations.items()
+        )
     )
-    lines.append(f"{'OPERATOR':<12} {'ROLE':<10} {'HELD':>5} {'TODAY':>6}  LAST ACTION")
+    lines.append(f"{'OPERATOR':<12} {'ROLE':<16} {'HELD':>5} {'TODAY':>6}  LAST ACTION")
     for load in stats.operators:
         last = _when(load.last_action_at)
         lines.append(
-            f"{load.login:<12} {load.role:<10} {load.held:>5} {load.answered_today:>6}  {last}"
+            f"{load.login:<12} {label(load.role, Role):<16} {load.held:>5} "
+            f"{load.answered_today:>6}  {last}"
         )
     return "\n".join(lines)

@@ -72,6 +72,8 @@ class MessageChannel(StrEnum):
     keeper = "keeper"
     console = "console"
     system = "system"
+    # A hotline call: the note of it in the thread, a ticket opened on it.
+    phone = "phone"
 
 
 class Language(StrEnum):

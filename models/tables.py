@@ -139,6 +139,15 @@ class Ticket(SQLModel, table=True):
         # The customer's other tickets; a purse is found through the search index.
         sa.Index("ix_ticket_customer_email", "customer_email"),
         sa.Index("ix_ticket_customer_purse", "customer_purse"),
+        # A hotline caller's tickets.
+        sa.Index("ix_ticket_customer_phone", "customer_phone"),
+        # The other orders an operator may sort the queue by, one rank at a time
+        # (the holder last: "mine and unassigned" is checked in the index).
+        sa.Index("ix_ticket_age", "queue_rank", "created_at", "id", "assignee_id"),
+        sa.Index("ix_ticket_last_customer", "queue_rank", "last_customer_at", "id", "assignee_id"),
+        sa.Index("ix_ticket_updated", "queue_rank", "updated_at", "id", "assignee_id"),
+        # "Answered by me today".
+        sa.Index("ix_ticket_answered_at", "answered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -150,6 +159,8 @@ class Ticket(SQLModel, table=True):
     customer_purse: str | None = Field(default=None, max_length=13)
     customer_email: str | None = Field(default=None, max_length=320)
     customer_name: str | None = Field(default=None, max_length=200)
+    # E.164, as the hotline's caller ID gives it: + and up to 15 digits.
+    customer_phone: str | None = Field(default=None, max_length=16)
     notice_channel: NoticeChannel = Field(sa_type=enum_column(NoticeChannel, "notice_channel"))
     language: Language = Field(default=Language.ru, sa_type=enum_column(Language, "language"))
     source: MessageChannel = Field(

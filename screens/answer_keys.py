@@ -20,7 +20,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "A new template: service, language, title, text with placeholders",
         (TEMPLATES,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "edit_template",
@@ -29,7 +29,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Change the highlighted template",
         (TEMPLATES,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "toggle_template",
@@ -38,7 +38,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Stop offering the template when replying, or offer it again (it is kept)",
         (TEMPLATES,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=50,
     ),
     ConsoleAction(
         "template_filter",
@@ -46,7 +46,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Service/language",
         "Show one service's (with those for every service), in one language",
         (TEMPLATES, MACROS),
-        footer=True,
+        importance=40,
     ),
     ConsoleAction(
         "macros",
@@ -54,7 +54,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Macros",
         "The macros: a text and what else its answer does (status, escalation, note, holder)",
         (TEMPLATES,),
-        footer=True,
+        importance=45,
     ),
     # The macros -----------------------------------------------------------------------------
     ConsoleAction(
@@ -64,7 +64,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "A new macro: service, language, title, text, and what else its answer does",
         (MACROS,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "edit_macro",
@@ -73,7 +73,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Change the highlighted macro",
         (MACROS,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "toggle_macro",
@@ -82,7 +82,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Stop offering the macro when answering, or offer it again (it is kept)",
         (MACROS,),
         permission=Permission.edit_templates,
-        footer=True,
+        importance=50,
     ),
     ConsoleAction(
         "templates",
@@ -90,7 +90,7 @@ CANNED_ACTIONS: tuple[ConsoleAction, ...] = (
         "Templates",
         "Back to the templates",
         (MACROS,),
-        footer=True,
+        importance=45,
     ),
 )
 
@@ -102,7 +102,7 @@ EDITOR_ACTIONS: tuple[ConsoleAction, ...] = (
         "Send",
         "Send the reply (or add the note), after one confirmation of all it does",
         (EDITOR,),
-        footer=True,
+        importance=90,
     ),
     ConsoleAction(
         "send_next",
@@ -110,7 +110,7 @@ EDITOR_ACTIONS: tuple[ConsoleAction, ...] = (
         "Send+next",
         "Send the reply, then take and open the next ticket in the queue",
         (EDITOR,),
-        footer=True,
+        importance=85,
     ),
     ConsoleAction(
         "send_hold",
@@ -133,7 +133,7 @@ EDITOR_ACTIONS: tuple[ConsoleAction, ...] = (
         "Type to find a macro or template; enter puts it in as its own paragraph "
         "(a macro's actions go with the reply), a send key sends it at once",
         (EDITOR,),
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "leave_editor",
@@ -141,7 +141,7 @@ EDITOR_ACTIONS: tuple[ConsoleAction, ...] = (
         "Back",
         "Leave the editor; the draft is kept",
         (EDITOR,),
-        footer=True,
+        importance=60,
     ),
     ConsoleAction(
         "switch_kind",
@@ -149,7 +149,7 @@ EDITOR_ACTIONS: tuple[ConsoleAction, ...] = (
         "Reply/note",
         "Switch between reply and internal note",
         (EDITOR,),
-        footer=True,
+        importance=50,
     ),
-    ConsoleAction("discard", "ctrl+g", "Discard", "Throw the draft away", (EDITOR,), footer=True),
+    ConsoleAction("discard", "ctrl+g", "Discard", "Throw the draft away", (EDITOR,), importance=30),
 )

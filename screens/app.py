@@ -20,8 +20,12 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed
 
 from console import operations
@@ -38,26 +42,22 @@ from console.errors import (
 from console.failures import Failure, as_failure
 from console.local_drafts import LocalDrafts
 from console.reads import presence
-from console.reads.queue import Queue, QueueFilter
+from console.reads.queue import Queue
 from console.reads.stats import desk_stats
 from console.rules.roles import Permission, require
 from models import Operator
 from screens.base import Reading
 from screens.dashboard.screen import DashboardScreen
-from screens.help_screen import HelpScreen
+from screens.going import Going
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
 from screens.queue.screen import QueueScreen
-from screens.supervision.block_review import BlockReviewScreen
-from screens.supervision.macros import MacroScreen
-from screens.supervision.templates import TemplateScreen
-from screens.ticket.reply_editor import ReplyEditor
-from screens.ticket.screen import TicketScreen
-from screens.widgets.dialogs import AskNumber
+from screens.widgets.key_bar import KeyBar
 from screens.widgets.palette import ConsoleCommands
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Screen)
 
 # Further back than this and a console re-reads everything instead of each change.
 _CHANGES_READ = 1000
@@ -65,12 +65,14 @@ _CHANGES_READ = 1000
 TERMINAL_CHECK_SECONDS = 2.0
 # The exit status of a console whose terminal went away (as a shell's for SIGHUP).
 TERMINAL_GONE = 129
+# The status line says what was just done this long (a warning twice as long).
+STATUS_SECONDS = 6.0
 # Switching filters reuses the counts this long; any change in the database, and
 # the queue's own tick, count afresh.
 COUNTS_FRESH_FOR = timedelta(seconds=20)
 
 
-class WmConsole(App[None]):
+class WmConsole(Going, App[None]):
     """The support desk console."""
 
     TITLE = "wm-console"
@@ -86,6 +88,7 @@ class WmConsole(App[None]):
         "supervision/list_screen.tcss",
         "supervision/block_review.tcss",
         "supervision/templates.tcss",
+        "ticket/call.tcss",
     ]
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     BINDINGS = bindings_for(EVERYWHERE)
@@ -139,6 +142,10 @@ class WmConsole(App[None]):
         # Drafts the database cannot take are kept on this host (screens/outage.py).
         self.local_drafts = LocalDrafts.for_desk(desk, operator.login)
         self._database_watch = DatabaseWatch(self)
+        # What the key bar says above the keys for a few seconds, and all it said.
+        self.status_line: tuple[str, SeverityLevel] | None = None
+        self.status_history: list[str] = []
+        self._status_timer: Timer | None = None
         # Opened on the dashboard: its first reading starts now, in a thread, so the
         # database works while Textual starts up and composes the screen.
         self._first_reading = read_ahead(partial(desk_stats, desk)) if start_on_dashboard else None
@@ -267,6 +274,41 @@ class WmConsole(App[None]):
                 return
         super()._handle_exception(error)
 
+    # The status line -----------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Short news — what was just done, a warning in a sentence — goes to the
+        key bar's status line, where it covers nothing being read; a refusal, or
+        anything longer than a line, to a toast (at the top right, app.tcss)."""
+        plain = Content.from_markup(message).plain if markup else message
+        if severity == "error" or title or "\n" in plain or len(plain) + 2 > self.size.width:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        self.status_line = (plain, severity)
+        self.status_history.append(plain)
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        seconds = timeout or (STATUS_SECONDS if severity == "information" else 2 * STATUS_SECONDS)
+        self._status_timer = self.set_timer(seconds, self._clear_status)
+        self._show_status()
+
+    def _clear_status(self) -> None:
+        self.status_line = None
+        self._show_status()
+
+    def _show_status(self) -> None:
+        for screen in self.screen_stack:
+            for bar in screen.query(KeyBar):
+                bar.show_status()
+
     # The change feed ---------------------------------------------------------------
 
     def listen_again(self) -> None:
@@ -356,61 +398,6 @@ class WmConsole(App[None]):
     @work(thread=True, group="presence-prune", exit_on_error=False)
     def _prune_presence(self) -> None:
         presence.prune(self.desk.db, self.desk.now())
-
-    # Everywhere ------------------------------------------------------------------
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen_name_for_help()))
-
-    def screen_name_for_help(self) -> str:
-        return getattr(self.screen, "ACTION_SCREEN", EVERYWHERE)
-
-    @work(group="go-to-ticket")
-    async def action_go_to_ticket(self) -> None:
-        number = await self.push_screen_wait(AskNumber("Go to ticket", "Ticket number"))
-        if number is not None:
-            self.open_ticket(number)
-
-    def open_ticket(self, number: int) -> None:
-        """Full screen; a ticket that does not exist says so and goes away."""
-        self.push_screen(TicketScreen(number))
-
-    def open_next_ticket(self, number: int) -> None:
-        """Ticket `number` in place of the ticket (and its reply) just finished."""
-        while isinstance(self.screen, (TicketScreen, ReplyEditor)):
-            self.pop_screen()
-        self.push_screen(TicketScreen(number))
-
-    def show_canned(self, kind: str) -> None:
-        """The supervisors' templates or macros, in place of the other list."""
-        self.switch_screen(MacroScreen() if kind == "macros" else TemplateScreen())
-
-    def open_dashboard(self) -> None:
-        """Over the queue, for the roles that may see it; anyone else hears why not."""
-        try:
-            require(self.operator, Permission.view_dashboard)
-        except Forbidden as error:
-            self.refuse(error)
-            return
-        self.push_screen(DashboardScreen())
-
-    def show_queue(self, queue_filter: QueueFilter | None) -> None:
-        """Back to the queue, on `queue_filter` if given. A console opened on the
-        dashboard has no queue under it yet: the queue takes the dashboard's place."""
-        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
-        if queue is None:
-            self.switch_screen(QueueScreen(queue_filter))
-            return
-        while self.screen_stack[-1] is not queue:
-            self.pop_screen()
-        if queue_filter is not None:
-            queue.use_filter(queue_filter)
-
-    def open_block_review(self, number: int | None = None) -> None:
-        """The block requests, on `number`'s pending one when it has one."""
-        if self.allowed(Permission.decide_block):
-            self.push_screen(BlockReviewScreen(number))
 
 
 def _terminal_fd() -> int | None:

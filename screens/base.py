@@ -26,6 +26,7 @@ from textual.worker import Worker
 
 from console.failures import Failure
 from screens.messages import TicketsChanged
+from screens.moving import Moving
 from screens.outage import EVERYTHING, failure_of
 from screens.widgets.outage import OutageBanner
 
@@ -41,8 +42,8 @@ SIDE_BY_SIDE = [(0, "-stacked"), (150, "-wide")]
 TWO_COLUMNS = [(120, "-wide")]
 
 
-class ConsoleScreen(Screen):
-    """A screen of the console."""
+class ConsoleScreen(Moving, Screen):
+    """A screen of the console: the movement keys work on its lists and pages."""
 
     @property
     def console(self) -> WmConsole:
@@ -66,6 +67,14 @@ class ConsoleScreen(Screen):
     def reread(self) -> None:
         """The database is back: read everything on this screen again."""
         self.post_message(TicketsChanged(None, EVERYTHING))
+
+    # B and D wherever they are keys (the action table says where).
+
+    def action_dashboard(self) -> None:
+        self.console.open_dashboard()
+
+    def action_block_review(self) -> None:
+        self.console.open_block_review()
 
 
 class Reading(Message, Generic[T]):

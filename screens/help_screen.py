@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from console.rules.hotlines import HOTLINES
+from console.rules.labels import label
 from console.rules.sla import SupportHours
 from models import Role
 from screens.actions import key_label
@@ -18,37 +20,61 @@ from screens.base import ConsoleScreen
 from screens.keymap import (
     BLOCKS,
     DASHBOARD,
+    DIALOG,
     EDITOR,
     EVERYWHERE,
+    FILTERS,
     HELP,
+    HOTLINE,
     MACROS,
     MARKERS,
+    MOVING,
     QUEUE,
-    SCREEN_TITLES,
+    TABLE,
     TEMPLATES,
     TICKET,
     bindings_for,
-    grouped,
 )
 from screens.widgets.key_bar import KeyBar
 
-# DESIGN.md section 2, for operators on the phone.
-HOTLINES = (
-    ("Russia", "+7 495 727-43-33", ""),
-    ("Russia", "+7 812 309-02-91", ""),
-    ("Ukraine", "0 800 30-94-60", "free"),
-    ("Belarus", "+375 17 388-57-57", ""),
-    ("Vietnam", "+84 1900 6474", ""),
-)
+# The help's sections, by the screens the action table names.
+SCREEN_TITLES = {
+    EVERYWHERE: "Everywhere",
+    MOVING: "Moving — the same keys in every list and page",
+    QUEUE: "Queue",
+    TICKET: "Ticket",
+    EDITOR: "Reply editor",
+    DASHBOARD: "Dashboard",
+    BLOCKS: "WMID block requests",
+    TEMPLATES: "Templates",
+    MACROS: "Macros",
+    MARKERS: "Scam markers",
+    HOTLINE: "Hotline call",
+    HELP: "Help",
+    FILTERS: "Filters",
+    DIALOG: "Choosing from a list",
+}
 
 
 def keys_content(keymap: dict[str, str], role: Role, first: str) -> Content:
     """Every action by screen, the current screen first; actions the role may not
     take say who may."""
-    screens = (QUEUE, TICKET, EDITOR, DASHBOARD, BLOCKS, TEMPLATES, MACROS, MARKERS, EVERYWHERE)
+    screens = (
+        QUEUE,
+        TICKET,
+        EDITOR,
+        HOTLINE,
+        DASHBOARD,
+        BLOCKS,
+        TEMPLATES,
+        MACROS,
+        MARKERS,
+        MOVING,
+        EVERYWHERE,
+    )
     order = [first] + [s for s in screens if s != first]
     parts: list[str | tuple[str, str]] = []
-    for screen, actions in grouped(order):
+    for screen, actions in TABLE.grouped(order, apart=MOVING):
         if not actions:
             continue
         if parts:
@@ -101,13 +127,20 @@ def queue_signs_content(held_too_long: timedelta) -> Content:
     )
 
 
-def hotlines_content() -> Content:
-    parts: list[str | tuple[str, str]] = [("Hotlines", "bold $accent")]
-    for country, number, note in HOTLINES:
-        parts.append(f"\n  {country:<9}")
-        parts.append((number, "bold"))
-        if note:
-            parts.append((f"  ({note})", "dim"))
+def hotlines_content(now: datetime) -> Content:
+    """Each line, its numbers and hours, and whether it answers right now; L logs a call."""
+    parts: list[str | tuple[str, str]] = [
+        ("Hotlines", "bold $accent"),
+        ("   L logs a call: the caller's tickets by WMID, purse or phone", "dim"),
+    ]
+    for line in HOTLINES:
+        parts.append(f"\n  {line.country:<9}")
+        parts.append((", ".join(line.numbers), "bold"))
+        if line.note:
+            parts.append((f" ({line.note})", "dim"))
+        state = line.is_open(now)
+        words = {True: ("  open now", "$success"), False: ("  closed now", "$error")}
+        parts.extend([words.get(state, ""), ("  " + line.hours, "dim")])
     return Content.assemble(*parts)
 
 
@@ -127,13 +160,13 @@ class HelpScreen(ConsoleScreen):
             yield Static(
                 Content.assemble(
                     ("wm-console", "bold"),
-                    f" — {app.login} ({app.operator.role.value}), "
+                    f" — {app.login} ({label(app.operator.role)}), "
                     f"{desk.db.identity.how(app.login)}",
                 ),
                 id="help-title",
             )
             yield Static(hours_content(desk.sla.hours, desk.now()), id="help-hours")
-            yield Static(hotlines_content(), id="help-hotlines")
+            yield Static(hotlines_content(desk.now()), id="help-hotlines")
             yield Static(queue_signs_content(desk.settings.held_too_long), id="help-signs")
             yield Static(
                 keys_content(app.keymap, app.operator.role, first),
@@ -151,6 +184,9 @@ class HelpScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def default_mover(self) -> VerticalScroll:
+        return self.query_one("#help-body", VerticalScroll)
 
     def action_back(self) -> None:
         self.dismiss()

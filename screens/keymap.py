@@ -8,13 +8,8 @@ and no binding hides an action the palette cannot reach.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from textual.binding import Binding
-
-from console.errors import InvalidInput
 from console.rules.roles import Permission
-from screens.actions import ConsoleAction
+from screens.actions import ActionTable, ConsoleAction
 from screens.answer_keys import CANNED_ACTIONS, EDITOR, EDITOR_ACTIONS, MACROS, TEMPLATES
 
 # The screens, as the table names them (and in answer_keys.py: the editor, the canned answers).
@@ -24,25 +19,31 @@ HELP = "help"
 DASHBOARD = "dashboard"
 BLOCKS = "blocks"
 MARKERS = "markers"
+FILTERS = "filters"
+DIALOG = "dialog"
+HOTLINE = "hotline"
 EVERYWHERE = "everywhere"
 
-SCREEN_TITLES = {
-    EVERYWHERE: "Everywhere",
-    QUEUE: "Queue",
-    TICKET: "Ticket",
-    EDITOR: "Reply editor",
-    DASHBOARD: "Dashboard",
-    BLOCKS: "WMID block requests",
-    TEMPLATES: "Templates",
-    MACROS: "Macros",
-    MARKERS: "Scam markers",
-    HELP: "Help",
-}
+# The keys that move, in every list and every page of text (moving.py).
+MOVING = "moving"
 
 
 _WORK = (QUEUE, TICKET)
 # The supervisors' lists: a table to move in, the thing highlighted to act on.
 _LISTS = (BLOCKS, TEMPLATES, MACROS, MARKERS)
+# Every screen with a list or a page to move in. In the editor they move the
+# conversation beside the text (tab goes there): typed, j is a letter.
+_MOVES = (MOVING, QUEUE, TICKET, EDITOR, HELP, DASHBOARD, *_LISTS, FILTERS, DIALOG, HOTLINE)
+
+
+def _quick_view(action_id: str, key: str, words: str, help_: str, name: str) -> ConsoleAction:
+    action = f"quick_view('{name}')"
+    return ConsoleAction(action_id, key, words, f"Quick view: {help_}", (QUEUE,), action=action)
+
+
+def _movement(action_id: str, keys: str, words: str, help_: str, how: str) -> ConsoleAction:
+    return ConsoleAction(action_id, keys, words, help_, _MOVES, action=f"move('{how}')")
+
 
 ACTIONS: tuple[ConsoleAction, ...] = (
     # Everywhere ------------------------------------------------------------------
@@ -52,8 +53,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Keys",
         "Every key, support hours, hotlines",
         (EVERYWHERE,),
-        footer=True,
         key_display="?",
+        importance=100,
     ),
     ConsoleAction(
         "command_palette",
@@ -70,21 +71,24 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         (EVERYWHERE,),
         key_display="#",
     ),
+    # Moving -----------------------------------------------------------------------
+    _movement("cursor_down", "j,down", "Down", "The next line", "down"),
+    _movement("cursor_up", "k,up", "Up", "The line before", "up"),
+    _movement("page_down", "pagedown,ctrl+f", "Page down", "One screen down", "page_down"),
+    _movement("page_up", "pageup,ctrl+b", "Page up", "One screen up", "page_up"),
+    _movement("half_page_down", "ctrl+d", "Half page down", "Half a screen down", "half_down"),
+    _movement("half_page_up", "ctrl+u", "Half page up", "Half a screen up", "half_up"),
+    _movement("first", "g,home", "Top", "The first line", "first"),
+    _movement("last", "G,end", "Bottom", "The last line", "last"),
     # The queue ------------------------------------------------------------------
-    ConsoleAction("cursor_down", "j,down", "Down", "Next line", (QUEUE, *_LISTS)),
-    ConsoleAction("cursor_up", "k,up", "Up", "Previous line", (QUEUE, *_LISTS)),
-    ConsoleAction("page_down", "pagedown,ctrl+f", "Page down", "One screen down", (QUEUE,)),
-    ConsoleAction("page_up", "pageup,ctrl+b", "Page up", "One screen up", (QUEUE,)),
-    ConsoleAction("first", "g,home", "Top", "The first ticket in the queue", (QUEUE,)),
-    ConsoleAction("last", "G,end", "Bottom", "The last ticket in the queue", (QUEUE,)),
     ConsoleAction(
         "open",
         "enter",
         "Open",
         "The highlighted ticket, full screen",
         (QUEUE, BLOCKS),
-        footer=True,
         needs_ticket=True,
+        importance=60,
     ),
     ConsoleAction(
         "search",
@@ -92,8 +96,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Search",
         "Free text: subject, customer, messages",
         (QUEUE,),
-        footer=True,
         key_display="/",
+        importance=50,
     ),
     ConsoleAction(
         "filters",
@@ -101,56 +105,32 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Filters",
         "Service, status, escalation, assignee — with counts",
         (QUEUE,),
-        footer=True,
+        importance=45,
     ),
-    ConsoleAction(
-        "view_mine",
-        "1",
-        "My open work",
-        "Quick view: tickets I hold, not answered",
-        (QUEUE,),
-        action="quick_view('mine')",
+    _quick_view("view_mine", "1", "My open work", "tickets I hold, not answered", "mine"),
+    _quick_view("view_unassigned", "2", "Unassigned new", "new tickets nobody holds", "unassigned"),
+    _quick_view("view_fraud", "3", "Fraud", "every fraud escalation", "fraud"),
+    _quick_view("view_wmid_block", "4", "WMID block", "WMID block requests", "wmid_block"),
+    _quick_view("view_breached", "5", "SLA breached", "past their SLA", "breached"),
+    _quick_view(
+        "view_answered_today", "6", "Answered by me today", "my answers since 00:00 GMT", "answered"
     ),
-    ConsoleAction(
-        "view_unassigned",
-        "2",
-        "Unassigned new",
-        "Quick view: new tickets nobody holds",
-        (QUEUE,),
-        action="quick_view('unassigned')",
-    ),
-    ConsoleAction(
-        "view_fraud",
-        "3",
-        "Fraud",
-        "Quick view: every fraud escalation",
-        (QUEUE,),
-        action="quick_view('fraud')",
-    ),
-    ConsoleAction(
-        "view_wmid_block",
-        "4",
-        "WMID block",
-        "Quick view: WMID block requests",
-        (QUEUE,),
-        action="quick_view('wmid_block')",
-    ),
-    ConsoleAction(
-        "view_breached",
-        "5",
-        "SLA breached",
-        "Quick view: past their SLA",
-        (QUEUE,),
-        action="quick_view('breached')",
-    ),
-    ConsoleAction(
+    _quick_view(
         "view_default",
         "0",
         "Default view",
-        "My work and the unassigned queue, live statuses",
-        (QUEUE,),
-        action="quick_view('default')",
+        "my work and the unassigned queue (a security officer's: fraud, hacking, blocks)",
+        "default",
     ),
+    ConsoleAction(
+        "sort",
+        "o",
+        "Sort",
+        "The order, in turn: SLA due, age, last customer message, last updated",
+        (QUEUE,),
+        importance=20,
+    ),
+    ConsoleAction("columns", "c", "Columns", "Choose the queue's columns (kept for you)", (QUEUE,)),
     ConsoleAction(
         "mark",
         "space,v",
@@ -183,9 +163,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "B",
         "Block requests",
         "WMID block requests waiting for a decision, oldest first",
-        _WORK,
+        (*_WORK, DASHBOARD),
         permission=Permission.decide_block,
-        footer=True,
+        importance=30,
     ),
     ConsoleAction(
         "templates",
@@ -207,7 +187,20 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "toggle_preview", "p", "Preview", "Show or hide the ticket beside the queue", (QUEUE,)
     ),
     ConsoleAction(
-        "quit", "q", "Quit", "Leave the console (drafts are kept)", (QUEUE,), footer=True
+        "quit",
+        "q",
+        "Quit",
+        "Leave the console (drafts are kept)",
+        (QUEUE,),
+        importance=10,
+    ),
+    ConsoleAction(
+        "log_call",
+        "L",
+        "Log a call",
+        "A hotline call: the caller's tickets by WMID, purse or phone; note it on one, or open one",
+        _WORK,
+        importance=25,
     ),
     # Working a ticket (the queue's highlighted one, or the open one) -----------------
     ConsoleAction(
@@ -216,17 +209,29 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Take",
         "Take the highlighted ticket: it becomes yours and opens full screen",
         _WORK,
-        footer=True,
         needs_ticket=True,
+        importance=90,
     ),
     ConsoleAction(
         "take_next", "T", "Take next", "Take the most urgent unassigned ticket and open it", _WORK
     ),
     ConsoleAction(
-        "reply", "r", "Reply", "Write to the customer", _WORK, footer=True, needs_ticket=True
+        "reply",
+        "r",
+        "Reply",
+        "Write to the customer",
+        _WORK,
+        needs_ticket=True,
+        importance=90,
     ),
     ConsoleAction(
-        "note", "n", "Note", "An internal note, never sent", _WORK, footer=True, needs_ticket=True
+        "note",
+        "n",
+        "Note",
+        "An internal note, never sent",
+        _WORK,
+        needs_ticket=True,
+        importance=80,
     ),
     ConsoleAction(
         "answer_with",
@@ -235,8 +240,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Answer with a macro or template: type to find it, enter opens the reply with it, "
         "ctrl+s/ctrl+n/ctrl+l/ctrl+f send it at once (one confirmation)",
         _WORK,
-        footer=(TICKET,),
         needs_ticket=True,
+        importance=70,
+        bar_on=(TICKET,),
     ),
     ConsoleAction(
         "set_status",
@@ -244,8 +250,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Status",
         "Park (on hold), unpark, archive, extract from the archive",
         _WORK,
-        footer=True,
         needs_ticket=True,
+        importance=40,
     ),
     ConsoleAction(
         "escalate",
@@ -253,8 +259,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Escalate",
         "Fraud, WMID block, hacking, arbitration, hotline",
         _WORK,
-        footer=True,
         needs_ticket=True,
+        importance=40,
     ),
     ConsoleAction(
         "clear_escalation",
@@ -287,8 +293,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Give the ticket (or every marked one) to an operator, or back to the queue",
         _WORK,
         permission=Permission.assign,
-        footer=True,
         needs_ticket=True,
+        importance=35,
     ),
     ConsoleAction(
         "approve_block",
@@ -297,8 +303,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Approve a WMID block someone else requested (asks you to confirm: irreversible)",
         (*_WORK, BLOCKS),
         permission=Permission.decide_block,
-        footer=(BLOCKS,),
+        bar_on=(BLOCKS,),
         needs_ticket=True,
+        importance=80,
     ),
     ConsoleAction(
         "reject_block",
@@ -307,8 +314,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Reject a WMID block someone else requested, with a reason",
         (*_WORK, BLOCKS),
         permission=Permission.decide_block,
-        footer=(BLOCKS,),
+        bar_on=(BLOCKS,),
         needs_ticket=True,
+        importance=80,
     ),
     ConsoleAction(
         "reload",
@@ -323,9 +331,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "D",
         "Dashboard",
         "Open work, SLA, escalations, operators and inflow, live",
-        (QUEUE,),
+        (*_WORK, *_LISTS),
         permission=Permission.view_dashboard,
-        footer=True,
+        importance=30,
     ),
     # The open ticket ------------------------------------------------------------------
     ConsoleAction(
@@ -337,16 +345,30 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         needs_ticket=True,
     ),
     ConsoleAction(
+        "next_ticket",
+        "J",
+        "Next ticket",
+        "The next ticket in the queue's order (from the editor: the draft is kept)",
+        (TICKET, EDITOR),
+        bar_on=(TICKET,),
+        importance=15,
+    ),
+    ConsoleAction(
+        "previous_ticket",
+        "K",
+        "Previous ticket",
+        "The ticket before, in the queue's order",
+        (TICKET, EDITOR),
+    ),
+    ConsoleAction(
         "back",
         "escape,q",
         "Back",
         "Back to where you were",
-        (TICKET, DASHBOARD, HELP, *_LISTS),
-        footer=True,
+        (TICKET, DASHBOARD, HELP, HOTLINE, *_LISTS),
+        importance=55,
     ),
     # The dashboard -----------------------------------------------------------------------
-    ConsoleAction("tile_down", "j,down", "Down", "Next row of the tile", (DASHBOARD,)),
-    ConsoleAction("tile_up", "k,up", "Up", "Previous row of the tile", (DASHBOARD,)),
     ConsoleAction("tile_left", "h,left", "Left", "Previous status in open work", (DASHBOARD,)),
     ConsoleAction("tile_right", "l,right", "Right", "Next status in open work", (DASHBOARD,)),
     ConsoleAction(
@@ -355,7 +377,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Next tile",
         "Open work, block requests, oldest waiting, operators",
         (DASHBOARD,),
-        footer=True,
+        importance=50,
     ),
     ConsoleAction("previous_tile", "shift+tab", "Previous tile", "Back a tile", (DASHBOARD,)),
     ConsoleAction(
@@ -364,7 +386,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Open",
         "Open work: the queue filtered to the cell; a request or ticket: the ticket",
         (DASHBOARD,),
-        footer=True,
+        importance=60,
     ),
     # The block requests -----------------------------------------------------------------
     ConsoleAction(
@@ -384,7 +406,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "A word or phrase, or a regular expression, for intake to flag",
         (MARKERS,),
         permission=Permission.edit_markers,
-        footer=True,
+        importance=70,
     ),
     ConsoleAction(
         "toggle_marker",
@@ -393,51 +415,22 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Stop or start flagging mail by the highlighted marker (it is kept)",
         (MARKERS,),
         permission=Permission.edit_markers,
-        footer=True,
+        importance=60,
+    ),
+    # A hotline call ------------------------------------------------------------------------
+    ConsoleAction(
+        "save_call",
+        "ctrl+s",
+        "Log the call",
+        "Note it on the highlighted ticket, or open a ticket for the caller",
+        (HOTLINE,),
+        importance=90,
     ),
     *EDITOR_ACTIONS,
 )
 
-BY_ID = {action.id: action for action in ACTIONS}
-
-
-def actions_for(screen: str) -> list[ConsoleAction]:
-    return [action for action in ACTIONS if screen in action.screens]
-
-
-def bindings_for(screen: str) -> list[Binding]:
-    """A screen's BINDINGS, every one with its action's id."""
-    return [
-        Binding(
-            action.keys,
-            action.textual_action,
-            action.description,
-            show=action.in_footer(screen),
-            key_display=action.key_display,
-            # The palette opens over anything, even a focused text box.
-            priority=action.id == "command_palette",
-            id=action.id,
-        )
-        for action in actions_for(screen)
-    ]
-
-
-def parse_keymap(text: str) -> dict[str, str]:
-    """The `keymap` setting: `take=T; reply=ctrl+r` (several keys: `back=escape,q`)."""
-    keymap: dict[str, str] = {}
-    for entry in (part.strip() for part in text.replace("\n", ";").split(";")):
-        if not entry:
-            continue
-        action_id, equals, keys = (piece.strip() for piece in entry.partition("="))
-        if not equals or not keys:
-            raise InvalidInput(f"keymap entry {entry!r} must look like take=T")
-        if action_id not in BY_ID:
-            known = ", ".join(sorted(BY_ID))
-            raise InvalidInput(f"keymap: no action {action_id!r}; the actions are {known}")
-        keymap[action_id] = keys
-    return keymap
-
-
-def grouped(screens: Iterable[str]) -> list[tuple[str, list[ConsoleAction]]]:
-    """The table by screen, in the help's order."""
-    return [(screen, actions_for(screen)) for screen in screens]
+TABLE = ActionTable(ACTIONS)
+BY_ID = TABLE.by_id
+actions_for = TABLE.actions_for
+bindings_for = TABLE.bindings_for
+parse_keymap = TABLE.parse_keymap

@@ -123,3 +123,26 @@ def ui_demo(ui_desk: Desk) -> Desk:
 
     load_demo(ui_desk, tickets=300, seed=5)
     return ui_desk
+
+
+@pytest.fixture
+def ui_blocks(ui_demo: Desk, clock: Clock) -> Desk:
+    """The demo desk with three block requests waiting, one of them elena's own."""
+    from console.reads.queue import Assignee, Queue, QueueFilter
+    from models import Status
+
+    rows = Queue(ui_demo.db, None).page(
+        QueueFilter(assignee=Assignee.anyone, statuses=frozenset({Status.open})),
+        clock.now,
+        limit=3,
+    )
+    for row, (wmid, by) in zip(
+        rows,
+        [("100200300400", "olga"), ("500600700800", "elena"), ("900800700600", "ivan")],
+        strict=True,
+    ):
+        operations.request_block(
+            ui_demo, row.number, wmid, f"took the money, says {by}'s customer", by=by
+        )
+        clock.advance(minutes=7)
+    return ui_demo

@@ -391,7 +391,7 @@ def test_an_upgrade_carries_existing_operators_over_unable_to_sign_in(postgres):
     assert upgraded.exit_code == 0, upgraded.output
     assert upgraded.stdout == (
         f"schema at {SCHEMA_HEAD}\n"
-        f"1 operators cannot sign in yet (their roles are NOLOGIN): {old}. An admin enables "
+        f"1 operator cannot sign in yet (the role is NOLOGIN): {old}. An admin enables "
         "each with `wmconsole operator activate LOGIN --password-prompt`.\n"
     )
     assert _role(postgres, old)[:2] == (False, ["wm_security"])

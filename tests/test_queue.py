@@ -13,7 +13,7 @@ from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.rules.queue_order import kinds_of
 from console.rules.tally import UNASSIGNED
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status, Ticket, TicketTally
-from tests.support.desk import new_ticket
+from tests.support.desk import all_rows, new_ticket
 from tests.support.oracle import tickets_plainly
 
 EVERYTHING = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
@@ -27,16 +27,6 @@ def demo_desk(desk):
 
 def queue_for(desk, login="olga"):
     return Queue(desk.db, viewer_id_for(desk.db, login))
-
-
-def all_rows(queue, f, now, page=37):
-    rows, key = [], None
-    while True:
-        chunk = queue.page(f, now, after=key, limit=page)
-        rows.extend(chunk)
-        if len(chunk) < page:
-            return rows
-        key = chunk[-1].key
 
 
 def tickets_table(desk):

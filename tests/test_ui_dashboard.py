@@ -15,7 +15,7 @@ from console.cli.main import main
 from console.demo.generator import load_demo
 from console.rules.queue_order import kinds_of
 from models import ACTIVE_STATUSES, BlockRequest, BlockState, Service, Status
-from screens.dashboard.open_work import SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
+from screens.dashboard.open_work import LABEL_WIDTH, SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
 from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import keys_content
 from screens.queue.screen import QueueScreen
@@ -32,7 +32,7 @@ def _matrix_lines(app) -> dict[str, list[str]]:
     """The open-work tile as drawn: each row's label and its numbers ('·' is 0)."""
     matrix = app.screen.query_one(OpenWorkMatrix)
     lines = matrix.render().plain.splitlines()
-    return {line.split()[0]: line.split()[1:] for line in lines[1:]}
+    return {line[:LABEL_WIDTH].strip(): line[LABEL_WIDTH:].split() for line in lines[1:]}
 
 
 def _drawn_count(text: str) -> int:
@@ -62,7 +62,11 @@ async def test_the_tiles_show_the_desk_as_counted_from_the_tables(desk, clock):
                 n for (sv, _), n in counted.items() if sv == service
             )
         assert _drawn_count(drawn["total"][-1]) == len(live)
-        assert f"{len(live):,} open" in screen_text(app)
+        answered = sum(1 for t in live if t.status == Status.answered)
+        assert (
+            f"{len(live) - answered:,} waiting (new, open, on hold) · {answered:,} answered"
+            in screen_text(app)
+        )
 
         with desk.db.read() as session:
             waiting_blocks = session.execute(

@@ -172,6 +172,7 @@ def test_every_piece_of_the_detail_is_literal(text, other):
         customer_purse=None,
         customer_email=f"{other}@example.com",
         customer_name=other,
+        customer_phone="+74957274333",
         notice_channel="email",
         language="ru",
         source="form",

@@ -148,7 +148,7 @@ async def test_the_filter_picker_shows_counts_and_applies_at_once(ui_demo):
         await pilot.press("escape")
         await settle(pilot)
         assert all(row.service.value == "keeper" for row in first_rows(ui_demo, f=view.filter))
-        assert "service keeper" in screen_text(app)
+        assert "service Keeper" in screen_text(app)
 
 
 async def test_the_last_filters_come_back(ui_demo):

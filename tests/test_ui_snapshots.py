@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from console import operations as ops
-from console.reads.queue import Assignee, Queue, QueueFilter
+from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from models import Status
 from tests.support.ui import console_for, settle, type_text
 
@@ -40,6 +40,34 @@ def test_queue(snap_compare, ui_demo, size):
 def test_ticket(snap_compare, ui_demo, size):
     assert snap_compare(
         console_for(ui_demo), terminal_size=size, run_before=steps("j", "j", "enter")
+    )
+
+
+def test_ticket_scrolled_keeps_its_head(snap_compare, ui_demo):
+    """At 80x24 the number, subject, status and holder stay while the thread scrolls."""
+    third = Queue(ui_demo.db, viewer_id_for(ui_demo.db, "olga")).page(QueueFilter(), ui_demo.now())[
+        2
+    ]
+    lines = "\n".join(f"{step}. checked with the bank" for step in range(1, 16))
+    ops.note(ui_demo, third.number, lines, by="ivan")
+    assert snap_compare(
+        console_for(ui_demo), terminal_size=(80, 24), run_before=steps("j", "j", "enter", "ctrl+d")
+    )
+
+
+def test_queue_sorted_by_age_without_the_wmid(snap_compare, ui_demo):
+    assert snap_compare(
+        console_for(ui_demo), terminal_size=(160, 48), run_before=steps("o", "c", "G", "k", "space")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_hotline_call(snap_compare, ui_demo, size):
+    everything = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
+    rows = Queue(ui_demo.db, None).page(everything, ui_demo.now())
+    wmid = next(row.customer_wmid for row in rows if row.customer_wmid)
+    assert snap_compare(
+        console_for(ui_demo), terminal_size=size, run_before=steps("L", text=f"{wmid}\n")
     )
 
 
@@ -94,24 +122,6 @@ def test_dashboard_in_the_light_theme(snap_compare, ui_demo):
     app = console_for(ui_demo, login="sergey")
     app.theme = "textual-light"
     assert snap_compare(app, terminal_size=(160, 48), run_before=steps("D", "j", "l"))
-
-
-@pytest.fixture
-def ui_blocks(ui_demo, clock):
-    """The demo desk with three block requests waiting, one of them elena's own."""
-    rows = Queue(ui_demo.db, None).page(
-        QueueFilter(assignee=Assignee.anyone, statuses=frozenset({Status.open})),
-        clock.now,
-        limit=3,
-    )
-    for row, (wmid, by) in zip(
-        rows,
-        [("100200300400", "olga"), ("500600700800", "elena"), ("900800700600", "ivan")],
-        strict=True,
-    ):
-        ops.request_block(ui_demo, row.number, wmid, f"took the money, says {by}'s customer", by=by)
-        clock.advance(minutes=7)
-    return ui_demo
 
 
 @pytest.mark.parametrize("size", SIZES)

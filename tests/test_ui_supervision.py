@@ -156,7 +156,7 @@ async def test_bulk_reassign_of_marked_tickets(ui_desk, clock):
         # Marks show in the row, with their count; the cursor steps on.
         await pilot.press("space", "v", "v")
         await settle(pilot)
-        assert "3 marked" in screen_text(app)
+        assert "3 tickets marked" in screen_text(app)
         marked = [n for n in numbers if queue_row(app, n).lstrip().startswith("●")]
         assert len(marked) == 3
         ops.note(ui_desk, marked[1], "a note changes no version", by="olga")
@@ -183,7 +183,7 @@ async def test_bulk_reassign_of_marked_tickets(ui_desk, clock):
                 (e.operator, e.after["assignee"]) for e in detail.audit if e.action == "assign"
             ] == [("sergey", "ivan")]
         assert load_ticket(ui_desk.db, marked[2]).assignee == "olga"
-        assert "1 marked" in screen_text(app)
+        assert "1 ticket marked" in screen_text(app)
         await pilot.press("u")
         await settle(pilot)
         assert "marked" not in screen_text(app)

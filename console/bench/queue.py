@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from console.demo.generator import load_demo
 from console.desk import Desk, open_desk
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
+from console.rules.queue_order import SortOrder
 from models import EscalationKind, Service, Status, Ticket
 
 Echo = Callable[[str], None]
@@ -119,8 +120,66 @@ def queue_figures(desk: Desk, echo: Echo, viewer: str = "olga") -> None:
         echo(f"search {word!r:<20} {hits:>8} tickets: page {page:8.2f} ms, counts {counts:8.2f} ms")
 
 
+# The indexes migration 0007 added for the queue's other orders.
+ORDER_INDEXES = {
+    "ix_ticket_age": ("queue_rank", "created_at", "id", "assignee_id"),
+    "ix_ticket_last_customer": ("queue_rank", "last_customer_at", "id", "assignee_id"),
+    "ix_ticket_updated": ("queue_rank", "updated_at", "id", "assignee_id"),
+}
+
+
+def order_figures(desk: Desk, echo: Echo, viewer: str = "olga") -> dict[str, list[float]]:
+    """Each order an operator may sort by: the opening view's top page, the next
+    page by keyset, the last page, a ticket's position (the cursor kept on it),
+    and every ticket's top page."""
+    queue = Queue(desk.db, viewer_id_for(desk.db, viewer))
+    now = desk.now()
+    figures: dict[str, list[float]] = {}
+    for order in SortOrder:
+        opening = QueueFilter(order=order)
+        everything = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone, order=order)
+        first = queue.page(opening, now) or queue.page(everything, now)
+        last_key, middle_key = first[-1].key, first[len(first) // 2].key
+        actions = [
+            lambda f=opening: queue.page(f, now),
+            lambda f=opening, k=last_key: queue.page(f, now, after=k),
+            lambda f=opening: queue.page_before(f, now),
+            lambda f=opening, k=middle_key: queue.position(f, now, k),
+            lambda f=everything: queue.page(f, now),
+        ]
+        figures[order.value] = [timed(action, 5) for action in actions]
+        top, after, last, position, whole = figures[order.value]
+        echo(
+            f"order {order.value:<9} top {top:7.2f} ms  next {after:7.2f} ms  "
+            f"last {last:7.2f} ms  position {position:7.2f} ms  all tickets {whole:7.2f} ms"
+        )
+    return figures
+
+
+def orders_without_their_indexes(desk: Desk, echo: Echo) -> None:
+    """The same figures without the order indexes, as before migration 0007 (they
+    are dropped for the measure and built again after it)."""
+    with desk.db.write_connection() as connection:
+        for name in ORDER_INDEXES:
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+    echo("without the order indexes (as before migration 0007):")
+    try:
+        order_figures(desk, echo)
+    finally:
+        with desk.db.write_connection() as connection:
+            for name, columns in ORDER_INDEXES.items():
+                connection.exec_driver_sql(f"CREATE INDEX {name} ON ticket ({', '.join(columns)})")
+        echo("the order indexes are back")
+
+
 def run_queue_benchmark(
-    db_url: str | None, *, tickets: int, seed: int, postgres: bool, echo: Echo
+    db_url: str | None,
+    *,
+    tickets: int,
+    seed: int,
+    postgres: bool,
+    echo: Echo,
+    before_after: bool = False,
 ) -> None:
     with ExitStack() as stack:
         if postgres and db_url is None:
@@ -137,3 +196,7 @@ def run_queue_benchmark(
         echo(f"database: {desk.db.url.render_as_string(hide_password=True)}")
         ensure_demo(desk, tickets, seed, echo)
         queue_figures(desk, echo)
+        echo("the queue's orders (o), with their indexes:")
+        order_figures(desk, echo)
+        if before_after:
+            orders_without_their_indexes(desk, echo)

@@ -32,11 +32,26 @@ def bench() -> None:
 @_postgres_option
 @_million_tickets_option
 @_seed_option
-def bench_queue(db_url: str | None, postgres: bool, tickets: int, seed: int) -> None:
-    """Demo load time, queue page, facet-count and search times at N tickets."""
+@click.option(
+    "--before-after",
+    is_flag=True,
+    help="Also each order without its index (dropped for the measure, then built again).",
+)
+def bench_queue(
+    db_url: str | None, postgres: bool, tickets: int, seed: int, before_after: bool
+) -> None:
+    """Demo load time, queue page, facet-count and search times at N tickets, and
+    each order the queue may be sorted by."""
     from console.bench.queue import run_queue_benchmark
 
-    run_queue_benchmark(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=click.echo)
+    run_queue_benchmark(
+        db_url,
+        tickets=tickets,
+        seed=seed,
+        postgres=postgres,
+        echo=click.echo,
+        before_after=before_after,
+    )
 
 
 @bench.command("intake")

@@ -13,6 +13,7 @@ import click
 from console.cli import (
     bench,
     blocks,
+    calls,
     customer,
     fullscreen,
     macros,
@@ -42,6 +43,7 @@ COMMANDS = (
     ticket.assign,
     ticket.escalate,
     blocks.block,
+    calls.call,
     templates.template,
     macros.macro,
     markers.marker,

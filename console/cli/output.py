@@ -93,6 +93,15 @@ def created_ticket_json(created: Any) -> dict[str, Any]:
     }
 
 
+def call_logged_json(logged: Any) -> dict[str, Any]:
+    return {
+        "number": logged.number,
+        "message_id": logged.message_id,
+        "opened": logged.opened,
+        "escalations": [kind.value for kind in logged.escalations],
+    }
+
+
 # The lists ------------------------------------------------------------------------
 
 
@@ -250,6 +259,17 @@ def _notice_lines(row: Any) -> str:
 
 
 NOTICES = Listing(json=asdict, text=_notice_lines)
+
+
+def _caller_line(t: Any) -> str:
+    holder = t.assignee or "—"
+    return (
+        f"{t.number:>7}  {t.created_at:%Y-%m-%d}  {t.status:<11} {t.service:<13} "
+        f"{holder:<10} {one_line(t.subject)}"
+    )
+
+
+CALLER_TICKETS = Listing(json=lambda t: t.as_json(), text=_caller_line)
 
 
 # What the intake and the outbox did, one line each ----------------------------------

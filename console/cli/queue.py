@@ -26,11 +26,13 @@ def _queue_filter(
     assignee: tuple[str, ...],
     breached: bool,
     search: str,
+    order: str,
 ):
     """The QueueFilter the options describe; with none, the opening view."""
     from console.operations.escalations import escalation_kind
     from console.reads.queue import QueueFilter
     from console.rules import validation
+    from console.rules.queue_order import SortOrder
 
     filters = QueueFilter(
         services=frozenset(validation.service(s) for s in split_values(service)),
@@ -38,6 +40,7 @@ def _queue_filter(
         assignee=_whose(split_values(assignee)),
         breached=breached,
         search=validation.search(search),
+        order=SortOrder(order),
     )
     if status:
         statuses = frozenset(validation.status(s) for s in split_values(status))
@@ -67,6 +70,14 @@ def _whose(values: list[str]) -> str:
 )
 @click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
 @click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")
+@click.option(
+    "--order",
+    type=click.Choice(["sla", "age", "customer", "updated"]),
+    default="sla",
+    show_default=True,
+    help="sla: the queue's own (escalation, SLA due, age); age: oldest first; customer: "
+    "the last customer message, newest first; updated: the last change, newest first.",
+)
 @limit_option
 @json_option
 def tickets(cli: CliContext, limit: int, as_json: bool, **filter_options: Any) -> None:

@@ -31,11 +31,13 @@ def _say_who_cannot_sign_in(desk) -> None:
     """Operators carried over from before the database knew people (or added
     without a password) wait for an admin to let them sign in."""
     from console.operations import list_people
+    from console.rules.labels import plural
 
     waiting = [p.login for p in list_people(desk) if p.active and p.has_role and not p.can_login]
     if waiting:
+        roles = "their roles are" if len(waiting) > 1 else "the role is"
         click.echo(
-            f"{len(waiting)} operators cannot sign in yet (their roles are NOLOGIN): "
+            f"{plural(len(waiting), 'operator')} cannot sign in yet ({roles} NOLOGIN): "
             f"{', '.join(waiting)}. An admin enables each with "
             "`wmconsole operator activate LOGIN --password-prompt`."
         )

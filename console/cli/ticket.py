@@ -57,6 +57,7 @@ def ticket_show(cli: CliContext, number: int, as_json: bool) -> None:
 @click.option("--wmid", metavar="W", help="Given when the customer is signed in.")
 @click.option("--purse", metavar="P")
 @click.option("--name", metavar="NAME")
+@click.option("--phone", metavar="N", help="The customer's phone: +7 495 727-43-33.")
 @click.option("--channel", type=click.Choice(["keeper", "email"]), help="For answer notices.")
 @click.option("--language", type=click.Choice(["ru", "en"]), help="Default: guessed from text.")
 @text_options

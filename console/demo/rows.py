@@ -197,6 +197,7 @@ class RowWriter:
             customer.purse,
             customer.email,
             customer.name,
+            customer.phone,
             story.channel,
             customer.lang,
             story.source,

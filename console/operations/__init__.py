@@ -2,6 +2,7 @@
 
 from console.operations.answers import RESOLVED, FollowUp, reply
 from console.operations.bulk import Bulk, archive_many, reassign, undo_reassign
+from console.operations.calls import Caller, CallLogged, log_call, open_call_ticket
 from console.operations.customer import (
     NewTicket,
     confirm,
@@ -72,6 +73,8 @@ __all__ = [
     "Assigned",
     "BlockDecision",
     "Bulk",
+    "CallLogged",
+    "Caller",
     "FollowUp",
     "MacroInfo",
     "MacroText",
@@ -108,7 +111,9 @@ __all__ = [
     "list_people",
     "list_templates",
     "load_preference",
+    "log_call",
     "note",
+    "open_call_ticket",
     "reassign",
     "reject_block",
     "reply",

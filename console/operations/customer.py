@@ -37,6 +37,7 @@ from models import (
     MessageKind,
     NoticeChannel,
     NoticeKind,
+    Operator,
     Service,
     Status,
     Ticket,
@@ -70,7 +71,7 @@ def confirmation_code() -> str:
     return secrets.token_hex(24)
 
 
-def _notice_channel(
+def notice_channel(
     channel: NoticeChannel | str | None, *, email: str | None, wmid: str | None
 ) -> NoticeChannel:
     """The channel the customer chose, else Keeper for a known WMID, else e-mail;
@@ -98,6 +99,7 @@ def create_ticket(
     wmid: str | None = None,
     purse: str | None = None,
     name: str | None = None,
+    phone: str | None = None,
     channel: NoticeChannel | str | None = None,
     language: Language | str | None = None,
     source: MessageChannel = MessageChannel.form,
@@ -118,8 +120,9 @@ def create_ticket(
         "wmid": validation.wmid(wmid) if wmid else None,
         "purse": validation.purse(purse) if purse else None,
         "name": validation.customer_name(name),
+        "phone": validation.phone(phone) if phone else None,
     }
-    fields["notice_channel"] = _notice_channel(channel, email=fields["email"], wmid=fields["wmid"])
+    fields["notice_channel"] = notice_channel(channel, email=fields["email"], wmid=fields["wmid"])
     fields["language"] = Language(language) if language else None
     with desk.db.write(as_=Duty.intake) as session:
         edit, message_id = open_ticket(
@@ -167,10 +170,13 @@ def open_ticket(
     confirmed: bool,
     email_message_id: str | None,
     attachments: Sequence[IncomingAttachment],
+    phone: str | None = None,
+    opened_by: Operator | None = None,
 ) -> tuple[TicketEdit, int]:
     """The new ticket and its first message, inside the caller's transaction, from
     validated values; the caller adds what else belongs to the arrival and finishes
-    the edit. An unconfirmed ticket gets its confirmation notice queued."""
+    the edit. An unconfirmed ticket gets its confirmation notice queued. Opened
+    by a person (a hotline call), the first message is their note of the call."""
     now = desk.now()
     ticket = TicketRow(
         {
@@ -182,28 +188,27 @@ def open_ticket(
             "customer_purse": purse,
             "customer_email": email,
             "customer_name": name,
+            "customer_phone": phone,
             "notice_channel": notice_channel,
             "language": language or guess_language(subject, body),
             "source": source,
             **_arrival(now, confirmed=confirmed),
+            # Whoever took the call holds the ticket: they spoke to the customer.
+            **({"assignee_id": opened_by.id, "status": Status.open} if opened_by else {}),
         }
     )
     # Everything derived is settled before the one INSERT, so finishing the
     # edit finds nothing more to update.
-    edit = TicketEdit(
-        session, desk, ticket, None, Actor.customer, "create", now, bumps_version=False
+    actor, kind = (
+        (Actor.operator, MessageKind.note) if opened_by else (Actor.customer, MessageKind.customer)
     )
+    edit = TicketEdit(session, desk, ticket, opened_by, actor, "create", now, bumps_version=False)
     reset_clock(edit)
     refresh_queue_keys(ticket)
     ticket_id = session.connection().execute(_INSERT_TICKET, ticket.values()).scalar_one()
     edit.ticket = TicketRow({**ticket.values(), "id": ticket_id})
     message_id = add_message(
-        edit,
-        MessageKind.customer,
-        body,
-        source,
-        email_message_id=email_message_id,
-        attachments=attachments,
+        edit, kind, body, source, email_message_id=email_message_id, attachments=attachments
     )
     if not confirmed:
         queue_notice(edit, NoticeKind.confirm)

@@ -108,6 +108,11 @@ class TicketRow:
     def values(self) -> dict[str, Any]:
         return dict(self._values)
 
+    @property
+    def changed(self) -> frozenset[str]:
+        """The columns written since loading (or since the last save)."""
+        return frozenset(self._changed)
+
     def save(self, connection: sa.Connection) -> None:
         """UPDATE the columns written since loading (or since the last save)."""
         if not self._changed:

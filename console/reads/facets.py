@@ -8,18 +8,24 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from console.reads.queue_filter import Assignee, QueueFilter
-from console.reads.search import search_clause
 from console.rules.queue_order import escalation_bit, flags_of
 from console.rules.tally import UNASSIGNED, tally_cells
 from models import EscalationKind, Service, Status, Ticket
 
 # The moment a count or a page is read as of: what "past due" is measured against.
 NOW = sa.bindparam("now", type_=Ticket.__table__.c.due_at.type)
+# The start of its day (GMT): "answered by me today" counts from it.
+TODAY = sa.bindparam("today", type_=Ticket.__table__.c.answered_at.type)
+
+
+def read_parameters(now: datetime) -> dict[str, Any]:
+    """The moment a page or a count is read as of, and the start of its day."""
+    return {"now": now, "today": now.replace(hour=0, minute=0, second=0, microsecond=0)}
 
 
 @dataclass(frozen=True)
@@ -44,12 +50,17 @@ class Cell(NamedTuple):
 
 
 def count_cells(
-    connection: sa.Connection, f: QueueFilter, now: datetime, dialect: str
+    connection: sa.Connection,
+    now: datetime,
+    narrowing: Sequence[sa.ColumnElement[bool]],
+    *,
+    past_due_only: bool,
 ) -> list[Cell]:
     """The tickets counted by (status, service, assignee id or 0, escalation
     flags), with how many of each are past due: over the whole table, narrowed
-    only by the SLA filter and the search. Without a search this is the small
-    tally table plus an index-only count of what is past due."""
+    only by the SLA filter and `narrowing` (a search, "answered by me today").
+    Without narrowing this is the small tally table plus an index-only count
+    of what is past due."""
     # Plain strings here: enum conversion of every cell costs more than the query.
     group = (
         sa.type_coerce(Ticket.status, sa.String),
@@ -58,12 +69,11 @@ def count_cells(
         Ticket.escalation_flags,
     )
     past_due = Ticket.due_at < NOW
-    parameters = {"now": now}
-    searched = search_clause(f.search, dialect)
-    if searched is not None:
+    parameters = read_parameters(now)
+    if narrowing:
         overdue = sa.func.sum(sa.case((past_due, 1), else_=0))
-        query = sa.select(*group, sa.func.count(), overdue).where(searched).group_by(*group)
-        if f.breached:
+        query = sa.select(*group, sa.func.count(), overdue).where(*narrowing).group_by(*group)
+        if past_due_only:
             query = query.where(past_due)
         return [Cell(*row) for row in connection.execute(query, parameters)]
     breached = {
@@ -73,7 +83,7 @@ def count_cells(
             parameters,
         )
     }
-    if f.breached:
+    if past_due_only:
         return [Cell(*key, count, count) for key, count in breached.items()]
     return [Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
 

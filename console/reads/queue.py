@@ -1,9 +1,10 @@
 """The queue: filtered pages of tickets in queue order, and the filter bar's counts.
 
 Never loads the table. Pages come by keyset (the rows after or before a key
-on the indexed sort columns) or, for a jump, by offset; counts come from the
-ticket tally, or from an indexed count when a search or the SLA filter
-narrows the set. Rows are Core tuples, not ORM objects: this is the hot path.
+on the indexed sort columns of the filter's order) or, for a jump, by offset;
+counts come from the ticket tally, or from an indexed count when a search, the
+SLA filter or "answered by me today" narrows the set. Rows are Core tuples,
+not ORM objects: this is the hot path.
 """
 
 from __future__ import annotations
@@ -18,13 +19,29 @@ import sqlalchemy as sa
 
 from console.database import Database
 from console.errors import InvalidInput, NotFound
-from console.reads.facets import NOW, Cell, Facets, count_cells, facets_from_cells
+from console.reads.facets import (
+    NOW,
+    TODAY,
+    Cell,
+    Facets,
+    count_cells,
+    facets_from_cells,
+    read_parameters,
+)
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.search import search_clause
-from console.rules.queue_order import NOT_WORKED_RANK, QUEUE_ORDER, flags_of, kinds_of
+from console.rules.queue_order import (
+    LIVE_RANKS,
+    NOT_WORKED_RANK,
+    SortOrder,
+    flags_of,
+    kinds_of,
+)
 from models import (
     ACTIVE_STATUSES,
     EscalationKind,
+    Message,
+    MessageKind,
     Operator,
     Service,
     Status,
@@ -33,7 +50,8 @@ from models import (
 
 PAGE_SIZE = 50
 
-QueueKey = tuple[int, datetime, datetime, int]
+# Where a row sorts in its order: the order's columns' values, the id last.
+QueueKey = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +73,14 @@ class QueueRow:
     # Whether it is held too long: since when the customer waits, and the holder holds.
     waiting_since: datetime | None = None
     assigned_at: datetime | None = None
+    last_customer_at: datetime | None = None
+    updated_at: datetime | None = None
+    # The order it was read in: its key is where it sorts in that order.
+    order: SortOrder = SortOrder.sla
 
     @property
     def key(self) -> QueueKey:
-        return (self.queue_rank, self.queue_due, self.created_at, self.id)
+        return tuple(getattr(self, column.key) for column in self.order.columns)
 
     @property
     def held_waiting_since(self) -> datetime | None:
@@ -91,13 +113,24 @@ _ROW_COLUMNS = (
     Ticket.version,
     Ticket.waiting_since,
     Ticket.assigned_at,
+    Ticket.last_customer_at,
+    Ticket.updated_at,
 )
 
 
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
 _OFFSET = sa.bindparam("offset", type_=sa.Integer)
-_KEY = sa.tuple_(*(sa.bindparam(f"key_{column.key}", type_=column.type) for column in QUEUE_ORDER))
 _STATEMENTS_KEPT = 64
+
+
+def _key(order: SortOrder) -> sa.Tuple:
+    return sa.tuple_(
+        *(sa.bindparam(f"key_{column.key}", type_=column.type) for column in order.columns)
+    )
+
+
+def _key_parameters(order: SortOrder, key: QueueKey) -> dict[str, Any]:
+    return {f"key_{column.key}": value for column, value in zip(order.columns, key, strict=True)}
 
 
 class Queue:
@@ -122,7 +155,7 @@ class Queue:
         # until told the database changed (forget_counts). Off by default: a
         # script that changes tickets and counts again must see its change.
         self._counts_fresh_for = counts_fresh_for
-        self._counted: dict[tuple[str, bool], tuple[datetime, list[Cell]]] = {}
+        self._counted: dict[tuple[str, bool, bool], tuple[datetime, list[Cell]]] = {}
 
     def _assignee_id(self, connection: sa.Connection, login: str) -> int:
         if login not in self._login_ids:
@@ -182,9 +215,28 @@ class Queue:
                 conditions.append(assignee)
         if f.breached:
             conditions.append(Ticket.due_at < NOW)
+        conditions.extend(self.narrowing(f))
+        return conditions
+
+    def narrowing(self, f: QueueFilter) -> list[sa.ColumnElement[bool]]:
+        """What narrows the set past the tally: the search, and "answered by me today"."""
+        conditions = []
         searched = search_clause(f.search, self._dialect)
         if searched is not None:
             conditions.append(searched)
+        if f.answered_today:
+            # Answered today (indexed), and by me: one of today's replies is mine.
+            mine = (
+                sa.select(Message.id)
+                .where(
+                    Message.ticket_id == Ticket.id,
+                    Message.kind == MessageKind.operator,
+                    Message.author_id == self._mine(),
+                    Message.created_at >= TODAY,
+                )
+                .exists()
+            )
+            conditions.extend([Ticket.answered_at >= TODAY, mine])
         return conditions
 
     def _branches(self, f: QueueFilter) -> tuple[list[sa.ColumnElement[bool]], bool]:
@@ -192,7 +244,17 @@ class Queue:
         unassigned; several services) into one branch per value: each branch then
         walks its index in queue order and stops after a page, instead of the
         database sorting every match. Returns the branches and whether they
-        already carry the assignee condition."""
+        already carry the assignee condition.
+
+        An order other than the queue's own is read one queue rank at a time:
+        its index leads with the rank, so live work is one short stretch of it
+        per rank, however large the archive."""
+        if f.order.by_rank:
+            statuses = f.statuses or frozenset(Status)
+            ranks = [*LIVE_RANKS] if statuses & ACTIVE_STATUSES else []
+            if not statuses <= ACTIVE_STATUSES:
+                ranks.append(NOT_WORKED_RANK)
+            return [Ticket.queue_rank == rank for rank in ranks], False
         if f.assignee == Assignee.mine_or_unassigned and self.viewer_id is not None:
             return [Ticket.assignee_id == self.viewer_id, Ticket.assignee_id.is_(None)], True
         if len(f.services) > 1 and f.assignee == Assignee.anyone:
@@ -210,10 +272,14 @@ class Queue:
                 return statement
         branches, assignee_split = self._branches(f)
         conditions = self._conditions(connection, f, with_assignee=not assignee_split)
+        columns = f.order.columns
+        # Reading backwards in a newest-first order is reading forwards in the index.
+        backwards = descending != f.order.descending
         if keyed:
-            position = sa.tuple_(*QUEUE_ORDER)
-            conditions.append(position < _KEY if descending else position > _KEY)
-        order = [column.desc() if descending else column for column in QUEUE_ORDER]
+            position = sa.tuple_(*columns)
+            key = _key(f.order)
+            conditions.append(position < key if backwards else position > key)
+        order = [column.desc() if backwards else column for column in columns]
         query = (
             sa.select(*_ROW_COLUMNS)
             .select_from(Ticket)
@@ -230,10 +296,10 @@ class Queue:
                     for branch in branches
                 )
             ).subquery()
-            keys = [merged.c[column.key] for column in QUEUE_ORDER]
+            keys = [merged.c[column.key] for column in columns]
             statement = (
                 sa.select(merged)
-                .order_by(*(key.desc() if descending else key for key in keys))
+                .order_by(*(key.desc() if backwards else key for key in keys))
                 .offset(_OFFSET)
                 .limit(_LIMIT)
             )
@@ -253,17 +319,15 @@ class Queue:
         limit: int,
         offset: int = 0,
     ) -> list[QueueRow]:
-        parameters: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
+        parameters: dict[str, Any] = {**read_parameters(now), "limit": limit, "offset": offset}
         if key is not None:
-            parameters.update(
-                {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
-            )
+            parameters.update(_key_parameters(f.order, key))
         with self.db.connect() as connection:
             statement = self._page_statement(
                 connection, f, keyed=key is not None, descending=descending
             )
             rows = connection.execute(statement, parameters).all()
-        queue_rows = [QueueRow(*row) for row in rows]
+        queue_rows = [QueueRow(*row, order=f.order) for row in rows]
         return queue_rows[::-1] if descending else queue_rows
 
     def page(
@@ -298,24 +362,25 @@ class Queue:
 
     def position(self, f: QueueFilter, now: datetime, key: QueueKey) -> int:
         """How many rows come before `key`: where a ticket sits after rows above it moved."""
-        parameters = {"now": now}
-        parameters.update(
-            {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
-        )
+        parameters = {**read_parameters(now), **_key_parameters(f.order, key)}
+        position, before = sa.tuple_(*f.order.columns), _key(f.order)
         with self.db.connect() as connection:
             query = (
                 sa.select(sa.func.count())
                 .select_from(Ticket)
-                .where(*self._conditions(connection, f), sa.tuple_(*QUEUE_ORDER) < _KEY)
+                .where(
+                    *self._conditions(connection, f),
+                    position > before if f.order.descending else position < before,
+                )
             )
             return connection.execute(query, parameters).scalar_one()
 
-    def key_of(self, ticket_id: int) -> QueueKey | None:
+    def key_of(self, ticket_id: int, order: SortOrder = SortOrder.sla) -> QueueKey | None:
         """Where a ticket sorts now, whatever the filter: a console keeps its cursor
         on the same ticket when rows above it come and go, or the ticket itself moves."""
         with self.db.connect() as connection:
             row = connection.execute(
-                sa.select(*QUEUE_ORDER).where(Ticket.id == ticket_id)
+                sa.select(*order.columns).where(Ticket.id == ticket_id)
             ).one_or_none()
         return None if row is None else tuple(row)
 
@@ -330,6 +395,22 @@ class Queue:
                 .where(Ticket.id == ticket_id)
             ).one_or_none()
         return None if row is None else QueueRow(*row)
+
+    def neighbour(self, f: QueueFilter, now: datetime, number: int, step: int) -> QueueRow | None:
+        """The ticket after (step 1) or before (-1) ticket `number` in the filter's
+        order, whether or not that one is still in the view; None past either end."""
+        with self.db.connect() as connection:
+            found = connection.execute(
+                sa.select(*f.order.columns).where(Ticket.number == number)
+            ).one_or_none()
+        if found is None:
+            raise NotFound(f"no ticket {number}")
+        key = tuple(found)
+        if step > 0:
+            rows = self.page(f, now, after=key, limit=1)
+        else:
+            rows = self.page_before(f, now, before=key, limit=1)
+        return rows[0] if rows else None
 
     def any_tickets(self) -> bool:
         """False only for a database with no tickets at all (not merely none that match)."""
@@ -353,13 +434,13 @@ class Queue:
     def _counted_cells(
         self, connection: sa.Connection, f: QueueFilter, now: datetime
     ) -> list[Cell]:
-        key = (f.search, f.breached)
+        key = (f.search, f.breached, f.answered_today)
         fresh_for = self._counts_fresh_for
         if fresh_for is not None:
             counted = self._counted.get(key)
             if counted is not None and timedelta(0) <= now - counted[0] < fresh_for:
                 return counted[1]
-        cells = count_cells(connection, f, now, self._dialect)
+        cells = count_cells(connection, now, self.narrowing(f), past_due_only=f.breached)
         if fresh_for is not None:
             self._counted = {**self._counted, key: (now, cells)}
         return cells

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from console.rules.queue_order import SortOrder
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 
 
@@ -26,9 +27,10 @@ ASSIGNEE_SCOPES = tuple(Assignee)
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What the filter bar says. Empty sets mean "any"; the default is what a
-    new operator's console opens on: their own work and the unassigned queue,
-    without unconfirmed, archived and expired tickets."""
+    """What the filter bar says, and the order. Empty sets mean "any"; the
+    default is what a new operator's console opens on: their own work and the
+    unassigned queue, without unconfirmed, archived and expired tickets.
+    `answered_today`: only tickets the viewer answered since 00:00 GMT."""
 
     services: frozenset[Service] = frozenset()
     statuses: frozenset[Status] = ACTIVE_STATUSES
@@ -36,6 +38,8 @@ class QueueFilter:
     assignee: str = Assignee.mine_or_unassigned
     breached: bool = False
     search: str = ""
+    answered_today: bool = False
+    order: SortOrder = SortOrder.sla
 
     def with_(self, **changes: Any) -> QueueFilter:
         return replace(self, **changes)
@@ -48,6 +52,8 @@ class QueueFilter:
             "assignee": str(self.assignee),
             "breached": self.breached,
             "search": self.search,
+            "answered_today": self.answered_today,
+            "order": self.order.value,
         }
 
     @classmethod
@@ -64,4 +70,8 @@ class QueueFilter:
             assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
             breached=bool(data.get("breached", False)),
             search=str(data.get("search", "")),
+            answered_today=bool(data.get("answered_today", False)),
+            order=SortOrder(data.get("order", "sla"))
+            if data.get("order") in SortOrder._value2member_map_
+            else SortOrder.sla,
         )

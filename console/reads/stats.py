@@ -29,6 +29,7 @@ from models import (
     EscalationKind,
     Operator,
     Service,
+    Status,
     Ticket,
 )
 
@@ -87,7 +88,18 @@ class DeskStats:
 
     @property
     def open_total(self) -> int:
+        """Every live ticket: waiting for the desk, or answered and waiting for the customer."""
         return sum(sum(row.values()) for row in self.open_work.values())
+
+    @property
+    def waiting_total(self) -> int:
+        """The work waiting for the desk: new, open and on hold (not answered)."""
+        return self.open_total - self.answered_total
+
+    @property
+    def answered_total(self) -> int:
+        """Answered, the customer's turn."""
+        return sum(row.get(Status.answered.value, 0) for row in self.open_work.values())
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -100,6 +100,7 @@ class TicketDetail:
     customer_purse: str | None
     customer_email: str | None
     customer_name: str | None
+    customer_phone: str | None
     notice_channel: str
     language: str
     source: str
@@ -168,6 +169,7 @@ def load_ticket(db: Database, number: int) -> TicketDetail:
             customer_purse=ticket.customer_purse,
             customer_email=ticket.customer_email,
             customer_name=ticket.customer_name,
+            customer_phone=ticket.customer_phone,
             notice_channel=ticket.notice_channel.value,
             language=ticket.language.value,
             source=ticket.source.value,
@@ -292,12 +294,14 @@ def other_tickets(db: Database, number: int) -> list[OtherTicket]:
 
 
 def _other_tickets(session: Session, ticket: Ticket) -> list[OtherTicket]:
-    """The same customer's other tickets: same WMID or same e-mail."""
+    """The same customer's other tickets: same WMID, e-mail or phone."""
     same_customer = []
     if ticket.customer_wmid:
         same_customer.append(Ticket.customer_wmid == ticket.customer_wmid)
     if ticket.customer_email:
         same_customer.append(Ticket.customer_email == ticket.customer_email)
+    if ticket.customer_phone:
+        same_customer.append(Ticket.customer_phone == ticket.customer_phone)
     if not same_customer:
         return []
     rows = session.execute(

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "automatic_mail": "received an automatic mail",
     "third_party_mail": "received a third party's mail",
     "notice_retry": "put a failed notice back in the outbox",
+    "call": "logged a hotline call",
 }
 
 

@@ -88,6 +88,8 @@ _WORKED_TICKET = (
     "archived_at",
     "archive_reason",
     "escalation_flags",
+    # A hotline caller's number, noted on their ticket with the call.
+    "customer_phone",
 )
 # What the customer's side changes: a confirmation, a follow-up mail, the archive
 # buttons, expiry; identifiers found in a mail. Never who holds the ticket.
@@ -106,6 +108,7 @@ _CUSTOMER_TICKET = (
     "archive_reason",
     "customer_wmid",
     "customer_purse",
+    "customer_phone",
 )
 _SENDING = ("state", "attempts", "next_attempt_at", "email_message_id", "last_error", "sent_at")
 
@@ -119,9 +122,12 @@ GRANTS: dict[str, dict[str, Rights]] = {
         INTAKE: READ,
         NOTICES: READ,
     },
-    "counter": {INTAKE: rights("S", "value")},
+    # A ticket opened on a hotline call takes the next number (calls.py).
+    "counter": {OPERATOR: rights("S", "value"), INTAKE: rights("S", "value")},
     "ticket": {
-        OPERATOR: rights("S", *_WORKED_TICKET),
+        # INSERT: a ticket opened for a call the person took, and no other (a
+        # trigger of migration 0007).
+        OPERATOR: rights("SI", *_WORKED_TICKET),
         INTAKE: rights("SI", *_CUSTOMER_TICKET),
         NOTICES: READ,
     },
@@ -173,14 +179,14 @@ FUNCTIONS = {
     "wm_set_password(text, text)": (ADMIN,),
 }
 
-# Triggers and policies migration 0005 puts in place: check-privileges reports
-# any that is missing, as drift.
+# Triggers and policies migrations 0005 and 0007 put in place: check-privileges
+# reports any that is missing, as drift.
 GUARDS = {
     "auditevent": ("wm_stamp_audit",),
     "message": ("wm_stamp_message",),
     "blockrequest": ("wm_guard_block",),
     "escalation": ("wm_guard_escalation",),
-    "ticket": ("wm_guard_assignee", "wm_audited_ticket"),
+    "ticket": ("wm_guard_assignee", "wm_audited_ticket", "wm_guard_new_ticket"),
     "notice": ("wm_guard_notice",),
     "template": ("wm_stamp_template",),
     "macro": ("wm_stamp_macro",),

@@ -1,5 +1,5 @@
-"""The queue's order — escalation urgency, then SLA due time, then age — kept as
-two denormalised columns on the ticket so one index serves it:
+"""The queue's orders. Its own — escalation urgency, then SLA due time, then
+age — is kept as two denormalised columns on the ticket so one index serves it:
 
 - queue_rank: the most urgent open escalation (wmid_block 0 ... hotline 4),
   5 with none, and 9 for tickets nobody works (unconfirmed, archived, expired)
@@ -7,12 +7,20 @@ two denormalised columns on the ticket so one index serves it:
 - queue_due: due_at, or the far future while the clock is stopped.
 
 escalation_flags holds the open escalation kinds as bits, for the badges.
+
+The other orders an operator may pick (`o` cycles them) are one column and the
+id, each served by an index on (queue_rank, column, id, assignee_id): the queue
+reads each rank's stretch of it in order and merges them, so a page costs the
+same at a million tickets, live work or the archive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
 
 from models import ACTIVE_STATUSES, EscalationKind, Status, Ticket
 
@@ -22,6 +30,42 @@ NOT_WORKED_RANK = 9
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 # The columns the queue is sorted on, the one index over them serving every page.
 QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
+LIVE_RANKS = tuple(range(NO_ESCALATION_RANK + 1))
+
+
+class SortOrder(StrEnum):
+    """What the queue is sorted by, in the order `o` cycles through them."""
+
+    sla = "sla"
+    age = "age"
+    customer = "customer"
+    updated = "updated"
+
+    @property
+    def columns(self) -> tuple[sa.Column, ...]:
+        return _ORDER_COLUMNS[self]
+
+    @property
+    def descending(self) -> bool:
+        """Newest first: the last customer message, the last change."""
+        return self in (SortOrder.customer, SortOrder.updated)
+
+    @property
+    def by_rank(self) -> bool:
+        """Whether the order is read one queue rank at a time and merged."""
+        return self != SortOrder.sla
+
+    def next(self) -> SortOrder:
+        members = list(SortOrder)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+_ORDER_COLUMNS: dict[SortOrder, tuple[sa.Column, ...]] = {
+    SortOrder.sla: QUEUE_ORDER,
+    SortOrder.age: (Ticket.created_at, Ticket.id),
+    SortOrder.customer: (Ticket.last_customer_at, Ticket.id),
+    SortOrder.updated: (Ticket.updated_at, Ticket.id),
+}
 
 
 def escalation_bit(kind: EscalationKind) -> int:

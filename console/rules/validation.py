@@ -17,6 +17,7 @@ PURSE_PATTERN = re.compile(r"[A-Z][0-9]{12}")
 # Deliverability is for the mail server to judge; this catches typos and junk.
 EMAIL_PATTERN = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]{2,}")
 LOGIN_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+PHONE_PATTERN = re.compile(r"\+[1-9]\d{7,14}")
 
 MAX_SUBJECT = 500
 MAX_CUSTOMER_NAME = 200
@@ -66,6 +67,20 @@ def purse(value: str) -> str:
             f"a purse is one letter A-Z and 12 digits 0-9, like Z157156762925; got {_shown(value)}"
         )
     return cleaned.upper()
+
+
+def phone(value: str) -> str:
+    """A telephone number as the hotline's caller ID shows it, kept as E.164: a
+    plus and 8 to 15 digits (+74957274333); spaces, dashes, dots and brackets
+    are only how people write it. A leading 8 of a Russian number is +7."""
+    cleaned = re.sub(r"[\s().-]", "", value.strip())
+    if re.fullmatch(r"8\d{10}", cleaned):
+        cleaned = "+7" + cleaned[1:]
+    if not PHONE_PATTERN.fullmatch(cleaned):
+        raise InvalidInput(
+            f"a phone number is + and the country code, like +7 495 727-43-33; got {_shown(value)}"
+        )
+    return cleaned
 
 
 def email(value: str) -> str:

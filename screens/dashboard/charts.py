@@ -13,8 +13,8 @@ from textual.style import Style
 from textual.widget import Widget
 
 from console.reads.stats import Bucket
+from console.rules.labels import SERVICE_LABELS
 from models import Service
-from screens.queue.columns import SERVICE_LABELS
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 BAR_ROWS = 3
@@ -96,6 +96,10 @@ class InflowChart(_Drawn):
         return Content.assemble(*parts)
 
 
+# The longest service, "personal data", and a space.
+SERVICE_WIDTH = 14
+
+
 class SlaBoard(_Drawn):
     """Past due and due within the hour, by service, in two columns of services;
     services with neither are left out."""
@@ -109,7 +113,7 @@ class SlaBoard(_Drawn):
     """
 
     # A service's label, its past-due and due-soon counts; columns three apart.
-    CELL_WIDTH = 27
+    CELL_WIDTH = SERVICE_WIDTH + 16
     GAP = 3
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -140,7 +144,7 @@ class SlaBoard(_Drawn):
         late = self.breached.get(service.value, 0)
         close = self.soon.get(service.value, 0)
         return [
-            SERVICE_LABELS[service].ljust(11),
+            SERVICE_LABELS[service].ljust(SERVICE_WIDTH),
             (f"{late:>7,}" if late else f"{'·':>7}", breached if late else quiet),
             (f"{close:>9,}" if close else f"{'·':>9}", soon if close else quiet),
         ]
@@ -162,7 +166,7 @@ class SlaBoard(_Drawn):
         columns = self._columns(self.size.width)
         rows = -(-len(services) // columns)
         parts.append("\n")
-        heading = "service".ljust(11) + "past".rjust(7) + "in 1 h".rjust(9)
+        heading = "service".ljust(SERVICE_WIDTH) + "past".rjust(7) + "in 1 h".rjust(9)
         parts.append(((" " * self.GAP).join([heading] * min(columns, len(services))), quiet))
         for row in range(rows):
             parts.append("\n")

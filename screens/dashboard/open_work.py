@@ -14,8 +14,9 @@ from textual.style import Style
 from textual.widget import Widget
 
 from console.reads.queue import Assignee, QueueFilter
+from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from models import ACTIVE_STATUSES, Service, Status
-from screens.queue.columns import SERVICE_LABELS, STATUS_LABELS
+from screens.moving import Move
 
 # In the order work moves through them; then the row's total.
 STATUS_COLUMNS: tuple[Status | None, ...] = (
@@ -26,7 +27,8 @@ STATUS_COLUMNS: tuple[Status | None, ...] = (
     None,
 )
 SERVICE_ROWS: tuple[Service | None, ...] = (*Service, None)
-LABEL_WIDTH = 11
+# The longest service, "personal data", and a space.
+LABEL_WIDTH = 14
 CELL_WIDTH = 9
 
 
@@ -76,6 +78,21 @@ class OpenWorkMatrix(Widget, can_focus=True):
         self.row = min(max(self.row + rows, 0), len(SERVICE_ROWS) - 1)
         self.column = min(max(self.column + columns, 0), len(STATUS_COLUMNS) - 1)
         self.refresh()
+
+    def move_cursor_by(self, how: Move) -> None:
+        """The movement keys (screens/moving.py), down the services."""
+        last = len(SERVICE_ROWS) - 1
+        rows = {
+            Move.down: 1,
+            Move.up: -1,
+            Move.page_down: last,
+            Move.page_up: -last,
+            Move.half_down: last // 2,
+            Move.half_up: -(last // 2),
+            Move.first: -last,
+            Move.last: last,
+        }[how]
+        self.move(rows=rows)
 
     def choose(self) -> None:
         service, status = self.cell

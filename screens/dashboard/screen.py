@@ -18,7 +18,7 @@ from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import ScreenResume
 from textual.widgets import DataTable, Static
@@ -27,13 +27,15 @@ from console.failures import as_failure
 from console.formatting import badges_text, short_duration
 from console.reads.queue import Assignee, QueueFilter
 from console.reads.stats import DeskStats, OperatorLoad, desk_stats
+from console.rules.labels import label, plural
 from console.untrusted import one_line
-from models import EscalationKind
+from models import EscalationKind, Role, Service, Status
 from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
 from screens.dashboard.charts import InflowChart, SlaBoard
 from screens.dashboard.open_work import OpenWorkMatrix
 from screens.keymap import DASHBOARD, bindings_for
 from screens.messages import TicketsChanged
+from screens.moving import Page
 from screens.outage import DatabaseFailed, said_in_console
 from screens.widgets.columns import titled
 from screens.widgets.fitted_table import FittedTable
@@ -90,7 +92,7 @@ class DashboardScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Dashboard — reading the desk…"), id="dash-title")
-        with VerticalScroll(id="dash-body"), Horizontal(id="dash-columns"):
+        with Page(id="dash-body"), Horizontal(id="dash-columns"):
             with Vertical(id="dash-left", classes="dash-column"):
                 with Vertical(id="tile-open", classes="tile"):
                     yield OpenWorkMatrix(id="open-work")
@@ -206,16 +208,18 @@ class DashboardScreen(ConsoleScreen):
         parts: list[str | tuple[str, str]] = [("Dashboard", "bold $accent")]
         if stats is not None:
             breached = sum(stats.breached.values())
+            blocks = len(stats.block_requests)
             parts.extend(
                 [
                     f" · {stats.at:%a %H:%M} GMT · ",
-                    (f"{stats.open_total:,}", "bold"),
-                    " open · ",
+                    (f"{stats.waiting_total:,} waiting", "bold"),
+                    " (new, open, on hold) · ",
+                    f"{stats.answered_total:,} answered · ",
                     (f"{breached:,} past SLA", "bold $text-error" if breached else ""),
                     " · ",
                     (
-                        f"{len(stats.block_requests)} blocks to decide",
-                        "bold $text-warning" if stats.block_requests else "",
+                        f"{plural(blocks, 'block')} to decide" + (" (B)" if blocks else ""),
+                        "bold $text-warning" if blocks else "",
                     ),
                 ]
             )
@@ -261,14 +265,17 @@ class DashboardScreen(ConsoleScreen):
         _update(
             note,
             Content.assemble(
-                (f"{count} WMID block request{'s' if count != 1 else ''}", "bold"),
+                (plural(count, "WMID block request"), "bold"),
                 " waiting for a decision, oldest first" if count else " waiting for a decision",
             ),
         )
         kinds = self.query_one("#escalations", FittedTable)
         kinds.fill(
             [
-                (kind.value, [Text(kind.value), _number(stats.escalations.get(kind.value, 0))])
+                (
+                    kind.value,
+                    [Text(label(kind)), _number(stats.escalations.get(kind.value, 0))],
+                )
                 for kind in ESCALATION_KINDS
             ]
         )
@@ -289,7 +296,7 @@ class DashboardScreen(ConsoleScreen):
             idle = "—" if load.last_action_at is None else _ago(stats.at - load.last_action_at)
             cells = [
                 Text(one_line(load.login)),
-                Text(load.role),
+                Text(label(load.role, Role)),
                 _number(load.held),
                 _number(load.answered_today),
                 Text("—" if median is None else _ago(timedelta(seconds=median)), justify="right"),
@@ -314,8 +321,8 @@ class DashboardScreen(ConsoleScreen):
                     [
                         Text(str(t.number)),
                         Text(_ago(stats.at - t.waiting_since)),
-                        Text(t.service),
-                        Text(t.status),
+                        Text(label(t.service, Service)),
+                        Text(label(t.status, Status)),
                         Text(one_line(t.assignee) if t.assignee else "—"),
                         Text(badges_text([EscalationKind(k) for k in t.escalations])),
                         Text(one_line(t.subject)),
@@ -327,24 +334,19 @@ class DashboardScreen(ConsoleScreen):
 
     # Keys ---------------------------------------------------------------------------
 
-    def action_tile_down(self) -> None:
-        self._move(rows=1)
-
-    def action_tile_up(self) -> None:
-        self._move(rows=-1)
+    def default_mover(self) -> OpenWorkMatrix:
+        return self.query_one(OpenWorkMatrix)
 
     def action_tile_left(self) -> None:
-        self._move(columns=-1)
+        self._across(-1)
 
     def action_tile_right(self) -> None:
-        self._move(columns=1)
+        self._across(1)
 
-    def _move(self, rows: int = 0, columns: int = 0) -> None:
+    def _across(self, columns: int) -> None:
         focused = self.focused
         if isinstance(focused, OpenWorkMatrix):
-            focused.move(rows, columns)
-        elif isinstance(focused, FittedTable) and rows:
-            focused.action_cursor_down() if rows > 0 else focused.action_cursor_up()
+            focused.move(columns=columns)
 
     def action_next_tile(self) -> None:
         self.focus_next()

@@ -14,6 +14,7 @@ from rich.style import Style
 
 from console.formatting import fit, sla_left, sla_state
 from console.reads.queue import QueueRow
+from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
 from console.untrusted import one_line
@@ -21,8 +22,6 @@ from models import EscalationKind, Status
 from screens.queue.columns import (
     HELD_TOO_LONG,
     MARK,
-    SERVICE_LABELS,
-    STATUS_LABELS,
     URGENT_BADGES,
     badge_words,
     sla_cell,
@@ -50,6 +49,27 @@ class _Line:
 
     def styled(self, name: str) -> Style:
         return self.base + self.style(f"queue-view--{name}")
+
+
+# The queue view's component classes: every style a row or the header is drawn in.
+QUEUE_STYLES = {
+    "queue-view--header",
+    "queue-view--cursor",
+    "queue-view--breached",
+    "queue-view--soon",
+    "queue-view--fine",
+    "queue-view--stopped",
+    "queue-view--urgent-badge",
+    "queue-view--badge",
+    "queue-view--mine",
+    "queue-view--marked",
+    "queue-view--held-long",
+    "queue-view--new",
+    "queue-view--not-worked",
+    "queue-view--kept",
+    "queue-view--loading",
+    "queue-view--message",
+}
 
 
 def _number(line: _Line, cells: int) -> list[Segment]:

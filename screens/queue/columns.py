@@ -12,36 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from console.formatting import BADGES, fit, short_duration, sla_text
-from models import EscalationKind, Service, Status
+from models import EscalationKind
 from screens.widgets.columns import Column, fit_columns
-
-SERVICE_LABELS = {
-    Service.keeper: "keeper",
-    Service.enum: "enum",
-    Service.check: "check",
-    Service.attestation: "attest",
-    Service.merchant: "merchant",
-    Service.transfers: "transfers",
-    Service.exchange: "exchange",
-    Service.credit: "credit",
-    Service.debt: "debt",
-    Service.cards: "cards",
-    Service.arbitration: "arbitr",
-    Service.contracts: "contracts",
-    Service.personal_data: "pers.data",
-    Service.security: "security",
-    Service.other: "other",
-}
-
-STATUS_LABELS = {
-    Status.unconfirmed: "unconf",
-    Status.new: "new",
-    Status.open: "open",
-    Status.answered: "answered",
-    Status.on_hold: "on hold",
-    Status.archived: "archived",
-    Status.expired: "expired",
-}
 
 URGENT_BADGES = frozenset({EscalationKind.wmid_block, EscalationKind.fraud})
 MARK = "●"
@@ -53,8 +25,8 @@ HELD_TOO_LONG = "!"
 NUMBER = Column("number", "NUMBER", 8, align_right=True)
 AGE = Column("age", "AGE", 6, align_right=True)
 SLA = Column("sla", "SLA", 7, align_right=True)
-SERVICE = Column("service", "SERVICE", 9)
-STATUS = Column("status", "STATUS", 8)
+SERVICE = Column("service", "SERVICE", 13)
+STATUS = Column("status", "STATUS", 11)
 BADGE_COLUMN = Column("badges", "ESC", 11)
 WMID = Column("wmid", "WMID", 12)
 SUBJECT = Column("subject", "SUBJECT")
@@ -65,11 +37,24 @@ _ORDER = (NUMBER, AGE, SLA, SERVICE, STATUS, BADGE_COLUMN, WMID, SUBJECT, ASSIGN
 _DROP_ORDER = ("wmid", "age", "service")
 MIN_SUBJECT = 24
 GAP = 1
+# What an operator may hide (c): every column but the number and the subject.
+# The columns an operator may hide (c), in the queue's order, as the chooser names them.
+CHOOSABLE = {
+    "age": "age",
+    "sla": "SLA",
+    "service": "service",
+    "status": "status",
+    "badges": "escalations",
+    "wmid": "WMID",
+    "assignee": "holder",
+}
 
 
-def layout(width: int) -> list[Column]:
-    """The columns for a line `width` cells wide, the subject sized to fill it."""
-    return fit_columns(_ORDER, width, gap=GAP, least=4, wanted=MIN_SUBJECT, drop=_DROP_ORDER)
+def layout(width: int, hidden: frozenset[str] = frozenset()) -> list[Column]:
+    """The columns for a line `width` cells wide, without the ones the operator
+    hid, the subject sized to fill it."""
+    shown = [column for column in _ORDER if column.name not in hidden]
+    return fit_columns(shown, width, gap=GAP, least=4, wanted=MIN_SUBJECT, drop=_DROP_ORDER)
 
 
 def span_text(delta: timedelta) -> str:

@@ -20,9 +20,13 @@ from textual.widgets.selection_list import Selection
 
 from console.reads.queue import Assignee, Facets, QueueFilter
 from console.reads.search import search_words
+from console.rules.labels import ESCALATION_LABELS, SERVICE_LABELS, STATUS_LABELS, plural
+from console.rules.queue_order import SortOrder
 from console.untrusted import one_line
-from models import ACTIVE_STATUSES, EscalationKind, Service, Status
-from screens.queue.columns import SERVICE_LABELS, STATUS_LABELS
+from models import ACTIVE_STATUSES, EscalationKind, Role, Service, Status
+from screens.keymap import FILTERS, bindings_for
+from screens.moving import Moving
+from screens.widgets.check_list import CheckList
 
 # The queue follows the search as it is typed, after a pause this long...
 SEARCH_DEBOUNCE = 0.4
@@ -57,7 +61,35 @@ QUICK_VIEWS: dict[str, tuple[str, QueueFilter]] = {
         QueueFilter(escalations=frozenset({EscalationKind.wmid_block}), assignee=Assignee.anyone),
     ),
     "breached": ("SLA breached", QueueFilter(breached=True, assignee=Assignee.anyone)),
+    "answered": (
+        "Answered by me today",
+        QueueFilter(statuses=frozenset(Status), assignee=Assignee.mine, answered_today=True),
+    ),
+    # What a security officer's console opens on: the work that is theirs.
+    "security": (
+        "Fraud, hacking and blocks",
+        QueueFilter(
+            escalations=frozenset(
+                {EscalationKind.fraud, EscalationKind.hacking, EscalationKind.wmid_block}
+            ),
+            assignee=Assignee.anyone,
+        ),
+    ),
 }
+
+ORDER_WORDS = {
+    SortOrder.sla: "by SLA due",
+    SortOrder.age: "oldest first",
+    SortOrder.customer: "by last customer message",
+    SortOrder.updated: "last updated first",
+}
+
+
+def default_filter(role: Role) -> QueueFilter:
+    """What a console opens on (and 0 goes back to): an operator's own work and
+    the unassigned queue; a security officer's fraud, hacking and block requests."""
+    return QUICK_VIEWS["security" if role == Role.security else "default"][1]
+
 
 ASSIGNEE_WORDS = {
     Assignee.mine_or_unassigned: "mine + unassigned",
@@ -68,8 +100,9 @@ ASSIGNEE_WORDS = {
 
 
 def view_name(f: QueueFilter) -> str:
-    """The quick view this filter is, ignoring the search; '' for a custom one."""
-    plain = f.with_(search="")
+    """The quick view this filter is, ignoring the search and the order; '' for
+    a custom one."""
+    plain = f.with_(search="", order=SortOrder.sla)
     return next((name for name, view in QUICK_VIEWS.values() if view == plain), "")
 
 
@@ -88,9 +121,16 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
     if f.search:
         parts.extend([("  search ", "dim"), (f'"{one_line(f.search)}"', "bold")])
     if facets is not None:
-        parts.extend([("  ·  ", "dim"), (f"{facets.total:,}", "bold"), " tickets"])
+        parts.extend([("  ·  ", "dim"), (plural(facets.total, "ticket"), "bold")])
         if facets.breached:
             parts.extend([("  ·  ", "dim"), (f"{facets.breached:,} past SLA", "bold $error")])
+    parts.extend(
+        [
+            ("  ·  ", "dim"),
+            (ORDER_WORDS[f.order], "bold" if f.order != SortOrder.sla else ""),
+            (" (o)", "dim"),
+        ]
+    )
     statuses = (
         "live"
         if f.statuses == ACTIVE_STATUSES
@@ -107,9 +147,7 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
             ("  service ", "dim"),
             _set_words(f.services, frozenset(Service), SERVICE_LABELS),
             ("  escalation ", "dim"),
-            _set_words(
-                f.escalations, frozenset(EscalationKind), {k: k.value for k in EscalationKind}
-            ),
+            _set_words(f.escalations, frozenset(EscalationKind), ESCALATION_LABELS),
         ]
     )
     if f.breached:
@@ -215,13 +253,15 @@ class FilterBar(Widget):
             self._close_search(self._before_search)
 
 
-class FilterScreen(ModalScreen[None]):
+class FilterScreen(Moving, ModalScreen[None]):
     """Every filter with how many tickets each choice holds; changes apply at once.
-    Tab moves between the lists, space toggles, escape or enter closes."""
+    Tab moves between the lists, space toggles, escape or enter closes; the
+    movement keys move in the list that has the keys."""
 
     BINDINGS = [
         Binding("escape,f", "dismiss", "Close", show=False),
         Binding("0", "reset", "Default view", show=False),
+        *bindings_for(FILTERS),
     ]
 
     def __init__(
@@ -238,20 +278,20 @@ class FilterScreen(ModalScreen[None]):
                 Content("Filters — counts are for the other filters as set"), classes="dialog-title"
             )
             with Horizontal(id="filter-lists"):
-                with Vertical(classes="filter-column"):
+                with Vertical(classes="filter-column -holder"):
                     yield Label(Content("Holder"), classes="filter-heading")
                     yield OptionList(id="filter-assignee")
                     yield Label(Content("SLA"), classes="filter-heading")
-                    yield SelectionList[str](id="filter-breached")
+                    yield CheckList[str](id="filter-breached")
                 with Vertical(classes="filter-column"):
                     yield Label(Content("Status"), classes="filter-heading")
-                    yield SelectionList[Status](id="filter-status")
+                    yield CheckList[Status](id="filter-status")
                 with Vertical(classes="filter-column"):
                     yield Label(Content("Service"), classes="filter-heading")
-                    yield SelectionList[Service](id="filter-service")
+                    yield CheckList[Service](id="filter-service")
                 with Vertical(classes="filter-column"):
                     yield Label(Content("Escalation"), classes="filter-heading")
-                    yield SelectionList[EscalationKind](id="filter-escalation")
+                    yield CheckList[EscalationKind](id="filter-escalation")
             yield Static(
                 Content(
                     "tab next list · space toggle · enter pick holder · 0 default view · esc close"
@@ -294,7 +334,7 @@ class FilterScreen(ModalScreen[None]):
         f, facets = self.filter, self.facets
         assignee = self.query_one("#filter-assignee", OptionList)
         for index, scope in enumerate(ASSIGNEE_WORDS):
-            marker = "● " if f.assignee == scope else "○ "
+            marker = "(•) " if f.assignee == scope else "( ) "
             count = None if facets is None else facets.assignees.get(scope, 0)
             assignee.replace_option_prompt_at_index(
                 index, _choice(marker + ASSIGNEE_WORDS[scope], count)
@@ -310,7 +350,10 @@ class FilterScreen(ModalScreen[None]):
             ),
             (
                 "#filter-escalation",
-                [(k.value, facets and facets.escalations.get(k, 0)) for k in EscalationKind],
+                [
+                    (ESCALATION_LABELS[k], facets and facets.escalations.get(k, 0))
+                    for k in EscalationKind
+                ],
             ),
             ("#filter-breached", [("past SLA only", facets and facets.breached)]),
         ]
@@ -351,7 +394,8 @@ class FilterScreen(ModalScreen[None]):
 
     def action_reset(self) -> None:
         """Back to the default view: the lists start again from it."""
-        self.apply(QueueFilter(search=self.filter.search))
+        role = self.app.operator.role  # type: ignore[attr-defined]
+        self.apply(default_filter(role).with_(search=self.filter.search, order=self.filter.order))
         self.dismiss()
 
 

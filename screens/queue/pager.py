@@ -147,6 +147,16 @@ class QueuePager:
         """What is at hand is the filter asked for (not the one before it)."""
         return self.loaded and self.shown == self.filter
 
+    def index_of(self, ticket_id: int) -> int | None:
+        """Where a ticket is among the rows at hand, if it is."""
+        for (f, page), rows in self._pages.items():
+            if f != self.shown:
+                continue
+            for at, row in enumerate(rows):
+                if row.id == ticket_id:
+                    return page * PAGE_SIZE + at
+        return None
+
     def all_at_hand(self, top: int, visible: int) -> bool:
         last = min(top + visible, self.total)
         return all(self.row(index) is not None for index in range(top, last))
@@ -215,6 +225,12 @@ class QueuePager:
             self._read_again = True
             return None
         return self._window(self.current_row, self.cursor, scroll)
+
+    def reload_on(self, anchor: QueueRow, scroll: int) -> WindowRequest:
+        """Read again what is on screen with the cursor on `anchor`, a ticket not
+        at hand (stepped to from the ticket view); a newer read than any running."""
+        self._read_again = False
+        return self._window(anchor, self.cursor, scroll)
 
     def _window(self, anchor: QueueRow | None, cursor: int, scroll: int) -> WindowRequest:
         self._request += 1
@@ -412,7 +428,7 @@ def _around_ticket(
     """Where the cursor's ticket is now, with its page. If it left this view, the
     cursor keeps its place among the rows that remain: on the ticket itself, as
     it is now, when it is kept (possibly just after the last row)."""
-    key = queue.key_of(anchor.id)
+    key = queue.key_of(anchor.id, f.order)
     if key is not None and total:
         position = queue.position(f, now, key)
         if position < total:

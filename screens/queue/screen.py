@@ -18,20 +18,25 @@ from console import operations
 from console.errors import DomainError
 from console.reads.queue import QueueFilter, QueueRow
 from console.reads.ticket import TicketDetail, load_ticket
+from console.rules.labels import plural
 from console.rules.roles import Permission
 from screens.base import SIDE_BY_SIDE, Reading
 from screens.keymap import QUEUE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
-from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
+from screens.queue.column_chooser import ColumnChooser
+from screens.queue.columns import CHOOSABLE
+from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen, default_filter
 from screens.queue.view import QueueView
 from screens.supervision.markers import MarkerScreen
 from screens.supervision.templates import TemplateScreen
+from screens.ticket.call import CallScreen
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
 from screens.widgets.key_bar import KeyBar
 
 PREFERENCE = "queue_filter"
+COLUMNS_PREFERENCE = "queue_columns"
 # The preview waits for the cursor to rest this long: holding j costs no reads.
 PREVIEW_DELAY = 0.08
 SAVE_FILTER_DELAY = 1.0
@@ -48,6 +53,9 @@ class QueueScreen(TicketActions):
     VERTICAL_BREAKPOINTS = [(36, "-tall")]
 
     class _PreviewRead(Reading[TicketDetail]):
+        pass
+
+    class _ColumnsRead(Reading[frozenset[str]]):
         pass
 
     def __init__(self, initial_filter: QueueFilter | None = None) -> None:
@@ -93,6 +101,7 @@ class QueueScreen(TicketActions):
             self.queue_view.load_first(lambda: initial)
             self._save_soon(initial)
         self.set_interval(TICK_SECONDS, self._tick)
+        self._read_columns()
 
     @property
     def queue_view(self) -> QueueView:
@@ -112,7 +121,7 @@ class QueueScreen(TicketActions):
         """The operator's last filters (read on the queue's own thread)."""
         app = self.console
         saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
-        return QueueFilter.from_json(saved) if saved else QueueFilter()
+        return QueueFilter.from_json(saved) if saved else default_filter(app.operator.role)
 
     def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
         self.queue_view.load(f)
@@ -138,8 +147,15 @@ class QueueScreen(TicketActions):
             self._filter_screen.show_counts(event.filter, event.facets)
 
     def action_quick_view(self, name: str) -> None:
-        view = QUICK_VIEWS[name][1]
-        self.use_filter(view.with_(search=self.queue_view.filter.search))
+        """A quick view, with the search and the order kept."""
+        current = self.queue_view.filter
+        role = self.console.operator.role
+        view = default_filter(role) if name == "default" else QUICK_VIEWS[name][1]
+        self.use_filter(view.with_(search=current.search, order=current.order))
+
+    def action_sort(self) -> None:
+        current = self.queue_view.filter
+        self.use_filter(current.with_(order=current.order.next()))
 
     def action_search(self) -> None:
         self.filter_bar.open_search()
@@ -161,33 +177,45 @@ class QueueScreen(TicketActions):
         self._filter_screen = screen
         self.app.push_screen(screen)
 
+    # The columns ------------------------------------------------------------------
+
+    @work(thread=True, group="columns", exit_on_error=False)
+    def _read_columns(self) -> None:
+        app = self.console
+        saved = operations.load_preference(app.desk, COLUMNS_PREFERENCE, by=app.login) or {}
+        hidden = frozenset(name for name in saved.get("hidden", []) if name in CHOOSABLE)
+        self.post_message(self._ColumnsRead(hidden))
+
+    @on(_ColumnsRead)
+    def _columns_read(self, message: _ColumnsRead) -> None:
+        self.queue_view.hide_columns(message.value)
+
+    def action_log_call(self) -> None:
+        self.app.push_screen(CallScreen())
+
+    def action_columns(self) -> None:
+        self.app.push_screen(ColumnChooser(self.queue_view.hidden, self._choose_columns))
+
+    def _choose_columns(self, hidden: frozenset[str]) -> None:
+        self.queue_view.hide_columns(hidden)
+        self._save_columns(hidden)
+
+    @work(thread=True, exclusive=True, group="save-columns", exit_on_error=False)
+    def _save_columns(self, hidden: frozenset[str]) -> None:
+        app = self.console
+        operations.save_preference(
+            app.desk, COLUMNS_PREFERENCE, {"hidden": sorted(hidden)}, by=app.login
+        )
+
     # Moving -----------------------------------------------------------------------
 
-    def action_cursor_down(self) -> None:
-        self.queue_view.move_by(1)
-
-    def action_cursor_up(self) -> None:
-        self.queue_view.move_by(-1)
-
-    def action_page_down(self) -> None:
-        self.queue_view.page_down()
-
-    def action_page_up(self) -> None:
-        self.queue_view.page_up()
-
-    def action_first(self) -> None:
-        self.queue_view.to_first()
-
-    def action_last(self) -> None:
-        self.queue_view.to_last()
+    def default_mover(self) -> QueueView:
+        return self.queue_view
 
     def action_open(self) -> None:
         row = self.queue_view.current_row
         if row is not None:
             self.console.open_ticket(row.number)
-
-    def action_dashboard(self) -> None:
-        self.console.open_dashboard()
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -210,10 +238,9 @@ class QueueScreen(TicketActions):
         if count:
             line.update(
                 Content.assemble(
-                    (f"{count} marked", "bold"),
-                    f" ticket{'s' if count > 1 else ''} — a gives them all to someone or "
-                    "back to the queue · x archives them · space/v marks or unmarks · "
-                    "u clears the marks",
+                    (f"{plural(count, 'ticket')} marked", "bold"),
+                    " — a gives them all to someone or back to the queue · x archives them · "
+                    "space/v marks or unmarks · u clears the marks",
                 )
             )
 
@@ -270,6 +297,7 @@ class QueueScreen(TicketActions):
         if row is None:
             self.preview.show(None)
             return
+        self.preview.expect(row.number)
         self._read_preview(row)
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)

@@ -18,7 +18,6 @@ from rich.style import Style
 from textual import events, on
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -29,8 +28,9 @@ from console.reads.queue import Facets, Queue, QueueFilter, QueueRow
 from console.rules.sla import SlaPolicy
 from models import Status
 from screens.base import Reading
+from screens.moving import Move
 from screens.outage import failure_of
-from screens.queue.cells import header_segments, row_segments
+from screens.queue.cells import QUEUE_STYLES, header_segments, row_segments
 from screens.queue.columns import layout
 from screens.queue.pager import (
     Arrival,
@@ -43,6 +43,7 @@ from screens.queue.pager import (
     read_page,
     read_window,
 )
+from screens.queue.view_messages import Counted, Highlighted, LeftView, MarksChanged
 from screens.widgets.columns import Column
 
 LINES_KEPT = 2048
@@ -53,24 +54,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     """The ticket queue. Keys live on the screen (the action table); this widget
     moves its cursor when told and says which ticket is highlighted."""
 
-    COMPONENT_CLASSES = {
-        "queue-view--header",
-        "queue-view--cursor",
-        "queue-view--breached",
-        "queue-view--soon",
-        "queue-view--fine",
-        "queue-view--stopped",
-        "queue-view--urgent-badge",
-        "queue-view--badge",
-        "queue-view--mine",
-        "queue-view--marked",
-        "queue-view--held-long",
-        "queue-view--new",
-        "queue-view--not-worked",
-        "queue-view--kept",
-        "queue-view--loading",
-        "queue-view--message",
-    }
+    COMPONENT_CLASSES = QUEUE_STYLES
 
     DEFAULT_CSS = """
     QueueView {
@@ -79,57 +63,11 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    class Highlighted(Message):
-        """The cursor is on another ticket, or its ticket changed (None: no rows)."""
-
-        def __init__(self, queue_view: QueueView, row: QueueRow | None) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.row = row
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
-
-    class Counted(Message):
-        """New counts for the filter bar."""
-
-        def __init__(
-            self, queue_view: QueueView, f: QueueFilter, facets: Facets, empty_database: bool
-        ) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.filter = f
-            self.facets = facets
-            self.empty_database = empty_database
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
-
-    class MarksChanged(Message):
-        """Tickets were marked or unmarked for a bulk reassign."""
-
-        def __init__(self, queue_view: QueueView, count: int) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.count = count
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
-
-    class LeftView(Message):
-        """The ticket acted on left the view: it stays, highlighted, until the cursor moves."""
-
-        def __init__(self, queue_view: QueueView, row: QueueRow) -> None:
-            super().__init__()
-            self.queue_view = queue_view
-            self.row = row
-
-        @property
-        def control(self) -> QueueView:
-            return self.queue_view
+    # What it tells the screen (queue/view_messages.py).
+    Highlighted = Highlighted
+    Counted = Counted
+    MarksChanged = MarksChanged
+    LeftView = LeftView
 
     class _Window(Reading[QueueWindow]):
         pass
@@ -165,6 +103,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINES_KEPT)
         self._styles: dict[str, Style] = {}
         self._layouts: dict[int, list[Column]] = {}
+        # The columns the operator hid (c).
+        self.hidden: frozenset[str] = frozenset()
         # Counts a new filter while its first page is read.
         self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-counts")
 
@@ -249,7 +189,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.marked.pop(row.id, None) is None:
             self.marked[row.id] = row
         self._marks_changed()
-        self.move_by(1)
+        self.move_to(self.cursor + 1)
 
     def unmark(self, ids: frozenset[int] | None = None) -> None:
         """Unmark these tickets (every one when None)."""
@@ -291,22 +231,29 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self._fetch_around(top)
         self._announce()
 
-    def move_by(self, delta: int) -> None:
-        self.move_to(self.cursor + delta)
+    def go_to(self, row: QueueRow) -> None:
+        """The cursor onto this ticket: where it is at hand, or read around it."""
+        index = self.pager.index_of(row.id)
+        if index is not None:
+            self.move_to(index)
+        else:
+            self._read_window(self.pager.reload_on(row, self._top))
 
-    def page_down(self) -> None:
-        step = self.row_count
-        self.move_to(self.cursor + step, scroll=self._top + step)
-
-    def page_up(self) -> None:
-        step = self.row_count
-        self.move_to(self.cursor - step, scroll=self._top - step)
-
-    def to_first(self) -> None:
-        self.move_to(0, scroll=0)
-
-    def to_last(self) -> None:
-        self.move_to(self.total - 1, scroll=self.total)
+    def move_cursor_by(self, how: Move) -> None:
+        """The movement keys (screens/moving.py): a page or half a page moves the
+        view along with the cursor."""
+        if how == Move.first:
+            self.move_to(0, scroll=0)
+        elif how == Move.last:
+            self.move_to(self.total - 1, scroll=self.total)
+        elif how in (Move.down, Move.up):
+            self.move_to(self.cursor + (1 if how == Move.down else -1))
+        else:
+            whole = how in (Move.page_down, Move.page_up)
+            step = self.row_count if whole else max(self.row_count // 2, 1)
+            if how in (Move.page_up, Move.half_up):
+                step = -step
+            self.move_to(self.cursor + step, scroll=self._top + step)
 
     # Reading, on worker threads ------------------------------------------------------
 
@@ -466,8 +413,16 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     def _columns(self, width: int) -> list[Column]:
         columns = self._layouts.get(width)
         if columns is None:
-            columns = self._layouts[width] = layout(width)
+            columns = self._layouts[width] = layout(width, self.hidden)
         return columns
+
+    def hide_columns(self, hidden: frozenset[str]) -> None:
+        """Show every column but these (the operator's choice)."""
+        if hidden != self.hidden:
+            self.hidden = hidden
+            self._layouts.clear()
+            self._lines.clear()
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -70,6 +70,13 @@ class BlockReviewScreen(ListScreen[BlockRequestView]):
         )
         yield OptionList(id="block-others")
 
+    def show_request_of(self, number: int) -> None:
+        """The cursor to ticket `number`'s request (opened again from that ticket)."""
+        self._wanted_number = number
+        row = self.first_row(self.items)
+        if self.items and self.items[row].number == number:
+            self.table.move_cursor(row=row, animate=False)
+
     def read(self) -> list[BlockRequestView]:
         return blocks_for_review(self.console.desk.db)
 

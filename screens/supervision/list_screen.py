@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from console.errors import DomainError
 from screens.base import SIDE_BY_SIDE, ConsoleScreen, Reading
@@ -163,16 +163,8 @@ class ListScreen(ConsoleScreen, Generic[Item]):
 
     # Keys ---------------------------------------------------------------------------
 
-    def _list_with_keys(self) -> FittedTable | OptionList:
-        """The table, or a list in the detail that has the keys."""
-        focused = self.focused
-        return focused if isinstance(focused, OptionList) else self.table
-
-    def action_cursor_down(self) -> None:
-        self._list_with_keys().action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self._list_with_keys().action_cursor_up()
+    def default_mover(self) -> FittedTable:
+        return self.table
 
     def action_back(self) -> None:
         """From the detail back to the table; from the table back where you were."""

@@ -464,8 +464,27 @@ class ReplyEditor(ConsoleScreen):
 
     @work(exclusive=True, group="editor-action")
     async def action_leave_editor(self) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
         if self._wanted != self._saved:
             await self._save_now()
         if self._wanted.strip():
             self.console.notify(f"Draft on {self.number} kept.", markup=False)
         self.dismiss()
+
+    # J and K, from the conversation beside the text (tab goes there; in the
+    # text they are letters): the draft is kept, the next ticket shown.
+
+    def default_mover(self) -> LiveThread:
+        return self.query_one("#editor-thread", LiveThread)
+
+    @work(exclusive=True, group="editor-action")
+    async def action_next_ticket(self) -> None:
+        await self._leave()
+        self.console.step_ticket(self.number, 1)
+
+    @work(exclusive=True, group="editor-action")
+    async def action_previous_ticket(self) -> None:
+        await self._leave()
+        self.console.step_ticket(self.number, -1)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 
 from console.errors import DomainError
 from console.failures import Failure
@@ -18,6 +19,7 @@ from screens.base import Reading
 from screens.keymap import TICKET, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import said_in_console
+from screens.ticket.call import CallScreen
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
@@ -51,14 +53,40 @@ class TicketScreen(TicketActions):
         return self.query_one(TicketView)
 
     def on_mount(self) -> None:
-        self.view.focus()
+        self.view.scroller.focus()
         self.view.show(None, message=f"Loading ticket {self.number}…")
         self._load()
 
-    @work(thread=True, exclusive=True, group="ticket-load", exit_on_error=False)
+    def show_ticket(self, number: int) -> None:
+        """Another ticket in this view (J and K): the one shown stays until it is read."""
+        self.number = number
+        self._load()
+
+    def action_log_call(self) -> None:
+        """A call from this ticket's customer: found by what the ticket knows of them."""
+        detail = self.detail
+        caller = ""
+        if detail is not None:
+            caller = detail.customer_wmid or detail.customer_phone or detail.customer_purse or ""
+        self.console.push_screen(CallScreen(caller=caller, number=self.number))
+
+    def action_next_ticket(self) -> None:
+        self.console.step_ticket(self.number, 1)
+
+    def action_previous_ticket(self) -> None:
+        self.console.step_ticket(self.number, -1)
+
+    def default_mover(self) -> VerticalScroll:
+        return self.view.scroller
+
     def _load(self) -> None:
+        self.view.expect(self.number)
+        self._read(self.number)
+
+    @work(thread=True, exclusive=True, group="ticket-load", exit_on_error=False)
+    def _read(self, number: int) -> None:
         try:
-            detail = load_ticket(self.console.desk.db, self.number)
+            detail = load_ticket(self.console.desk.db, number)
         except DomainError as error:
             self.post_message(self._Refused(error))
             return
@@ -73,7 +101,9 @@ class TicketScreen(TicketActions):
     @on(_Loaded)
     def _show(self, message: _Loaded) -> None:
         detail = message.value
-        first = self.detail is None
+        if detail.number != self.number:
+            return
+        first = self.detail is None or self.detail.number != detail.number
         self.detail = detail
         self.view.show(detail)
         self.sub_title = f"ticket {detail.number}"

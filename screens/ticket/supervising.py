@@ -14,8 +14,10 @@ from console import operations
 from console.errors import DomainError
 from console.reads.stats import holders
 from console.reads.ticket import current_versions, load_ticket
+from console.rules.labels import label, plural
 from console.rules.roles import Permission
 from console.untrusted import one_line
+from models import Role
 from screens.supervision.block_decision import decide_block
 from screens.ticket.in_hand import InHand, TicketInHand
 from screens.widgets.dialogs import Choice, ChoiceDialog, ReportDialog
@@ -69,9 +71,6 @@ class Supervising(InHand):
         await decide_block(app, block, approve=approve)
         self.ticket_changed(ticket.number)
 
-    def action_block_review(self) -> None:
-        self.console.open_block_review()
-
     def marked_tickets(self) -> list[TicketInHand]:
         """Tickets picked for a bulk reassign (the queue lets a supervisor mark them)."""
         return []
@@ -96,7 +95,7 @@ class Supervising(InHand):
                     (f"{one_line(person.login):<{width}}", "bold"),
                     (f"  {person.held:>4} held", "$warning" if person.held else "dim"),
                     f"  {one_line(person.name)}",
-                    (f"  {person.role}", "dim"),
+                    (f"  {label(person.role, Role)}", "dim"),
                 ),
                 disabled=person.login == current,
             )
@@ -132,7 +131,7 @@ class Supervising(InHand):
     async def _reassign(self, marked: list[TicketInHand]) -> None:
         app = self.console
         count = len(marked)
-        tickets = f"{count} marked ticket{'s' if count > 1 else ''}"
+        tickets = plural(count, "marked ticket")
         target = await self._choose_holder(f"Give the {tickets} to", None)
         if target is None:
             return

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,11 +29,14 @@ from console.reads.ticket import (
     ThreadMessage,
     TicketDetail,
 )
+from console.rules.labels import label
 from console.rules.sla import SlaPolicy
 from console.untrusted import one_line, visible
-from models import EscalationKind, NoticeChannel
+from models import EscalationKind, Language, MessageChannel, NoticeChannel, Service, Status
 from screens.queue.columns import URGENT_BADGES
 
+# A read slower than this says it is loading (a faster one would only flicker).
+SLOW_READ = 0.2
 SLA_STYLES = {
     "breached": "bold $error",
     "soon": "bold $warning",
@@ -88,9 +92,9 @@ def head_content(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> Cont
         parts.extend([badge(kind), " "])
     parts.extend(
         [
-            (detail.status.replace("_", " "), "bold"),
+            (label(detail.status, Status), "bold"),
             ("  ·  ", "dim"),
-            detail.service,
+            label(detail.service, Service),
             ("  ·  SLA ", "dim"),
             (sla_text(left), SLA_STYLES[sla_state(left)]),
             ("  ·  age ", "dim"),
@@ -103,26 +107,28 @@ def head_content(detail: TicketDetail, policy: SlaPolicy, now: datetime) -> Cont
 
 
 def customer_content(detail: TicketDetail) -> Content:
+    """Who the customer is and how they hear from us, in two lines: on a small
+    screen the thread starts just below."""
     confirmed = (
         ("confirmed " + when(detail.confirmed_at), "$success")
         if detail.confirmed
         else ("NOT CONFIRMED", "bold $error")
     )
-    rows: list[tuple[str, str | tuple[str, str]]] = [
-        ("Customer", one_line(detail.customer_name) or "—"),
-        ("WMID", one_line(detail.customer_wmid) or "—"),
-        ("Purse", one_line(detail.customer_purse) or "—"),
-        ("E-mail", one_line(detail.customer_email) or "—"),
-        ("Notices", f"by {detail.notice_channel} · language {detail.language}"),
-        ("Ticket", confirmed),
-    ]
-    parts: list[str | tuple[str, str]] = []
-    for index, (label, value) in enumerate(rows):
-        if index:
-            parts.append("\n")
-        parts.append((f"{label:<9}", "dim"))
-        parts.append(value)
-    return Content.assemble(*parts)
+    who: list[str | tuple[str, str]] = [(one_line(detail.customer_name) or "—", "bold")]
+    for name, value in (
+        ("WMID", detail.customer_wmid),
+        ("purse", detail.customer_purse),
+        ("", detail.customer_email),
+        ("phone", detail.customer_phone),
+    ):
+        if value:
+            who.extend([("  ·  ", "dim"), (f"{name} " if name else "", "dim"), one_line(value)])
+    notices = (
+        f"by {label(detail.notice_channel, NoticeChannel)} · {label(detail.language, Language)}"
+    )
+    return Content.assemble(
+        ("Customer ", "dim"), *who, "\n", ("Answers  ", "dim"), notices, ("  ·  ", "dim"), confirmed
+    )
 
 
 def escalations_content(detail: TicketDetail) -> Content:
@@ -139,7 +145,8 @@ def escalations_content(detail: TicketDetail) -> Content:
         else:
             parts.append(
                 (
-                    f"{escalation.kind} (cleared by {escalation.cleared_by or '—'} "
+                    f"{label(escalation.kind, EscalationKind)} (cleared by "
+                    f"{escalation.cleared_by or '—'} "
                     f"{when(escalation.cleared_at)}: {one_line(escalation.clear_reason)})",
                     "dim strike",
                 )
@@ -173,9 +180,12 @@ def message_content(message: ThreadMessage) -> Content:
         "customer": "customer",
         "system": "system",
     }.get(message.kind, one_line(message.author) or "?")
+    by_phone = message.channel == MessageChannel.phone
+    kind = "Call" if by_phone else _KIND_LABELS.get(message.kind, message.kind)
+    how = "by phone" if by_phone else f"via {label(message.channel, MessageChannel)}"
     return Content.assemble(
-        (_KIND_LABELS.get(message.kind, message.kind), "bold"),
-        (f"  {who} · via {message.channel} · {when(message.created_at)}", "dim"),
+        (kind, "bold"),
+        (f"  {who} · {how} · {when(message.created_at)}", "dim"),
         "\n",
         visible(message.body),
     )
@@ -194,7 +204,7 @@ def attachment_content(attachment: AttachmentInfo) -> Content:
 def other_ticket_content(other: OtherTicket) -> Content:
     return Content.assemble(
         (f"{other.number}", "bold"),
-        (f"  {other.status:<11} {other.service:<13} ", "dim"),
+        (f"  {label(other.status, Status):<11} {label(other.service, Service):<13} ", "dim"),
         one_line(other.subject),
     )
 
@@ -236,8 +246,10 @@ class ThreadEntry(Static):
         super().__init__(message_content(message), classes=f"thread-entry -{message.kind}")
 
 
-class TicketView(VerticalScroll):
-    """Everything about one ticket; `show()` it, or None for nothing."""
+class TicketView(Vertical):
+    """Everything about one ticket; `show()` it, or None for nothing. Its number,
+    subject, status and holder (and who else is on it) stay at the top while
+    the rest scrolls under them; a read that takes a moment says so there."""
 
     class OtherTicketChosen(Message):
         def __init__(self, number: int) -> None:
@@ -263,14 +275,20 @@ class TicketView(VerticalScroll):
         self.preview = preview
         self.detail: TicketDetail | None = None
         self.others: list[Present] = []
-        if preview:
-            self.can_focus = False
+        self._slow: Timer | None = None
+
+    @property
+    def scroller(self) -> VerticalScroll:
+        """What scrolls: everything under the pinned head."""
+        return self.query_one("#ticket-scroll", VerticalScroll)
 
     def compose(self) -> ComposeResult:
         yield Static(Content("No ticket highlighted."), id="ticket-nothing")
-        with Vertical(id="ticket-body"):
+        with Vertical(id="ticket-top"):
             yield Static(id="ticket-head")
             yield Static(id="ticket-presence")
+            yield Static(id="ticket-loading")
+        with VerticalScroll(id="ticket-scroll"), Vertical(id="ticket-body"):
             yield Static(id="ticket-customer")
             yield Static(id="ticket-escalations")
             yield Label(Content("Thread"), classes="section-title")
@@ -285,16 +303,36 @@ class TicketView(VerticalScroll):
             yield Static(id="ticket-audit")
 
     def on_mount(self) -> None:
-        for options in self.query(OptionList):
-            if self.preview:
-                options.can_focus = False
+        if self.preview:
+            for widget in (*self.query(OptionList), self.scroller):
+                widget.can_focus = False
+        self.query_one("#ticket-loading").display = False
         self._show_nothing(True)
 
     def _show_nothing(self, nothing: bool) -> None:
         self.query_one("#ticket-nothing").display = nothing
-        self.query_one("#ticket-body").display = not nothing
+        self.query_one("#ticket-top").display = not nothing
+        self.query_one("#ticket-scroll").display = not nothing
+
+    def expect(self, number: int) -> None:
+        """Ticket `number` is being read: if it takes over SLOW_READ, say so."""
+        if self._slow is not None:
+            self._slow.stop()
+        self._slow = self.set_timer(SLOW_READ, lambda: self._loading(number))
+
+    def _loading(self, number: int) -> None:
+        if self.detail is None:
+            self.query_one("#ticket-nothing", Static).update(Content(f"Loading ticket {number}…"))
+            self._show_nothing(True)
+            return
+        loading = self.query_one("#ticket-loading", Static)
+        loading.update(Content(f"Loading ticket {number}…"))
+        loading.display = True
 
     def show(self, detail: TicketDetail | None, *, message: str = "") -> None:
+        if self._slow is not None:
+            self._slow.stop()
+        self.query_one("#ticket-loading").display = False
         same_ticket = detail is not None and self.detail is not None and detail.id == self.detail.id
         self.detail = detail
         if detail is None:
@@ -329,7 +367,7 @@ class TicketView(VerticalScroll):
             )
             self.query_one("#ticket-audit", Static).update(audit_content(detail.audit))
         if not same_ticket:
-            self.scroll_home(animate=False)
+            self.scroller.scroll_home(animate=False)
 
     def _fill_options(self, list_id: str, title_id: str, prompts: list[Content]) -> None:
         options = self.query_one(list_id, OptionList)

@@ -17,6 +17,8 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.errors import InvalidInput
+from screens.keymap import DIALOG, bindings_for
+from screens.moving import Choices, Moving
 
 V = TypeVar("V")
 
@@ -69,14 +71,10 @@ class Choice(Generic[V]):
     disabled: bool = False
 
 
-class ChoiceDialog(ModalScreen[V | None], Generic[V]):
-    """Pick one: arrows or j/k, enter picks, escape backs out."""
+class ChoiceDialog(Moving, ModalScreen[V | None], Generic[V]):
+    """Pick one: the movement keys (j/k, g/G, ...), enter picks, escape backs out."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back", show=False),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
-    ]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back", show=False), *bindings_for(DIALOG)]
 
     def __init__(self, title: str, choices: Sequence[Choice[V]], *, note: str = "") -> None:
         super().__init__(classes="dialog")
@@ -87,7 +85,7 @@ class ChoiceDialog(ModalScreen[V | None], Generic[V]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(Content(self.title_text), classes="dialog-title")
-            yield OptionList(
+            yield Choices(
                 *(
                     Option(
                         c.label if isinstance(c.label, Content) else Content(c.label),
@@ -107,12 +105,8 @@ class ChoiceDialog(ModalScreen[V | None], Generic[V]):
         first = next((i for i, c in enumerate(self.choices) if not c.disabled), None)
         options.highlighted = first
 
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if delta > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+    def default_mover(self) -> OptionList:
+        return self.query_one(OptionList)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

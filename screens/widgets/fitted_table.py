@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.events import Resize
 from textual.widgets import DataTable
 
@@ -30,6 +31,12 @@ class FittedTable(DataTable):
     between can keep a header drawn at the old widths."""
 
     COMPONENT_CLASSES = {"fitted-table--warn", "fitted-table--dim"}
+    # Home and End go to the first and last row, as g and G do (a DataTable
+    # scrolls sideways on them).
+    BINDINGS = [
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
 
     DEFAULT_CSS = """
     FittedTable > .fitted-table--warn {

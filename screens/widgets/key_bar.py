@@ -1,12 +1,17 @@
 """The key bar at the foot of each screen: the screen's main keys, from the action
-table as the operator remapped them, and ctrl+p for everything else.
+table as the operator remapped them, and ctrl+p for everything else; above it,
+for a few seconds, the status line with what just happened.
 
 One line drawn by render(): Textual's Footer builds a widget per key and costs
 a noticeable part of a screen's opening; this is what an operator reads there,
-at a fraction of the price. A click on a key runs its action.
+at a fraction of the price. When the keys do not all fit, the least important
+go first (the action table's `importance`); `?` stays. A click on a key runs
+its action.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from textual import events
 from textual.content import Content
@@ -14,25 +19,46 @@ from textual.style import Style
 from textual.widget import Widget
 
 from screens.actions import ConsoleAction, key_label
-from screens.keymap import (
-    BY_ID,
-    DASHBOARD,
-    EVERYWHERE,
-    QUEUE,
-    TICKET,
-    actions_for,
-)
+from screens.keymap import BY_ID, DASHBOARD, EVERYWHERE, QUEUE, TICKET, actions_for
 
 _SHORT_KEYS = {"Enter": "⏎", "Esc": "esc"}
+STATUS_STYLES = {
+    "information": "key-bar--said",
+    "warning": "key-bar--warning",
+    "error": "key-bar--error",
+}
+
+
+def fitting(
+    actions: Sequence[ConsoleAction], room: int, width: Callable[[ConsoleAction], int]
+) -> list[ConsoleAction]:
+    """As many of `actions` as fit in `room` cells, the most important first,
+    shown in their own order."""
+    kept: set[str] = set()
+    used = 0
+    for action in sorted(actions, key=lambda a: -a.importance):
+        if used + width(action) <= room:
+            kept.add(action.id)
+            used += width(action)
+    return [action for action in actions if action.id in kept]
 
 
 class KeyBar(Widget):
-    COMPONENT_CLASSES = {"key-bar--key", "key-bar--description"}
+    COMPONENT_CLASSES = {
+        "key-bar--key",
+        "key-bar--description",
+        "key-bar--said",
+        "key-bar--warning",
+        "key-bar--error",
+    }
 
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
         height: 1;
+    }
+    KeyBar.-saying {
+        height: 2;
     }
     """
 
@@ -40,6 +66,14 @@ class KeyBar(Widget):
         super().__init__()
         self.screen_name = screen_name
         self._spans: list[tuple[int, int, ConsoleAction]] = []
+
+    def on_mount(self) -> None:
+        self.show_status()
+
+    def show_status(self) -> None:
+        """The console's status line changed (or this screen came back)."""
+        self.set_class(self.app.status_line is not None, "-saying")  # type: ignore[attr-defined]
+        self.refresh()
 
     def _actions(self) -> list[ConsoleAction]:
         role = self.app.operator.role  # type: ignore[attr-defined]
@@ -58,31 +92,43 @@ class KeyBar(Widget):
         first = key_label(action, keymap).split(" / ")[0]
         return _SHORT_KEYS.get(first, first.replace("ctrl+", "^"))
 
+    def _pieces(self, action: ConsoleAction) -> tuple[str, str]:
+        return f" {self._label(action)} ", f"{action.description} "
+
+    def _style(self, name: str) -> Style:
+        return Style.from_rich_style(self.get_component_rich_style(name, partial=True))
+
     def render(self) -> Content:
-        key = Style.from_rich_style(self.get_component_rich_style("key-bar--key", partial=True))
-        words = Style.from_rich_style(
-            self.get_component_rich_style("key-bar--description", partial=True)
-        )
+        key, words = self._style("key-bar--key"), self._style("key-bar--description")
         palette = BY_ID["command_palette"]
         tail = [(f" {self._label(palette)} ", key), ("Commands ", words)]
         room = self.size.width - sum(len(text) for text, _ in tail)
-        parts: list[tuple[str, Style]] = []
+        parts: list[tuple[str, Style] | Content] = []
         self._spans = []
         used = 0
-        for action in self._actions():
-            pieces = [(f" {self._label(action)} ", key), (f"{action.description} ", words)]
-            length = sum(len(text) for text, _ in pieces)
-            if used + length > room:
-                break
+        kept = fitting(self._actions(), room, lambda a: sum(map(len, self._pieces(a))))
+        for action in kept:
+            shortcut, description = self._pieces(action)
+            length = len(shortcut) + len(description)
             self._spans.append((used, used + length, action))
-            parts.extend(pieces)
+            parts.extend([(shortcut, key), (description, words)])
             used += length
         parts.append((" " * max(room - used, 0), words))
         self._spans.append((max(room, used), self.size.width, palette))
         parts.extend(tail)
-        return Content.assemble(*parts)
+        keys = Content.assemble(*parts)
+        status = self.app.status_line  # type: ignore[attr-defined]
+        if status is None:
+            return keys
+        message, severity = status
+        said = Content(f" {message}").truncate(self.size.width, ellipsis=True)
+        said = said.stylize(self._style(STATUS_STYLES[severity]))
+        return Content("\n").join([said, keys])
 
     def on_click(self, event: events.Click) -> None:
+        row = 1 if self.has_class("-saying") else 0
+        if event.y != row:
+            return
         for start, end, action in self._spans:
             if start <= event.x < end:
                 target = self.app if EVERYWHERE in action.screens else self.screen

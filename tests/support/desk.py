@@ -95,3 +95,14 @@ class FullDisk:
     def lift(self) -> None:
         sa.event.remove(self.db.engine, "connect", self._limit)
         self.db.engine.dispose()
+
+
+def all_rows(queue, f, now, page=37):
+    """Every row of the queue under filter `f`, read page by page as the console does."""
+    rows, key = [], None
+    while True:
+        chunk = queue.page(f, now, after=key, limit=page)
+        rows.extend(chunk)
+        if len(chunk) < page:
+            return rows
+        key = chunk[-1].key

@@ -22,5 +22,9 @@ def tickets_plainly(desk: Desk) -> list[sa.Row]:
                 Ticket.created_at,
                 Ticket.waiting_since,
                 Operator.login,
+                Ticket.id,
+                Ticket.last_customer_at,
+                Ticket.updated_at,
+                Ticket.answered_at,
             ).outerjoin(Operator, Operator.id == Ticket.assignee_id)
         ).all()

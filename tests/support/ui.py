@@ -61,11 +61,13 @@ def screen_text(app: App) -> str:
 
 
 def notifications(app: App) -> list[str]:
-    return [notification.message for notification in app._notifications]
+    """What the console said: its toasts, and its status line's messages."""
+    toasts = [notification.message for notification in app._notifications]
+    return toasts + list(getattr(app, "status_history", []))
 
 
 def said(app: App, words: str) -> bool:
-    """Whether any toast so far says `words`."""
+    """Whether any toast or status line so far says `words`."""
     return any(words in message for message in notifications(app))
 
 
