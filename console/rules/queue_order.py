@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from models import ACTIVE_STATUSES, EscalationKind, Status, Ticket
+from models import ACTIVE_STATUSES, EscalationKind, Status
 
 ESCALATION_ORDER: tuple[EscalationKind, ...] = tuple(EscalationKind)
 NO_ESCALATION_RANK = len(ESCALATION_ORDER)
 NOT_WORKED_RANK = 9
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
-# The columns the queue is sorted on, the one index over them serving every page.
-QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
 
 
 def escalation_bit(kind: EscalationKind) -> int:
@@ -51,3 +50,14 @@ def queue_rank(status: Status, flags: int) -> int:
 
 def queue_due(due_at: datetime | None) -> datetime:
     return FAR_FUTURE if due_at is None else due_at
+
+
+def __getattr__(name: str) -> Any:
+    """QUEUE_ORDER, the columns the queue is sorted on (the one index over them
+    serving every page), made on first use: the rest of these rules are read by
+    the command line's quick path, which never loads the ORM."""
+    if name == "QUEUE_ORDER":
+        from models import Ticket
+
+        return (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,165 @@
+"""The command line's quick path: the reads a script runs in a loop, on the
+DB-API alone (sqlite3, psycopg), with SQL compiled ahead of time from the ORM
+path's own statements (console/reads/precompiled.py). Importing SQLAlchemy,
+SQLModel and the tables costs most of a second; a script calling
+`wmconsole tickets --json` a thousand times pays that a thousand times.
+
+It covers the plain case only, and says so by returning None, for the full path
+to answer (and to explain any refusal): the database named by a path,
+sqlite:///PATH or postgresql://; a schema at this wmconsole's head; a login the
+database knows and this connection may act for. Any error on the way is the
+full path's to report too. On SQLite it opens the file read-only; on
+PostgreSQL it connects as the signed-in role, as every other read does
+(console.identity).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from console.identity import sqlite_identity
+from console.reads.precompiled import SCHEMA_HEAD, STATEMENTS
+from console.reads.queue_row import QueueRow
+from models import Service, Status
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SQLITE_BUSY_TIMEOUT_S = 30.0
+# One statement reads this many rows; the full path pages past it.
+MOST_ROWS = 500
+
+
+class _NotPlain(Exception):
+    """Not a case the quick path covers: the full path answers."""
+
+
+class _Reader:
+    """One DB-API connection, and who is at it."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            import psycopg
+
+            self.dialect = "postgresql"
+            conninfo = "postgresql://" + url.split("://", 1)[1]
+            self.connection = psycopg.connect(conninfo, connect_timeout=10, autocommit=True)
+            self.login = self.value("SELECT session_user::text", {})
+            self.owner = False
+        else:
+            path = _sqlite_path(url)
+            import sqlite3
+
+            self.dialect = "sqlite"
+            self.connection = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, timeout=_SQLITE_BUSY_TIMEOUT_S
+            )
+            identity = sqlite_identity(path)
+            self.login, self.owner = identity.login, identity.owner
+        if self.value("SELECT version_num FROM alembic_version", {}) != SCHEMA_HEAD:
+            raise _NotPlain
+
+    def value(self, sql: str, parameters: dict[str, Any]) -> Any:
+        row = self.connection.execute(sql, parameters).fetchone()
+        return None if row is None else row[0]
+
+    def rows(self, name: str, parameters: dict[str, Any]) -> list[tuple]:
+        sql, constants = STATEMENTS[name]["sql"][self.dialect]
+        cursor = self.connection.execute(sql, {**constants, **parameters})
+        columns = [column[0] for column in cursor.description]
+        at = [columns.index(column) for column in STATEMENTS[name]["datetimes"]]
+        return [_with_datetimes(row, at, self.dialect) for row in cursor.fetchall()]
+
+    def acting(self, login: str | None) -> str:
+        """Who the command acts for, when this connection may act for them."""
+        if login is None or login == self.login:
+            return self.login
+        if self.dialect == "sqlite" and self.owner:
+            return login
+        raise _NotPlain
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _sqlite_path(url: str) -> Path:
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+    elif "://" in url:
+        raise _NotPlain
+    else:
+        path = url
+    resolved = Path(path).expanduser().absolute()
+    if not resolved.is_file():
+        raise _NotPlain
+    return resolved
+
+
+def _with_datetimes(row: tuple, at: list[int], dialect: str) -> tuple:
+    """The row with its UTCDateTime columns as the ORM path reads them (models.tables)."""
+    values = list(row)
+    for index in at:
+        value = values[index]
+        if value is None:
+            continue
+        if dialect == "sqlite":
+            values[index] = _EPOCH + timedelta(microseconds=value)
+        else:
+            values[index] = value.replace(tzinfo=UTC)
+    return tuple(values)
+
+
+def _reading(url: str | None, read) -> Any:
+    if url is None:
+        return None
+    import sqlite3
+
+    failures: tuple[type[Exception], ...] = (_NotPlain, sqlite3.Error, OSError)
+    try:
+        import psycopg
+
+        failures = (*failures, psycopg.Error)
+    except ImportError:
+        pass
+    try:
+        reader = _Reader(url)
+    except failures:
+        return None
+    try:
+        return read(reader)
+    except failures:
+        return None
+    finally:
+        reader.close()
+
+
+def opening_queue(url: str | None, login: str | None, limit: int) -> list[QueueRow] | None:
+    """`tickets` with no filter: the first `limit` rows of the opening view for
+    `login` (or whoever the connection is), or None for the full path."""
+    if limit > MOST_ROWS:
+        return None
+
+    def read(reader: _Reader) -> list[QueueRow] | None:
+        viewer = reader.value(*_viewer_sql(reader.dialect, reader.acting(login)))
+        if viewer is None:
+            return None
+        rows = reader.rows("queue_first_page", {"viewer_id": viewer, "limit": limit, "offset": 0})
+        return [_queue_row(row) for row in rows]
+
+    return _reading(url, read)
+
+
+def _queue_row(row: tuple) -> QueueRow:
+    number_and_id, (service, status), rest = row[:2], row[2:4], row[4:]
+    return QueueRow(*number_and_id, Service(service), Status(status), *rest)
+
+
+def _viewer_sql(dialect: str, login: str) -> tuple[str, dict[str, Any]]:
+    sql, constants = STATEMENTS["viewer_id"]["sql"][dialect]
+    return sql, {**constants, "login": login}
+
+
+def first_page_sql(dialect: str, viewer_id: int, limit: int = 50) -> tuple[str, dict[str, Any]]:
+    """The opening view's first page as SQL and parameters (for the benchmark's floors)."""
+    sql, constants = STATEMENTS["queue_first_page"]["sql"][dialect]
+    return sql, {**constants, "viewer_id": viewer_id, "limit": limit, "offset": 0}
