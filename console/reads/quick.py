@@ -15,13 +15,16 @@ PostgreSQL it connects as the signed-in role, as every other read does
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from console.identity import sqlite_identity
 from console.reads.precompiled import SCHEMA_HEAD, STATEMENTS
 from console.reads.queue_row import QueueRow
+from console.reads.ticket_detail import TicketDetail, read_ticket
 from models import Service, Status
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,11 +67,21 @@ class _Reader:
         return None if row is None else row[0]
 
     def rows(self, name: str, parameters: dict[str, Any]) -> list[tuple]:
-        sql, constants = STATEMENTS[name]["sql"][self.dialect]
+        """The rows of a precompiled statement, each column as the ORM path reads it."""
+        statement = STATEMENTS[name]
+        sql, constants = statement["sql"][self.dialect]
         cursor = self.connection.execute(sql, {**constants, **parameters})
-        columns = [column[0] for column in cursor.description]
-        at = [columns.index(column) for column in STATEMENTS[name]["datetimes"]]
-        return [_with_datetimes(row, at, self.dialect) for row in cursor.fetchall()]
+        self.columns = [column[0] for column in cursor.description]
+        datetimes = [self.columns.index(column) for column in statement["datetimes"]]
+        # psycopg decodes json itself.
+        texts = statement["json"] if self.dialect == "sqlite" else ()
+        json_texts = [self.columns.index(column) for column in texts]
+        return [_as_read(row, datetimes, json_texts, self.dialect) for row in cursor.fetchall()]
+
+    def objects(self, name: str, parameters: dict[str, Any]) -> list[Any]:
+        """The rows of a statement that selects an ORM entity, as attributes."""
+        rows = self.rows(name, parameters)
+        return [SimpleNamespace(**dict(zip(self.columns, row, strict=True))) for row in rows]
 
     def acting(self, login: str | None) -> str:
         """Who the command acts for, when this connection may act for them."""
@@ -95,10 +108,11 @@ def _sqlite_path(url: str) -> Path:
     return resolved
 
 
-def _with_datetimes(row: tuple, at: list[int], dialect: str) -> tuple:
-    """The row with its UTCDateTime columns as the ORM path reads them (models.tables)."""
+def _as_read(row: tuple, datetimes: list[int], json_texts: list[int], dialect: str) -> tuple:
+    """The row with its UTCDateTime columns (models.tables) and JSON columns as
+    the ORM path reads them."""
     values = list(row)
-    for index in at:
+    for index in datetimes:
         value = values[index]
         if value is None:
             continue
@@ -106,6 +120,9 @@ def _with_datetimes(row: tuple, at: list[int], dialect: str) -> tuple:
             values[index] = _EPOCH + timedelta(microseconds=value)
         else:
             values[index] = value.replace(tzinfo=UTC)
+    for index in json_texts:
+        if values[index] is not None:
+            values[index] = json.loads(values[index])
     return tuple(values)
 
 
@@ -145,6 +162,21 @@ def opening_queue(url: str | None, login: str | None, limit: int) -> list[QueueR
             return None
         rows = reader.rows("queue_first_page", {"viewer_id": viewer, "limit": limit, "offset": 0})
         return [_queue_row(row) for row in rows]
+
+    return _reading(url, read)
+
+
+def ticket(url: str | None, number: int) -> TicketDetail | None:
+    """`ticket N`: the ticket as console.reads.ticket.load_ticket reads it, or None
+    for the full path (which also says when there is no such ticket)."""
+
+    def read(reader: _Reader) -> TicketDetail | None:
+        def fetch(name: str, parameters: dict[str, Any]) -> list[Any]:
+            if name in ("logins", "other_tickets"):
+                return reader.rows(name, parameters)
+            return reader.objects(name, parameters)
+
+        return read_ticket(fetch, number)
 
     return _reading(url, read)
 
