@@ -103,7 +103,7 @@ def test_tickets_and_ticket_json_load_no_orm(sqlite_url):
         f"args = ['ticket', '{numbers[0]}', '--db', {sqlite_url!r}, '--json']\n"
         "result = CliRunner().invoke(main, args)\n"
         "assert result.exit_code == 0 and 'Payment 0' in result.output, result.output\n"
-        "heavy = {'sqlalchemy', 'sqlmodel', 'alembic', 'textual', 'models.tables'}\n"
+        "heavy = {'sqlalchemy', 'sqlmodel', 'alembic', 'psycopg', 'textual', 'models.tables'}\n"
         "print(' '.join(sorted(heavy & set(sys.modules))))\n"
     )
     result = subprocess.run(

@@ -16,6 +16,8 @@ PostgreSQL it connects as the signed-in role, as every other read does
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -126,25 +128,28 @@ def _as_read(row: tuple, datetimes: list[int], json_texts: list[int], dialect: s
     return tuple(values)
 
 
-def _reading(url: str | None, read) -> Any:
-    if url is None:
-        return None
+def _failures() -> tuple[type[Exception], ...]:
+    """What sends a read to the full path: psycopg's errors only once it is loaded
+    (for a PostgreSQL URL), so reading SQLite never pays for importing it."""
     import sqlite3
 
-    failures: tuple[type[Exception], ...] = (_NotPlain, sqlite3.Error, OSError)
-    try:
-        import psycopg
+    psycopg = sys.modules.get("psycopg")
+    drivers = (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+    return (_NotPlain, OSError, *drivers)
 
-        failures = (*failures, psycopg.Error)
-    except ImportError:
-        pass
+
+def _reading(url: str | None, read: Callable[[_Reader], Any]) -> Any:
+    """What `read` returns, or None for the full path; no URL (the default
+    database) is the full path's too."""
+    if url is None:
+        return None
     try:
         reader = _Reader(url)
-    except failures:
+    except _failures():
         return None
     try:
         return read(reader)
-    except failures:
+    except _failures():
         return None
     finally:
         reader.close()
