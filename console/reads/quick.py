@@ -48,7 +48,8 @@ class _Reader:
 
             self.dialect = "postgresql"
             conninfo = "postgresql://" + url.split("://", 1)[1]
-            self.connection = psycopg.connect(conninfo, connect_timeout=10, autocommit=True)
+            # One transaction, rolled back at close, as the ORM path's read session.
+            self.connection = psycopg.connect(conninfo, connect_timeout=10)
             self.login = self.value("SELECT session_user::text", {})
             self.owner = False
         else:
@@ -57,11 +58,18 @@ class _Reader:
 
             self.dialect = "sqlite"
             self.connection = sqlite3.connect(
-                f"{path.as_uri()}?mode=ro", uri=True, timeout=_SQLITE_BUSY_TIMEOUT_S
+                f"{path.as_uri()}?mode=ro",
+                uri=True,
+                timeout=_SQLITE_BUSY_TIMEOUT_S,
+                isolation_level=None,
             )
+            # Every statement of a ticket's read sees one snapshot, as in the ORM
+            # path's read session.
+            self.connection.execute("BEGIN")
             identity = sqlite_identity(path)
             self.login, self.owner = identity.login, identity.owner
         if self.value("SELECT version_num FROM alembic_version", {}) != SCHEMA_HEAD:
+            self.close()
             raise _NotPlain
 
     def value(self, sql: str, parameters: dict[str, Any]) -> Any:
