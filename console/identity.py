@@ -22,11 +22,13 @@ import stat
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
 
 from console.errors import DomainError, Forbidden, FourEyes
 from console.rules.privileges import ADMIN, INTAKE, NOTICES
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 class Duty(StrEnum):
@@ -149,8 +151,7 @@ def file_mode(path: Path) -> str:
     return stat.filemode(path.stat().st_mode)
 
 
-_WHO_AM_I = sa.text(
-    """
+_WHO_AM_I = """
     SELECT session_user::text,
            coalesce((SELECT pg_has_role(session_user, c.relowner, 'MEMBER')
                      FROM pg_class c WHERE c.oid = to_regclass('alembic_version')),
@@ -158,12 +159,16 @@ _WHO_AM_I = sa.text(
            ARRAY(SELECT rolname::text FROM pg_roles
                  WHERE rolname = ANY(:groups) AND pg_has_role(session_user, oid, 'MEMBER'))
     """
-)
 
 
 def postgres_identity(connection: sa.Connection) -> Identity:
+    # Imported here: the command line's quick path asks who it is on SQLite
+    # without loading SQLAlchemy.
+    import sqlalchemy as sa
+
     groups = {duty.group: duty for duty in Duty}
-    login, owner, member_of = connection.execute(_WHO_AM_I, {"groups": list(groups)}).one()
+    asked = sa.text(_WHO_AM_I)
+    login, owner, member_of = connection.execute(asked, {"groups": list(groups)}).one()
     return Identity(
         login=login,
         postgres=True,

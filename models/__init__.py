@@ -1,5 +1,7 @@
 """The schema: SQLModel tables and the enums they store. Imports nothing of ours."""
 
+from typing import Any
+
 from models.enums import (
     ACTIVE_STATUSES,
     Actor,
@@ -17,28 +19,6 @@ from models.enums import (
     Role,
     Service,
     Status,
-)
-from models.tables import (
-    Attachment,
-    AttachmentContent,
-    AuditEvent,
-    BlockRequest,
-    ChangeLog,
-    Counter,
-    Draft,
-    Escalation,
-    Macro,
-    Message,
-    Notice,
-    Operator,
-    OperatorPreference,
-    Presence,
-    QuarantinedMail,
-    ScamMarker,
-    Template,
-    Ticket,
-    TicketTally,
-    UTCDateTime,
 )
 
 __all__ = [
@@ -79,3 +59,39 @@ __all__ = [
     "TicketTally",
     "UTCDateTime",
 ]
+
+
+# The tables load SQLAlchemy and SQLModel (most of a second): only on first use
+# (PEP 562), so what needs only the enums starts without the ORM.
+_TABLES = frozenset(
+    {
+        "Attachment",
+        "AttachmentContent",
+        "AuditEvent",
+        "BlockRequest",
+        "ChangeLog",
+        "Counter",
+        "Draft",
+        "Escalation",
+        "Macro",
+        "Message",
+        "Notice",
+        "Operator",
+        "OperatorPreference",
+        "Presence",
+        "QuarantinedMail",
+        "ScamMarker",
+        "Template",
+        "Ticket",
+        "TicketTally",
+        "UTCDateTime",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TABLES:
+        from models import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'models' has no attribute {name!r}")

@@ -53,3 +53,22 @@ def test_every_help_text_is_built_without_the_database_or_the_screens():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"imported by --help: {result.stdout}"
+
+
+def test_the_vocabulary_and_the_rules_import_without_the_orm():
+    """models loads its tables on first use (PEP 562): the enums, the queue's
+    rules and the shapes the quick path builds start without SQLAlchemy."""
+    probe = (
+        "import sys\n"
+        "from models import ACTIVE_STATUSES, EscalationKind, Status\n"
+        "import console.reads.queue_row, console.reads.ticket_detail, console.reads.quick\n"
+        "import console.settings, console.identity\n"
+        "print(' '.join(sorted({'sqlalchemy', 'sqlmodel', 'models.tables'} & set(sys.modules))))\n"
+        "from models import Ticket\n"
+        "assert Ticket.__tablename__ == 'ticket' and 'sqlalchemy' in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"imported without need: {result.stdout}"

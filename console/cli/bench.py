@@ -163,3 +163,17 @@ def bench_desk(
     )
     if not run_desk_benchmark(plan, click.echo):
         raise SystemExit(1)
+
+
+@bench.command("startup")
+@_demo_db_option
+@_million_tickets_option
+@_seed_option
+@click.option("--runs", default=5, show_default=True, type=click.IntRange(1), help="Median of N.")
+def bench_startup(db_url: str | None, tickets: int, seed: int, runs: int) -> None:
+    """Start-up as ratios: the console and the dashboard to their first paint beside
+    a bare Textual app, --help beside `python -c pass`, `ticket N --json` and
+    `tickets --json` beside sqlite3 reading the same rows (SQLite)."""
+    from console.bench.startup import run_startup_benchmark
+
+    run_startup_benchmark(db_url, tickets=tickets, seed=seed, runs=runs, echo=click.echo)

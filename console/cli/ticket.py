@@ -39,6 +39,8 @@ def ticket() -> None:
 @json_option
 def ticket_show(cli: CliContext, number: int, as_json: bool) -> None:
     """The ticket with its messages, escalations and audit trail."""
+    if as_json and _quickly(cli, number):
+        return
     from console.formatting import ticket_text
     from console.reads.ticket import load_ticket
 
@@ -48,6 +50,22 @@ def ticket_show(cli: CliContext, number: int, as_json: bool) -> None:
         print_json(ticket_json(detail, desk.sla, desk.now()))
     else:
         click.echo(ticket_text(detail, desk.sla, desk.now()))
+
+
+def _quickly(cli: CliContext, number: int) -> bool:
+    """`ticket N --json` on the DB-API alone (console.reads.quick); False when the
+    quick path does not cover it. The text takes the full path."""
+    from datetime import UTC, datetime
+
+    from console.reads import quick
+    from console.settings import load_settings
+
+    settings = load_settings()
+    detail = quick.ticket(cli.db_url or settings.db, number)
+    if detail is None:
+        return False
+    print_json(ticket_json(detail, settings.sla, datetime.now(UTC)))
+    return True
 
 
 @ticket.command("new")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import SQLModel
 
+import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from console.demo import odds
 from console.demo.pools import Customer, Pools, digits
 from console.rules.lifecycle import answer_due

@@ -21,9 +21,9 @@ from console.reads.ticket import (
     ThreadMessage,
     audit_entries,
     logins_by_id,
-    message_view,
     thread_messages,
 )
+from console.reads.ticket_detail import thread_message
 from models import AuditEvent, Message, Operator, Ticket
 
 
@@ -112,7 +112,7 @@ def _messages_of(
     if not ids:
         return {}
     rows = session.exec(select(Message).where(Message.id.in_(ids))).all()
-    return {m.id: message_view(m, logins) for m in rows}
+    return {m.id: thread_message(m, logins) for m in rows}
 
 
 def messages_after(db: Database, number: int, after_id: int) -> list[ThreadMessage]:

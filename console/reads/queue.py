@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,72 +28,24 @@ from console.reads.facets import (
     read_parameters,
 )
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
+from console.reads.queue_row import QueueKey, QueueRow
 from console.reads.search import search_clause
 from console.rules.queue_order import (
     LIVE_RANKS,
     NOT_WORKED_RANK,
     SortOrder,
     flags_of,
-    kinds_of,
 )
 from models import (
     ACTIVE_STATUSES,
-    EscalationKind,
     Message,
     MessageKind,
     Operator,
-    Service,
     Status,
     Ticket,
 )
 
 PAGE_SIZE = 50
-
-# Where a row sorts in its order: the order's columns' values, the id last.
-QueueKey = tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    id: int
-    number: int
-    service: Service
-    status: Status
-    subject: str
-    customer_wmid: str | None
-    customer_email: str | None
-    assignee: str | None
-    created_at: datetime
-    due_at: datetime | None
-    escalation_flags: int
-    queue_rank: int
-    queue_due: datetime
-    version: int
-    # Whether it is held too long: since when the customer waits, and the holder holds.
-    waiting_since: datetime | None = None
-    assigned_at: datetime | None = None
-    last_customer_at: datetime | None = None
-    updated_at: datetime | None = None
-    # The order it was read in: its key is where it sorts in that order.
-    order: SortOrder = SortOrder.sla
-
-    @property
-    def key(self) -> QueueKey:
-        return tuple(getattr(self, column.key) for column in self.order.columns)
-
-    @property
-    def held_waiting_since(self) -> datetime | None:
-        """Since when its holder has held it with the customer waiting: from the
-        later of the take and the customer's unanswered message (None when nobody
-        holds it or nobody waits)."""
-        if self.assignee is None or self.waiting_since is None:
-            return None
-        return max(self.waiting_since, self.assigned_at or self.waiting_since)
-
-    @property
-    def escalations(self) -> list[EscalationKind]:
-        return kinds_of(self.escalation_flags)
-
 
 _ROW_COLUMNS = (
     Ticket.id,
@@ -256,7 +207,9 @@ class Queue:
                 ranks.append(NOT_WORKED_RANK)
             return [Ticket.queue_rank == rank for rank in ranks], False
         if f.assignee == Assignee.mine_or_unassigned and self.viewer_id is not None:
-            return [Ticket.assignee_id == self.viewer_id, Ticket.assignee_id.is_(None)], True
+            # Named, so the command line's quick path runs this SQL for any viewer.
+            viewer = sa.bindparam("viewer_id", self.viewer_id, type_=sa.Integer)
+            return [Ticket.assignee_id == viewer, Ticket.assignee_id.is_(None)], True
         if len(f.services) > 1 and f.assignee == Assignee.anyone:
             return [Ticket.service == service for service in sorted(f.services)], False
         return [], False
@@ -446,10 +399,11 @@ class Queue:
         return cells
 
 
+VIEWER_ID = sa.select(Operator.id).where(Operator.login == sa.bindparam("login"))
+
+
 def viewer_id_for(db: Database, login: str | None) -> int | None:
     if login is None:
         return None
     with db.connect() as connection:
-        return connection.execute(
-            sa.select(Operator.id).where(Operator.login == login)
-        ).scalar_one_or_none()
+        return connection.execute(VIEWER_ID, {"login": login}).scalar_one_or_none()

@@ -19,17 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-import sqlalchemy as sa
-
-from models import ACTIVE_STATUSES, EscalationKind, Status, Ticket
+from models import ACTIVE_STATUSES, EscalationKind, Status
 
 ESCALATION_ORDER: tuple[EscalationKind, ...] = tuple(EscalationKind)
 NO_ESCALATION_RANK = len(ESCALATION_ORDER)
 NOT_WORKED_RANK = 9
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
-# The columns the queue is sorted on, the one index over them serving every page.
-QUEUE_ORDER = (Ticket.queue_rank, Ticket.queue_due, Ticket.created_at, Ticket.id)
 LIVE_RANKS = tuple(range(NO_ESCALATION_RANK + 1))
 
 
@@ -42,8 +39,17 @@ class SortOrder(StrEnum):
     updated = "updated"
 
     @property
-    def columns(self) -> tuple[sa.Column, ...]:
+    def column_names(self) -> tuple[str, ...]:
+        """The ticket's columns this order sorts on, the id last."""
         return _ORDER_COLUMNS[self]
+
+    @property
+    def columns(self) -> tuple[Any, ...]:
+        """The same columns as the ORM's (loaded on first use: the command
+        line's quick path reads these rules without it)."""
+        from models import Ticket
+
+        return tuple(getattr(Ticket, name) for name in self.column_names)
 
     @property
     def descending(self) -> bool:
@@ -60,11 +66,11 @@ class SortOrder(StrEnum):
         return members[(members.index(self) + 1) % len(members)]
 
 
-_ORDER_COLUMNS: dict[SortOrder, tuple[sa.Column, ...]] = {
-    SortOrder.sla: QUEUE_ORDER,
-    SortOrder.age: (Ticket.created_at, Ticket.id),
-    SortOrder.customer: (Ticket.last_customer_at, Ticket.id),
-    SortOrder.updated: (Ticket.updated_at, Ticket.id),
+_ORDER_COLUMNS: dict[SortOrder, tuple[str, ...]] = {
+    SortOrder.sla: ("queue_rank", "queue_due", "created_at", "id"),
+    SortOrder.age: ("created_at", "id"),
+    SortOrder.customer: ("last_customer_at", "id"),
+    SortOrder.updated: ("updated_at", "id"),
 }
 
 
@@ -95,3 +101,12 @@ def queue_rank(status: Status, flags: int) -> int:
 
 def queue_due(due_at: datetime | None) -> datetime:
     return FAR_FUTURE if due_at is None else due_at
+
+
+def __getattr__(name: str) -> Any:
+    """QUEUE_ORDER, the columns the queue is sorted on (the one index over them
+    serving every page), made on first use: the rest of these rules are read by
+    the command line's quick path, which never loads the ORM."""
+    if name == "QUEUE_ORDER":
+        return SortOrder.sla.columns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
