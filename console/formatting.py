@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 # Cell widths as Textual draws them (Rich comes with it; this module is ~8 ms
 # of an import that costs the CLI ~0.8 s anyway): the CLI's columns and the
 # screens' columns measure text the same way.
 from rich.cells import cell_len, set_cell_size
 
-from console.reads.queue import QueueRow
-from console.reads.stats import DeskStats
-from console.reads.ticket import TicketDetail
 from console.rules.labels import SERVICE_LABELS, STATUS_LABELS, label, plural
 from console.rules.sla import SlaPolicy
 from console.untrusted import one_line, visible
 from models import EscalationKind, MessageChannel, Role, Service, Status
+
+if TYPE_CHECKING:
+    from console.reads.queue_row import QueueRow
+    from console.reads.stats import DeskStats
+    from console.reads.ticket import TicketDetail
 
 BADGES = {
     EscalationKind.wmid_block: "BLOCK",

@@ -24,12 +24,14 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from console.desk import Desk
 from console.errors import DomainError
 from console.files import write_atomically
-from console.operations import save_draft
 from models import DraftKind
+
+if TYPE_CHECKING:
+    from console.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +153,10 @@ def move_to_database(desk: Desk, drafts: LocalDrafts) -> list[Unmoved]:
     """Every draft kept here into the database, each file removed once its
     draft is saved there. A refusal leaves that draft here (and is returned);
     a failure of the database itself stops the move, raised to the caller."""
+    # Here, not at the top: the console's first screen imports this module and
+    # paints before the ORM behind the operations is loaded.
+    from console.operations import save_draft
+
     refused = []
     for waiting in drafts.waiting():
         with drafts.lock:

@@ -11,7 +11,7 @@ from textual import work
 from textual.screen import Screen
 
 from console.errors import DomainError, Forbidden
-from console.reads.queue import QueueFilter
+from console.reads.queue_filter import QueueFilter
 from console.rules.roles import Permission, require
 from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen

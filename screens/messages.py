@@ -4,11 +4,14 @@ and what a screen tells the heartbeat about itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from console.reads.presence import Present
 from models import PresenceState
+
+if TYPE_CHECKING:
+    from console.reads.presence import Present
 
 
 class TicketsChanged(Message, bubble=False):

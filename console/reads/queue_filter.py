@@ -3,6 +3,7 @@ operator's preferences."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -10,6 +11,15 @@ from typing import Any
 
 from console.rules.queue_order import SortOrder
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
+
+
+def search_words(text: str) -> list[str]:
+    """Words, with "quoted phrases" kept whole; unbalanced quotes are taken literally."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    return [word for word in (w.strip() for w in words) if word]
 
 
 class Assignee(StrEnum):

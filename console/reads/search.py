@@ -14,10 +14,10 @@ User text is always a bound parameter, and LIKE wildcards in it are escaped.
 from __future__ import annotations
 
 import re
-import shlex
 
 import sqlalchemy as sa
 
+from console.reads.queue_filter import search_words
 from console.rules.validation import PURSE_PATTERN, WMID_PATTERN
 from models import Message, Ticket
 
@@ -29,15 +29,6 @@ _SIMPLE = sa.literal_column("'simple'")
 # PostgreSQL's stored word vectors (created by the migration, not in the models).
 _TICKET_WORDS = sa.literal_column("ticket.text_words")
 _MESSAGE_WORDS = sa.literal_column("message.body_words")
-
-
-def search_words(text: str) -> list[str]:
-    """Words, with "quoted phrases" kept whole; unbalanced quotes are taken literally."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    return [word for word in (w.strip() for w in words) if word]
 
 
 def tokens(word: str) -> list[str]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from console.errors import Forbidden
-from models import EscalationKind, Operator, Role
+from models import EscalationKind, Role
+
+if TYPE_CHECKING:
+    from models import Operator
 
 
 class Permission(StrEnum):

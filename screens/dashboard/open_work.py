@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.style import Style
 from textual.widget import Widget
 
-from console.reads.queue import Assignee, QueueFilter
+from console.reads.queue_filter import Assignee, QueueFilter
 from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from models import ACTIVE_STATUSES, Service, Status
 from screens.moving import Move

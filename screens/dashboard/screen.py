@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Static
 
 from console.failures import as_failure
 from console.formatting import badges_text, short_duration
-from console.reads.queue import Assignee, QueueFilter
+from console.reads.queue_filter import Assignee, QueueFilter
 from console.reads.stats import DeskStats, OperatorLoad, desk_stats
 from console.rules.labels import label, plural
 from console.untrusted import one_line

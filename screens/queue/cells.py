@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from console.formatting import fit, sla_left, sla_state
-from console.reads.queue import QueueRow
+from console.reads.queue_row import QueueRow
 from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy

@@ -4,6 +4,7 @@ choice, the free-text search, and the quick views on the number keys."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,8 +19,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from console.reads.queue import Assignee, Facets, QueueFilter
-from console.reads.search import search_words
+from console.reads.queue_filter import Assignee, QueueFilter, search_words
 from console.rules.labels import ESCALATION_LABELS, SERVICE_LABELS, STATUS_LABELS, plural
 from console.rules.queue_order import SortOrder
 from console.untrusted import one_line
@@ -27,6 +27,9 @@ from models import ACTIVE_STATUSES, EscalationKind, Role, Service, Status
 from screens.keymap import FILTERS, bindings_for
 from screens.moving import Moving
 from screens.widgets.check_list import CheckList
+
+if TYPE_CHECKING:
+    from console.reads.facets import Facets
 
 # The queue follows the search as it is typed, after a pause this long...
 SEARCH_DEBOUNCE = 0.4

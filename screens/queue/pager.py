@@ -25,8 +25,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from console.reads.queue import Facets, Queue, QueueFilter, QueueKey, QueueRow
+from console.reads.queue_filter import QueueFilter
+from console.reads.queue_row import QueueKey, QueueRow
+
+if TYPE_CHECKING:
+    from console.reads.facets import Facets
+    from console.reads.queue import Queue
 
 PAGE_SIZE = 100
 PAGES_KEPT = 64

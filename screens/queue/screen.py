@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from console import operations
 from console.errors import DomainError
-from console.reads.queue import QueueFilter, QueueRow
+from console.reads.queue_filter import QueueFilter
+from console.reads.queue_row import QueueRow
 from console.reads.ticket import TicketDetail, load_ticket
 from console.rules.labels import plural
 from console.rules.roles import Permission

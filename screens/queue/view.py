@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,7 +25,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from console.failures import Explained, Failure, Trouble
 from console.formatting import fit
-from console.reads.queue import Facets, Queue, QueueFilter, QueueRow
+from console.reads.queue_filter import QueueFilter
+from console.reads.queue_row import QueueRow
 from console.rules.sla import SlaPolicy
 from models import Status
 from screens.base import Reading
@@ -45,6 +47,10 @@ from screens.queue.pager import (
 )
 from screens.queue.view_messages import Counted, Highlighted, LeftView, MarksChanged
 from screens.widgets.columns import Column
+
+if TYPE_CHECKING:
+    from console.reads.facets import Facets
+    from console.reads.queue import Queue
 
 LINES_KEPT = 2048
 _NOT_WORKED = frozenset({Status.unconfirmed, Status.archived, Status.expired})

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from console.reads.queue import Facets, QueueFilter, QueueRow
+from console.reads.queue_filter import QueueFilter
+from console.reads.queue_row import QueueRow
 
 if TYPE_CHECKING:
+    from console.reads.facets import Facets
     from screens.queue.view import QueueView
 
 
