@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from console.reads.queue import Assignee, Facets, QueueFilter
-from console.reads.search import search_words
+from console.rules.word_forms import search_words
 from console.untrusted import one_line
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 from screens.queue.columns import SERVICE_LABELS, STATUS_LABELS
