@@ -26,19 +26,25 @@ def _queue_filter(
     assignee: str | None,
     breached: bool,
     search: str,
+    order: str,
 ):
-    """The QueueFilter the options describe; with none, the opening view."""
+    """The QueueFilter the options describe; with none, the opening view. A
+    search looks through the whole desk, narrowed by the options given."""
     from console.operations.escalations import escalation_kind
-    from console.reads.queue import Assignee, QueueFilter
+    from console.reads.queue import Assignee, Order, QueueFilter
     from console.rules import validation
 
-    scope = {None: Assignee.mine_or_unassigned, "none": Assignee.unassigned}.get(assignee, assignee)
+    narrowed = bool(service or status or escalation or assignee or breached)
+    default_scope = Assignee.anyone if search and not narrowed else Assignee.mine_or_unassigned
+    scope = {None: default_scope, "none": Assignee.unassigned}.get(assignee, assignee)
     filters = QueueFilter(
         services=frozenset(validation.service(s) for s in split_values(service)),
         escalations=frozenset(escalation_kind(k) for k in split_values(escalation)),
         assignee=scope,
         breached=breached,
         search=search,
+        search_in_view=narrowed,
+        order=Order(order),
     )
     if status:
         statuses = frozenset(validation.status(s) for s in split_values(status))
@@ -56,7 +62,19 @@ def _queue_filter(
     help="Whose tickets (default: yours and the unassigned).",
 )
 @click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
-@click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    default="",
+    help="Free text, as in the console: the whole desk, narrowed by the options given.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(["queue", "relevance"]),
+    default="queue",
+    show_default=True,
+    help="Queue order, or with --search the best match first.",
+)
 @limit_option
 @json_option
 def tickets(cli: CliContext, limit: int, as_json: bool, **filter_options: Any) -> None:

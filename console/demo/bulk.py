@@ -10,25 +10,24 @@ from collections.abc import Callable, Iterable
 
 from console.demo.rows import COLUMNS, Batch
 from console.desk import Desk
+from console.rules.word_forms import index_text
 
-_OWN_TEXT = (
-    "CAST(t.number AS TEXT) || ' ' || t.subject || ' ' || coalesce(t.customer_name, '') || ' ' "
-    "|| coalesce(t.customer_email, '') || ' ' || coalesce(t.customer_wmid, '') || ' ' "
-    "|| coalesce(t.customer_purse, '')"
+_OWN_COLUMNS = (
+    "number",
+    "subject",
+    "customer_name",
+    "customer_email",
+    "customer_wmid",
+    "customer_purse",
 )
-# Fixed names only: the ticket's own text, composed once.
-_SQLITE_DOCUMENTS = (
-    "INSERT INTO ticket_search(rowid, own, thread) "  # noqa: S608
-    f"SELECT t.id, wm_search_words({_OWN_TEXT}), "
-    "coalesce((SELECT wm_search_words(group_concat(body, ' ')) FROM "
-    "(SELECT body FROM message WHERE message.ticket_id = t.id ORDER BY message.id)), '') "
-    "FROM ticket t WHERE t.id BETWEEN ? AND ?"
-)
+_OWN_TEXT = " || ' ' || ".join(f"coalesce(CAST(t.{column} AS TEXT), '')" for column in _OWN_COLUMNS)
+# After the load, with the message index still dropped: one grouped pass.
 _POSTGRES_DOCUMENTS = (
-    "INSERT INTO ticketsearch (ticket_id, words) "  # noqa: S608
-    f"SELECT t.id, setweight(wm_search_words({_OWN_TEXT}), 'A') || coalesce("
-    "(SELECT wm_search_words(string_agg(m.body, ' ' ORDER BY m.id)) "
-    "FROM message m WHERE m.ticket_id = t.id), '') FROM ticket t WHERE t.id > %s"
+    "INSERT INTO ticketsearch (ticket_id, words) "  # noqa: S608  (fixed names)
+    f"SELECT t.id, setweight(wm_search_words({_OWN_TEXT}), 'A') || coalesce(thread.words, '') "
+    "FROM ticket t LEFT JOIN (SELECT ticket_id, wm_search_words(string_agg(body, ' ' "
+    "ORDER BY id)) AS words FROM message WHERE ticket_id > %s GROUP BY ticket_id) thread "
+    "ON thread.ticket_id = t.id WHERE t.id > %s"
 )
 _POSTGRES_TRIGGERS = {
     "ticket": ("wm_search_new_ticket",),
@@ -79,7 +78,26 @@ def _secondary_structures(raw, sqlite: bool, *, indexes: bool) -> list[tuple[str
 
 
 def _index_for_search(raw, batch: Batch) -> None:
-    raw.execute(_SQLITE_DOCUMENTS, (batch.ticket[0][0], batch.ticket[-1][0]))
+    """The batch's tickets into SQLite's search index, each with its thread,
+    stemmed here from the rows at hand (the message index may be dropped)."""
+    ticket_columns, message_columns = COLUMNS["ticket"], COLUMNS["message"]
+    own = [ticket_columns.index(column) for column in _OWN_COLUMNS]
+    ticket_of = message_columns.index("ticket_id")
+    body = message_columns.index("body")
+    threads: dict[int, list[str]] = {}
+    for message in batch.message:
+        threads.setdefault(message[ticket_of], []).append(message[body])
+    raw.executemany(
+        "INSERT INTO ticket_search(rowid, own, thread) VALUES (?, ?, ?)",
+        [
+            (
+                row[ticket_columns.index("id")],
+                index_text(" ".join(str(row[at]) for at in own if row[at] is not None)),
+                index_text(" ".join(threads.get(row[0], []))),
+            )
+            for row in batch.ticket
+        ],
+    )
 
 
 def _postgres_search_triggers(raw, switch: str) -> None:
@@ -118,7 +136,7 @@ def bulk_load(
             _insert_batch(raw, batch, sqlite)
             loaded(batch, messages)
         if not sqlite:
-            raw.execute(_POSTGRES_DOCUMENTS, (last_before,))
+            raw.execute(_POSTGRES_DOCUMENTS, (last_before, last_before))
             _postgres_search_triggers(raw, "ENABLE")
         _rebuild(raw, sqlite, structures)
         raw.commit()

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from console.database import Database
 from console.errors import InvalidInput, NotFound
 from console.reads.facets import NOW, Cell, Facets, count_cells, facets_from_cells
-from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
-from console.reads.search import search_clause
+from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, Order, QueueFilter
+from console.reads.search import relevance, search_clause
 from console.rules.queue_order import NOT_WORKED_RANK, QUEUE_ORDER, flags_of, kinds_of
 from models import (
     ACTIVE_STATUSES,
@@ -33,7 +33,8 @@ from models import (
 
 PAGE_SIZE = 50
 
-QueueKey = tuple[int, datetime, datetime, int]
+# Where a row sorts: its queue order, after minus its relevance in that order.
+QueueKey = tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,13 @@ class QueueRow:
     # Whether it is held too long: since when the customer waits, and the holder holds.
     waiting_since: datetime | None = None
     assigned_at: datetime | None = None
+    # How well it matches the search, when sorted by that (Order.relevance).
+    relevance: int | None = None
 
     @property
     def key(self) -> QueueKey:
-        return (self.queue_rank, self.queue_due, self.created_at, self.id)
+        queue_key = (self.queue_rank, self.queue_due, self.created_at, self.id)
+        return queue_key if self.relevance is None else (-self.relevance, *queue_key)
 
     @property
     def held_waiting_since(self) -> datetime | None:
@@ -96,8 +100,26 @@ _ROW_COLUMNS = (
 
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
 _OFFSET = sa.bindparam("offset", type_=sa.Integer)
-_KEY = sa.tuple_(*(sa.bindparam(f"key_{column.key}", type_=column.type) for column in QUEUE_ORDER))
+_RELEVANCE_KEY = sa.bindparam("key_relevance", type_=sa.Integer)
 _STATEMENTS_KEPT = 64
+
+
+def _key_parameters(key: QueueKey) -> dict[str, Any]:
+    parameters = {
+        f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key[-4:], strict=True)
+    }
+    if len(key) > len(QUEUE_ORDER):
+        parameters["key_relevance"] = key[0]
+    return parameters
+
+
+def _order_key(f: QueueFilter, dialect: str) -> tuple[list[sa.ColumnElement], sa.Tuple]:
+    """The columns a filter sorts by, and the bound key to compare them with."""
+    key = [sa.bindparam(f"key_{column.key}", type_=column.type) for column in QUEUE_ORDER]
+    if f.order != Order.relevance:
+        return list(QUEUE_ORDER), sa.tuple_(*key)
+    order = [-relevance(f.search, dialect), *QUEUE_ORDER]
+    return order, sa.tuple_(_RELEVANCE_KEY, *key)
 
 
 class Queue:
@@ -204,14 +226,17 @@ class Queue:
             if statement is not None:
                 self._statements.move_to_end(cache_key)
                 return statement
-        branches, assignee_split = self._branches(f)
+        by_relevance = f.order == Order.relevance
+        branches, assignee_split = ([], False) if by_relevance else self._branches(f)
         conditions = self._conditions(connection, f, with_assignee=not assignee_split)
+        sort, key = _order_key(f, self._dialect)
         if keyed:
-            position = sa.tuple_(*QUEUE_ORDER)
-            conditions.append(position < _KEY if descending else position > _KEY)
-        order = [column.desc() if descending else column for column in QUEUE_ORDER]
+            position = sa.tuple_(*sort)
+            conditions.append(position < key if descending else position > key)
+        order = [column.desc() if descending else column for column in sort]
+        columns = [*_ROW_COLUMNS, sort[0].label("relevance")] if by_relevance else _ROW_COLUMNS
         query = (
-            sa.select(*_ROW_COLUMNS)
+            sa.select(*columns)
             .select_from(Ticket)
             .outerjoin(Operator, Operator.id == Ticket.assignee_id)
             .where(*conditions)
@@ -249,17 +274,20 @@ class Queue:
         limit: int,
         offset: int = 0,
     ) -> list[QueueRow]:
+        f = f.applied()
         parameters: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         if key is not None:
-            parameters.update(
-                {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
-            )
+            parameters.update(_key_parameters(key))
         with self.db.connect() as connection:
             statement = self._page_statement(
                 connection, f, keyed=key is not None, descending=descending
             )
             rows = connection.execute(statement, parameters).all()
-        queue_rows = [QueueRow(*row) for row in rows]
+        if f.order == Order.relevance:
+            # The sort column is minus the relevance.
+            queue_rows = [QueueRow(*row[:-1], relevance=-row[-1]) for row in rows]
+        else:
+            queue_rows = [QueueRow(*row) for row in rows]
         return queue_rows[::-1] if descending else queue_rows
 
     def page(
@@ -294,25 +322,24 @@ class Queue:
 
     def position(self, f: QueueFilter, now: datetime, key: QueueKey) -> int:
         """How many rows come before `key`: where a ticket sits after rows above it moved."""
-        parameters = {"now": now}
-        parameters.update(
-            {f"key_{column.key}": value for column, value in zip(QUEUE_ORDER, key, strict=True)}
-        )
+        f = f.applied()
+        parameters = {"now": now, **_key_parameters(key)}
+        sort, bound = _order_key(f, self._dialect)
         with self.db.connect() as connection:
             query = (
                 sa.select(sa.func.count())
                 .select_from(Ticket)
-                .where(*self._conditions(connection, f), sa.tuple_(*QUEUE_ORDER) < _KEY)
+                .where(*self._conditions(connection, f), sa.tuple_(*sort) < bound)
             )
             return connection.execute(query, parameters).scalar_one()
 
-    def key_of(self, ticket_id: int) -> QueueKey | None:
-        """Where a ticket sorts now, whatever the filter: a console keeps its cursor
-        on the same ticket when rows above it come and go, or the ticket itself moves."""
+    def key_of(self, ticket_id: int, f: QueueFilter | None = None) -> QueueKey | None:
+        """Where a ticket sorts now in `f`'s order (queue order when None): a
+        console keeps its cursor on the same ticket when rows above it come and
+        go, or the ticket itself moves."""
+        sort = list(QUEUE_ORDER) if f is None else _order_key(f.applied(), self._dialect)[0]
         with self.db.connect() as connection:
-            row = connection.execute(
-                sa.select(*QUEUE_ORDER).where(Ticket.id == ticket_id)
-            ).one_or_none()
+            row = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id)).one_or_none()
         return None if row is None else tuple(row)
 
     def any_tickets(self) -> bool:
@@ -324,6 +351,7 @@ class Queue:
         return self.facets(f, now).total
 
     def facets(self, f: QueueFilter, now: datetime) -> Facets:
+        f = f.applied()
         with self.db.connect() as connection:
             cells = self._counted_cells(connection, f, now)
             login_id = (

@@ -1,5 +1,9 @@
 """What the queue shows: the filter bar's choices as one value, saved with an
-operator's preferences."""
+operator's preferences.
+
+A search looks through the whole desk unless the operator keeps it within the
+view (`search_in_view`); a search that names a ticket (its number, a WMID,
+purse or e-mail) always looks through the whole desk."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from console.rules.word_forms import names_a_ticket
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 
 
@@ -23,6 +28,13 @@ class Assignee(StrEnum):
 ASSIGNEE_SCOPES = tuple(Assignee)
 
 
+class Order(StrEnum):
+    """How the rows are sorted: queue order, or best match first while searching."""
+
+    queue = "queue"
+    relevance = "relevance"
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """What the filter bar says. Empty sets mean "any"; the default is what a
@@ -35,9 +47,31 @@ class QueueFilter:
     assignee: str = Assignee.mine_or_unassigned
     breached: bool = False
     search: str = ""
+    search_in_view: bool = False
+    order: Order = Order.queue
 
     def with_(self, **changes: Any) -> QueueFilter:
         return replace(self, **changes)
+
+    @property
+    def whole_desk(self) -> bool:
+        """A search that looks past the view's other filters."""
+        if not self.search.strip():
+            return False
+        return not self.search_in_view or names_a_ticket(self.search)
+
+    def applied(self) -> QueueFilter:
+        """What the database is asked: the whole desk for such a search, and
+        relevance only while searching."""
+        order = self.order if self.search.strip() else Order.queue
+        if self.whole_desk:
+            return QueueFilter(
+                statuses=frozenset(Status),
+                assignee=Assignee.anyone,
+                search=self.search,
+                order=order,
+            )
+        return self if order == self.order else self.with_(order=order)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +81,8 @@ class QueueFilter:
             "assignee": str(self.assignee),
             "breached": self.breached,
             "search": self.search,
+            "search_in_view": self.search_in_view,
+            "order": str(self.order),
         }
 
     @classmethod
@@ -63,4 +99,8 @@ class QueueFilter:
             assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
             breached=bool(data.get("breached", False)),
             search=str(data.get("search", "")),
+            search_in_view=bool(data.get("search_in_view", False)),
+            order=Order(data["order"])
+            if data.get("order") in Order._value2member_map_
+            else Order.queue,
         )

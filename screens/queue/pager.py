@@ -361,7 +361,7 @@ def _around_ticket(
 ) -> tuple[int, int, list[QueueRow]]:
     """Where the cursor's ticket is now, with its page. If it left this view, the
     cursor keeps its place among the rows that remain."""
-    key = queue.key_of(anchor.id)
+    key = queue.key_of(anchor.id, f)
     if key is not None:
         position = queue.position(f, now, key)
         if position < total:

@@ -181,11 +181,13 @@ def _postgres_upgrade(s: str) -> list[str]:
             ticket_id integer CONSTRAINT pk_ticketsearch PRIMARY KEY REFERENCES {s}.ticket (id),
             words tsvector NOT NULL
         )""",
+        # One pass over the messages, grouped: no index walk per ticket.
         f"""INSERT INTO {s}.ticketsearch (ticket_id, words)
-        SELECT t.id, {own} || coalesce(
-            (SELECT {words}(string_agg(m.body, ' ' ORDER BY m.id))
-             FROM {s}.message m WHERE m.ticket_id = t.id), '')
-        FROM {s}.ticket t""",
+        SELECT t.id, {own} || coalesce(thread.words, '')
+        FROM {s}.ticket t LEFT JOIN (
+            SELECT ticket_id, {words}(string_agg(body, ' ' ORDER BY id)) AS words
+            FROM {s}.message GROUP BY ticket_id
+        ) thread ON thread.ticket_id = t.id""",
         "SET LOCAL maintenance_work_mem = '512MB'",
         f"CREATE INDEX ix_ticketsearch_words ON {s}.ticketsearch USING gin (words)",
         f"CREATE INDEX ix_message_body_trgm ON {s}.message USING gin (body gin_trgm_ops)",

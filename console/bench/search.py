@@ -1,0 +1,200 @@
+"""`wmconsole bench search`: what a search costs at N tickets, each figure
+beside its floor, the same question asked of the index in raw SQL on the
+driver in the same run (no application code), and the target it is held to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from console.bench.queue import Echo, ensure_demo, timed
+from console.desk import Desk, open_desk
+from console.reads.queue import Assignee, Order, Queue, QueueFilter, viewer_id_for
+from console.rules.word_forms import parse
+from models import Ticket
+
+# The issue's targets at a million tickets, in milliseconds.
+PAGE_TARGET = 50.0
+COUNT_TARGET = 300.0
+PUNCTUATION_TARGET = 100.0
+WMID_TARGET = 5.0
+_COLUMNS = "t.id, t.number, t.service, t.status, t.subject, t.customer_wmid, t.queue_rank"
+_ORDER = "ORDER BY t.queue_rank, t.queue_due, t.created_at, t.id LIMIT 50"
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    found: int
+    milliseconds: float
+    floor: float
+    target: float | None = None
+
+    def line(self) -> str:
+        ratio = self.milliseconds / self.floor if self.floor else float("inf")
+        verdict = ""
+        if self.target is not None:
+            verdict = f"  target {self.target:>5.0f} ms " + (
+                "met" if self.milliseconds < self.target else "MISSED"
+            )
+        return (
+            f"{self.label:<44} {self.found:>8} {self.milliseconds:9.1f} ms "
+            f"{self.floor:9.1f} ms {ratio:6.1f}x{verdict}"
+        )
+
+
+class RawSearch:
+    """The floor: the index asked directly on the DB-API connection."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.postgres = desk.db.is_postgres
+        self._raw = desk.db.engine.raw_connection()
+        self._mark = "%s" if self.postgres else "?"
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def _run(self, sql: str, parameters: tuple) -> list:
+        cursor = self._raw.cursor()
+        cursor.execute(sql.replace("?", self._mark), parameters)
+        return cursor.fetchall()
+
+    def _documents(self, word: str) -> tuple[str, tuple]:
+        term = parse(word)[0]
+        if self.postgres:
+            query = " <-> ".join(term.words) + ":*"
+            return (
+                "SELECT ticket_id FROM ticketsearch WHERE words @@ to_tsquery('wm_search', ?)",
+                (query,),
+            )
+        return (
+            "SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?",
+            ('"' + " ".join(term.stems) + '"*',),
+        )
+
+    def page(self, word: str) -> Callable[[], list]:
+        documents, parameters = self._documents(word)
+        sql = f"SELECT {_COLUMNS} FROM ticket t WHERE t.id IN ({documents}) {_ORDER}"  # noqa: S608
+        return lambda: self._run(sql, parameters)
+
+    def count(self, word: str) -> Callable[[], list]:
+        documents, parameters = self._documents(word)
+        return lambda: self._run(f"SELECT count(*) FROM ({documents}) d", parameters)  # noqa: S608
+
+    def written(self, text: str) -> Callable[[], list]:
+        """A word with punctuation as written: in a message or a subject."""
+        like = "ILIKE" if self.postgres else "LIKE"
+        pattern = "%" + text.replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = (
+            f"SELECT {_COLUMNS} FROM ticket t WHERE t.id IN ("  # noqa: S608
+            f"SELECT ticket_id FROM message WHERE body {like} ? ESCAPE '\\' "
+            f"UNION SELECT id FROM ticket WHERE subject {like} ? ESCAPE '\\') {_ORDER}"
+        )
+        return lambda: self._run(sql, (pattern, pattern))
+
+    def wmid(self, wmid: str) -> Callable[[], list]:
+        sql = f"SELECT {_COLUMNS} FROM ticket t WHERE t.customer_wmid = ? {_ORDER}"  # noqa: S608
+        return lambda: self._run(sql, (wmid,))
+
+
+def search_figures(desk: Desk, echo: Echo, words: tuple[str, ...], viewer: str = "olga") -> None:
+    queue = Queue(desk.db, viewer_id_for(desk.db, viewer))
+    now = desk.now()
+    desk_wide = QueueFilter(assignee=Assignee.anyone)
+    raw = RawSearch(desk)
+    figures: list[Figure] = []
+
+    def measure(label, app, floor, found, target=None, repeat=7):
+        figures.append(Figure(label, found, timed(app, repeat), timed(floor, repeat), target))
+
+    try:
+        for word in words:
+            f = desk_wide.with_(search=word)
+            found = queue.facets(f, now).total
+            page = (PAGE_TARGET, raw.page(word))
+            measure(
+                f"first page, {word!r}", lambda f=f: queue.page(f, now), page[1], found, page[0]
+            )
+            measure(
+                f"count (filter bar), {word!r}",
+                lambda f=f: queue.facets(f, now),
+                raw.count(word),
+                found,
+                COUNT_TARGET,
+                repeat=3,
+            )
+            best = f.with_(order=Order.relevance)
+            measure(
+                f"first page by relevance, {word!r}",
+                lambda f=best: queue.page(f, now),
+                page[1],
+                found,
+                None,
+                repeat=3,
+            )
+        for text in ("100%", "e-num"):
+            f = desk_wide.with_(search=text)
+            found = queue.facets(f, now).total
+            measure(
+                f"first page, {text!r}",
+                lambda f=f: queue.page(f, now),
+                raw.written(text),
+                found,
+                PUNCTUATION_TARGET,
+            )
+        wmid = _some_wmid(desk)
+        f = desk_wide.with_(search=wmid)
+        found = queue.facets(f, now).total
+        measure(
+            f"first page, WMID {wmid}",
+            lambda: queue.page(f, now),
+            raw.wmid(wmid),
+            found,
+            WMID_TARGET,
+            repeat=15,
+        )
+    finally:
+        raw.close()
+    echo(f"{'search (whole desk)':<44} {'tickets':>8} {'wmconsole':>12} {'floor':>12} {'ratio':>7}")
+    for figure in figures:
+        echo(figure.line())
+
+
+def _some_wmid(desk: Desk) -> str:
+    with desk.db.connect() as connection:
+        found = connection.execute(
+            sa.select(Ticket.customer_wmid).where(Ticket.customer_wmid.is_not(None)).limit(1)
+        ).scalar()
+    return found or "123456789012"
+
+
+def run_search_benchmark(
+    db_url: str | None,
+    *,
+    tickets: int,
+    seed: int,
+    postgres: bool,
+    words: tuple[str, ...],
+    echo: Echo,
+) -> None:
+    with ExitStack() as stack:
+        if postgres and db_url is None:
+            from console.bench.throwaway_postgres import ThrowawayPostgres
+
+            server = stack.enter_context(ThrowawayPostgres(durable=True))
+            db_url = server.create_database("bench")
+            echo(f"PostgreSQL: throwaway server on port {server.port}")
+        if db_url is None:
+            import tempfile
+
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="wmconsole-bench-"))
+            db_url = str(Path(folder) / "bench.db")
+        desk = open_desk(db_url)
+        stack.callback(desk.close)
+        echo(f"database: {desk.db.url.render_as_string(hide_password=True)}")
+        ensure_demo(desk, tickets, seed, echo)
+        search_figures(desk, echo, words)
