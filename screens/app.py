@@ -301,9 +301,10 @@ class WmConsole(App[None]):
         if number is not None:
             self.open_ticket(number)
 
-    def open_ticket(self, number: int) -> None:
-        """Full screen; a ticket that does not exist says so and goes away."""
-        self.push_screen(TicketScreen(number))
+    def open_ticket(self, number: int, search: str = "") -> None:
+        """Full screen (with `search`'s matches marked); a ticket that does not
+        exist says so and goes away."""
+        self.push_screen(TicketScreen(number, search))
 
     def open_dashboard(self) -> None:
         """Over the queue, for the roles that may see it; anyone else hears why not."""

@@ -198,7 +198,45 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "toggle_preview", "p", "Preview", "Show or hide the ticket beside the queue", (QUEUE,)
     ),
     ConsoleAction(
+        "search_scope",
+        "w",
+        "Search where",
+        "A search looks through the whole desk, or only within this view (Tab in the search line)",
+        (QUEUE,),
+    ),
+    ConsoleAction(
+        "cycle_order",
+        "o",
+        "Sort",
+        "Queue order, or while searching the best match first",
+        (QUEUE,),
+    ),
+    ConsoleAction(
         "quit", "q", "Quit", "Leave the console (drafts are kept)", (QUEUE,), footer=True
+    ),
+    # A search's matches in the open ticket's thread. Before the verbs: while the
+    # matches are marked (the line over the thread says so), n, N and escape reach
+    # these first; otherwise they pass to note and back (TicketScreen.check_action).
+    ConsoleAction(
+        "next_match",
+        "n",
+        "Next match",
+        "While a search's matches are marked: the next one (n is a note otherwise)",
+        (TICKET,),
+    ),
+    ConsoleAction(
+        "previous_match",
+        "N",
+        "Previous match",
+        "While a search's matches are marked: the previous one",
+        (TICKET,),
+    ),
+    ConsoleAction(
+        "clear_matches",
+        "escape",
+        "Clear matches",
+        "Unmark the search's matches (escape then goes back)",
+        (TICKET,),
     ),
     # Working a ticket (the queue's highlighted one, or the open one) -----------------
     ConsoleAction(

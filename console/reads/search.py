@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from console.database import Database
 from console.rules.word_forms import Term, parse
 from models import Message, Ticket
 
@@ -130,3 +131,10 @@ def relevance(text: str, dialect: str) -> sa.ColumnElement[int]:
             whens.append((own, IN_OWN_TEXT))
         score = score + (sa.case(*whens, else_=IN_THREAD) if whens else IN_THREAD)
     return score
+
+
+def ticket_numbered(db: Database, number: int) -> bool:
+    """Whether a ticket has this number (a search for it then opens it)."""
+    with db.connect() as connection:
+        found = connection.execute(sa.select(Ticket.id).where(Ticket.number == number))
+        return found.first() is not None

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from console.reads.queue import Assignee, Facets, QueueFilter
+from console.reads.queue import Assignee, Facets, Order, QueueFilter
 from console.rules.word_forms import search_words
 from console.untrusted import one_line
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
@@ -83,10 +83,18 @@ def _set_words(values: frozenset, everything: frozenset, labels: dict) -> str:
 
 def summary(f: QueueFilter, facets: Facets | None) -> Content:
     """Two lines: what is shown and how many; then each filter in words."""
-    name = view_name(f) or "Custom filter"
+    name = "Whole desk" if f.whole_desk else view_name(f) or "Custom filter"
     parts: list[str | tuple[str, str]] = [(name, "bold $accent")]
     if f.search:
-        parts.extend([("  search ", "dim"), (f'"{one_line(f.search)}"', "bold")])
+        parts.extend(
+            [
+                ("  search ", "dim"),
+                (f'"{one_line(f.search)}"', "bold"),
+                (" in the whole desk" if f.whole_desk else " within this view", "dim"),
+            ]
+        )
+        if f.order == Order.relevance:
+            parts.append((", best match first", "dim"))
     if facets is not None:
         parts.extend([("  ·  ", "dim"), (f"{facets.total:,}", "bold"), " tickets"])
         if facets.breached:
@@ -145,6 +153,9 @@ class FilterBar(Widget):
             super().__init__()
             self.text = text
 
+    class ScopeToggled(Message):
+        """Tab in the search line: the whole desk, or within this view."""
+
     class SearchClosed(Message):
         """Enter keeps the search, escape takes it back; either way the queue has the keys."""
 
@@ -166,6 +177,7 @@ class FilterBar(Widget):
             search = Input(placeholder="words, a ticket number, WMID, purse or e-mail", id="search")
             search.cursor_blink = getattr(self.app, "cursor_blink", True)
             yield search
+            yield Label(id="search-scope")
 
     def on_mount(self) -> None:
         self.query_one("#search-line").display = False
@@ -178,6 +190,10 @@ class FilterBar(Widget):
 
     def _render_summary(self) -> None:
         self.query_one(FilterSummary).show(summary(self._filter, self._facets))
+        where = "within this view" if self._filter.search_in_view else "whole desk"
+        self.query_one("#search-scope", Label).update(
+            Content.assemble((f" {where} ", "bold"), ("tab: change", "dim"))
+        )
 
     def open_search(self) -> None:
         self._before_search = self._filter.search
@@ -210,9 +226,15 @@ class FilterBar(Widget):
         self._close_search(event.value.strip())
 
     def on_key(self, event) -> None:
-        if event.key == "escape" and self.query_one("#search-line").display:
+        if not self.query_one("#search-line").display:
+            return
+        if event.key == "escape":
             event.stop()
             self._close_search(self._before_search)
+        elif event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.ScopeToggled())
 
 
 class FilterScreen(ModalScreen[None]):
