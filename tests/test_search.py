@@ -3,6 +3,8 @@ whole desk, relevance, and where a search matches in a text (the highlight)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from console import operations as ops
@@ -63,6 +65,38 @@ def test_a_search_looks_through_the_whole_desk_unless_kept_within_the_view(staff
     # A number, WMID or e-mail names tickets wherever they are, whatever the toggle.
     assert found(staffed, str(held), opening.with_(search_in_view=True)) == {held}
     assert found(staffed, "555555555555", opening.with_(search_in_view=True)) == {held}
+
+
+def test_a_whole_desk_search_counts_its_tickets_from_the_index(staffed):
+    new_ticket(staffed, subject="Карта не работает")
+    held = new_ticket(staffed, subject="Вопрос", body="Карту списали дважды")
+    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается")
+    ops.take(staffed, held, by="ivan")
+    queue = Queue(staffed.db, ops.get_operator(staffed, "olga").id)
+    later = staffed.now() + timedelta(days=30)
+    whole = queue.facets(QueueFilter(search="карты"), later)
+    within = queue.facets(EVERYTHING.with_(search="карты", search_in_view=True), later)
+    assert (whole.itemised, within.itemised) == (False, True)
+    assert (whole.total, whole.breached) == (within.total, within.breached)
+    assert whole.total == 2
+
+
+def test_walking_the_queue_finds_the_page_that_sorting_the_matches_finds(staffed, monkeypatch):
+    cards = {
+        new_ticket(staffed, subject=f"Карта {n}", service=s)
+        for n, s in enumerate(("transfers", "keeper", "transfers", "cards", "keeper"))
+    }
+    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается")
+    olga = ops.get_operator(staffed, "olga").id
+    sorted_page = [
+        row.number
+        for row in Queue(staffed.db, olga).page(EVERYTHING.with_(search="карт"), staffed.now())
+    ]
+    # Every search walks the queue's index when any number of matches is "many".
+    monkeypatch.setattr("console.reads.queue.WALK_FROM", 0)
+    walked = Queue(staffed.db, olga).page(EVERYTHING.with_(search="карт"), staffed.now())
+    assert [row.number for row in walked] == sorted_page
+    assert set(sorted_page) == cards
 
 
 def test_relevance_puts_the_ticket_a_search_names_first(staffed):

@@ -20,7 +20,13 @@ from console.database import Database
 from console.errors import InvalidInput, NotFound
 from console.reads.facets import NOW, Cell, Facets, count_cells, facets_from_cells
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, Order, QueueFilter
-from console.reads.search import relevance, search_clause
+from console.reads.search import (
+    WALK_FROM,
+    fewest_documents,
+    relevance,
+    search_clause,
+    whole_desk_count,
+)
 from console.rules.queue_order import NOT_WORKED_RANK, QUEUE_ORDER, flags_of, kinds_of
 from models import (
     ACTIVE_STATUSES,
@@ -177,7 +183,12 @@ class Queue:
         return Ticket.assignee_id == self._assignee_id(connection, scope)
 
     def _conditions(
-        self, connection: sa.Connection, f: QueueFilter, *, with_assignee: bool = True
+        self,
+        connection: sa.Connection,
+        f: QueueFilter,
+        *,
+        with_assignee: bool = True,
+        walk: bool = False,
     ) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL; "now" is the bound parameter `now`."""
         conditions: list[sa.ColumnElement[bool]] = []
@@ -200,7 +211,7 @@ class Queue:
                 conditions.append(assignee)
         if f.breached:
             conditions.append(Ticket.due_at < NOW)
-        searched = search_clause(f.search, self._dialect)
+        searched = search_clause(f.search, self._dialect, walk=walk)
         if searched is not None:
             conditions.append(searched)
         return conditions
@@ -228,7 +239,9 @@ class Queue:
                 return statement
         by_relevance = f.order == Order.relevance
         branches, assignee_split = ([], False) if by_relevance else self._branches(f)
-        conditions = self._conditions(connection, f, with_assignee=not assignee_split)
+        documents = fewest_documents(connection, f.search, self._dialect)
+        walk = not by_relevance and documents is not None and documents >= WALK_FROM
+        conditions = self._conditions(connection, f, with_assignee=not assignee_split, walk=walk)
         sort, key = _order_key(f, self._dialect)
         if keyed:
             position = sa.tuple_(*sort)
@@ -352,6 +365,11 @@ class Queue:
 
     def facets(self, f: QueueFilter, now: datetime) -> Facets:
         f = f.applied()
+        if f.whole_desk:
+            with self.db.connect() as connection:
+                counted = whole_desk_count(connection, f.search, self._dialect, Ticket.due_at < now)
+            if counted is not None:
+                return Facets(total=counted[0], breached=counted[1], itemised=False)
         with self.db.connect() as connection:
             cells = self._counted_cells(connection, f, now)
             login_id = (

@@ -87,21 +87,68 @@ def _written_in(term: Term, dialect: str) -> sa.ColumnElement[bool]:
     )
 
 
-def _term_clause(term: Term, dialect: str) -> sa.ColumnElement[bool]:
+def _term_clause(term: Term, dialect: str, walk: bool) -> sa.ColumnElement[bool]:
     conditions = []
     if term.stems:
-        conditions.append(Ticket.id.in_(_documents_matching(term, dialect)))
+        # `+ 0` hides the id from SQLite's planner, so it walks the order's index
+        # and asks the matches (read once) of each row, instead of sorting them all.
+        ticket_id = Ticket.id + 0 if walk else Ticket.id
+        conditions.append(ticket_id.in_(_documents_matching(term, dialect)))
     if term.literal:
         conditions.append(_written_in(term, dialect))
     return sa.and_(*conditions)
 
 
-def search_clause(text: str, dialect: str) -> sa.ColumnElement[bool] | None:
-    """The tickets the search finds, or None for no search."""
+def search_clause(text: str, dialect: str, *, walk: bool = False) -> sa.ColumnElement[bool] | None:
+    """The tickets the search finds, or None for no search. `walk`: many
+    tickets match, so a page in order is best found by walking the order."""
     terms = parse(text)
     if not terms:
         return None
-    return sa.and_(*(_term_clause(term, dialect) for term in terms))
+    return sa.and_(*(_term_clause(term, dialect, walk) for term in terms))
+
+
+# Past this many matching tickets SQLite finds a page faster by walking the
+# queue in order than by sorting every match (measured at a million tickets:
+# 44 ms against 450 for 94,000 matches; for 50 matches, 1 ms against 200).
+WALK_FROM = 2000
+
+
+def whole_desk_count(
+    connection: sa.Connection, text: str, dialect: str, past_due: sa.ColumnElement[bool]
+) -> tuple[int, int] | None:
+    """How many tickets in the whole desk the search finds, and how many of
+    them are past due: counted from the search documents, not ticket by ticket.
+    None when a term has punctuation (its text is checked ticket by ticket)."""
+    terms = parse(text)
+    if not terms or any(term.literal for term in terms):
+        return None
+    matching = sa.intersect(*(_documents_matching(term, dialect) for term in terms)).subquery()
+    total = connection.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one()
+    if not total:
+        return 0, 0
+    overdue = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(Ticket)
+        .where(past_due, (Ticket.id + 0).in_(sa.select(matching.c[0])))
+    ).scalar_one()
+    return total, overdue
+
+
+def fewest_documents(connection: sa.Connection, text: str, dialect: str) -> int | None:
+    """How many tickets the rarest word of the search is in (None: no word, or
+    PostgreSQL, whose planner knows it from its statistics)."""
+    terms = parse(text)
+    # A term with punctuation is checked ticket by ticket: walking would check
+    # every ticket the word index finds, found or not.
+    if dialect == "postgresql" or not terms or any(term.literal for term in terms):
+        return None
+    return min(
+        connection.execute(
+            sa.select(sa.func.count()).select_from(_documents_matching(term, dialect).subquery())
+        ).scalar_one()
+        for term in terms
+    )
 
 
 def _named(term: Term) -> sa.ColumnElement[bool] | None:

@@ -313,7 +313,10 @@ class FilterScreen(ModalScreen[None]):
 
     def _label(self) -> None:
         """Each choice's words and count; the lists keep their place and ticks."""
-        f, facets = self.filter, self.facets
+        f = self.filter
+        # A search of the whole desk counts only its total: each choice's count
+        # comes once a choice narrows the search to the view.
+        facets = self.facets if self.facets is not None and self.facets.itemised else None
         assignee = self.query_one("#filter-assignee", OptionList)
         for index, scope in enumerate(ASSIGNEE_WORDS):
             marker = "● " if f.assignee == scope else "○ "
