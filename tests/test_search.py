@@ -81,20 +81,22 @@ def test_a_whole_desk_search_counts_its_tickets_from_the_index(staffed):
     assert whole.total == 2
 
 
-def test_walking_the_queue_finds_the_page_that_sorting_the_matches_finds(staffed, monkeypatch):
+@pytest.mark.parametrize("search", ["карт", "e-num"])
+def test_walking_the_queue_finds_the_page_that_sorting_the_matches_finds(
+    staffed, monkeypatch, search
+):
+    services = ("transfers", "keeper", "transfers", "cards", "keeper")
     cards = {
-        new_ticket(staffed, subject=f"Карта {n}", service=s)
-        for n, s in enumerate(("transfers", "keeper", "transfers", "cards", "keeper"))
+        new_ticket(staffed, subject=f"Карта {n} и E-NUM", service=service)
+        for n, service in enumerate(services)
     }
-    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается")
+    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается, e num")
     olga = ops.get_operator(staffed, "olga").id
-    sorted_page = [
-        row.number
-        for row in Queue(staffed.db, olga).page(EVERYTHING.with_(search="карт"), staffed.now())
-    ]
+    f = EVERYTHING.with_(search=search)
+    sorted_page = [row.number for row in Queue(staffed.db, olga).page(f, staffed.now())]
     # Every search walks the queue's index when any number of matches is "many".
-    monkeypatch.setattr("console.reads.queue.WALK_FROM", 0)
-    walked = Queue(staffed.db, olga).page(EVERYTHING.with_(search="карт"), staffed.now())
+    monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    walked = Queue(staffed.db, olga).page(f, staffed.now())
     assert [row.number for row in walked] == sorted_page
     assert set(sorted_page) == cards
 
@@ -123,6 +125,19 @@ def test_a_word_is_stemmed_by_its_script(word, expected):
 
 def test_the_index_holds_one_stem_per_word_in_order():
     assert index_text("Карту, E-NUM и payments!") == "карт e num и payment"
+
+
+def test_a_whole_wmid_or_a_word_that_punctuation_ends_is_not_a_prefix(staffed):
+    named = new_ticket(staffed, subject="Вопрос", wmid="123123123123")
+    longer = new_ticket(staffed, subject="Код 1231231231234 не подходит", wmid="999999999999")
+    assert found(staffed, "123123123123") == {named}
+    assert found(staffed, "1231231231") == {named, longer}
+    hundred = new_ticket(staffed, subject="Комиссия 100% за перевод")
+    new_ticket(staffed, subject="Комиссия 1000 за перевод")
+    assert found(staffed, "100%") == {hundred}
+    text = "Код 1231231231234, WMID 123123123123"
+    spans = match_spans(text, parse("123123123123"))
+    assert [text[start:end] for start, end in spans] == ["123123123123"]
 
 
 def test_match_spans_mark_word_forms_phrases_and_text_as_written():

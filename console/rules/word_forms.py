@@ -98,6 +98,13 @@ class Term:
         return self.text.lower() if EMAIL_PATTERN.fullmatch(self.text) else None
 
     @property
+    def prefix(self) -> bool:
+        """Whether the last word also matches the start of a longer one: not
+        when punctuation ends it ("100%") or it is a whole WMID or purse, which
+        narrows what the index finds (PostgreSQL also knows how rare it is)."""
+        return self.text[-1:].isalnum() and not (self.wmid or self.purse)
+
+    @property
     def names_a_ticket(self) -> bool:
         """A ticket number, WMID, purse or e-mail: it names tickets wherever they are."""
         return any((self.ticket_number is not None, self.wmid, self.purse, self.email))
@@ -132,14 +139,16 @@ Span = tuple[int, int]
 
 
 def _stem_spans(term: Term, found: list[re.Match[str]]) -> list[Span]:
-    """Where the term's stems stand side by side in the text, the last one as a prefix."""
+    """Where the term's stems stand side by side in the text, the last one
+    as a prefix if the term's is."""
     spans = []
     count = len(term.stems)
     *whole, last = term.stems
     for at in range(len(found) - count + 1):
         window = found[at : at + count]
         stems = [stem(match.group().lower()) for match in window]
-        if stems[:-1] == whole and stems[-1].startswith(last):
+        ending = stems[-1].startswith(last) if term.prefix else stems[-1] == last
+        if stems[:-1] == whole and ending:
             spans.append((window[0].start(), window[-1].end()))
     return spans
 
