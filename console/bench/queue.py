@@ -6,8 +6,8 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -119,9 +119,12 @@ def queue_figures(desk: Desk, echo: Echo, viewer: str = "olga") -> None:
         echo(f"search {word!r:<20} {hits:>8} tickets: page {page:8.2f} ms, counts {counts:8.2f} ms")
 
 
-def run_queue_benchmark(
+@contextmanager
+def benchmark_desk(
     db_url: str | None, *, tickets: int, seed: int, postgres: bool, echo: Echo
-) -> None:
+) -> Iterator[Desk]:
+    """The desk a benchmark measures: `db_url`, a throwaway PostgreSQL server or
+    a temporary SQLite file, topped up with demo tickets to `tickets`."""
     with ExitStack() as stack:
         if postgres and db_url is None:
             from console.bench.throwaway_postgres import ThrowawayPostgres
@@ -136,4 +139,11 @@ def run_queue_benchmark(
         stack.callback(desk.close)
         echo(f"database: {desk.db.url.render_as_string(hide_password=True)}")
         ensure_demo(desk, tickets, seed, echo)
+        yield desk
+
+
+def run_queue_benchmark(
+    db_url: str | None, *, tickets: int, seed: int, postgres: bool, echo: Echo
+) -> None:
+    with benchmark_desk(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=echo) as desk:
         queue_figures(desk, echo)

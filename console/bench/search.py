@@ -5,14 +5,12 @@ driver in the same run (no application code), and the target it is held to."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from console.bench.queue import Echo, ensure_demo, timed
-from console.desk import Desk, open_desk
+from console.bench.queue import Echo, benchmark_desk, timed
+from console.desk import Desk
 from console.reads.queue import Assignee, Order, Queue, QueueFilter, viewer_id_for
 from console.reads.search import escape_like
 from console.rules.word_forms import parse
@@ -90,11 +88,12 @@ class RawSearch:
         keeps the id index out of it); PostgreSQL's planner chooses itself."""
         documents, parameters = self._documents(word)
         walk = "" if self.postgres else " + 0"
-        sql = f"SELECT {_COLUMNS} FROM ticket t WHERE t.id{walk} IN ({documents}) {_ORDER}"  # noqa: S608
-        return self._serial(sql, parameters)
+        return self._page_where(f"t.id{walk} IN ({documents})", parameters)
 
-    def _serial(self, sql: str, parameters: tuple) -> Callable[[], list]:
-        """A page as wmconsole reads it: on PostgreSQL without parallel workers."""
+    def _page_where(self, condition: str, parameters: tuple) -> Callable[[], list]:
+        """A first page in queue order, as wmconsole reads it: on PostgreSQL
+        without parallel workers."""
+        sql = f"SELECT {_COLUMNS} FROM ticket t WHERE {condition} {_ORDER}"  # noqa: S608
         if not self.postgres:
             return lambda: self._run(sql, parameters)
 
@@ -118,39 +117,31 @@ class RawSearch:
         page (the faster one is the floor): sorting every ticket found, and
         walking the queue's index until a page is found."""
         documents, parameters = self._documents(text)
+        parameters = (*parameters, *(["%" + escape_like(text) + "%"] * 2))
         like = "ILIKE" if self.postgres else "LIKE"
-        pattern = "%" + escape_like(text) + "%"
         as_written = (
             f"({_own_text('t.')} {like} ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM message m "  # noqa: S608
             f"WHERE m.ticket_id = t.id AND m.body {like} ? ESCAPE '\\'))"
         )
-        walked = self._serial(
-            f"SELECT {_COLUMNS} FROM ticket t WHERE t.id + 0 IN ({documents}) "  # noqa: S608
-            f"AND {as_written} {_ORDER}",
-            (*parameters, pattern, pattern),
+        # PostgreSQL's walk asks each ticket's document; its sort, the trigram indexes.
+        walked = (
+            "(SELECT words @@ to_tsquery('wm_search', ?) FROM ticketsearch WHERE ticket_id = t.id)"
+            if self.postgres
+            else f"t.id + 0 IN ({documents})"
         )
-        if self.postgres:
-            # PostgreSQL's walk asks each ticket's document; its sort, the trigram indexes.
-            walked = self._serial(
-                f"SELECT {_COLUMNS} FROM ticket t WHERE (SELECT words @@ to_tsquery("  # noqa: S608
-                f"'wm_search', ?) FROM ticketsearch WHERE ticket_id = t.id) "
-                f"AND {as_written} {_ORDER}",
-                (*parameters, pattern, pattern),
-            )
-            as_written = (
-                f"t.id IN (SELECT id FROM ticket WHERE {_own_text('')} ILIKE ? ESCAPE '\\' "  # noqa: S608
-                f"UNION SELECT ticket_id FROM message WHERE body ILIKE ? ESCAPE '\\')"
-            )
-        in_sort = self._serial(
-            f"SELECT {_COLUMNS} FROM ticket t WHERE t.id IN ({documents}) "  # noqa: S608
-            f"AND {as_written} {_ORDER}",
-            (*parameters, pattern, pattern),
+        in_sort = (
+            f"t.id IN (SELECT id FROM ticket WHERE {_own_text('')} ILIKE ? ESCAPE '\\' "  # noqa: S608
+            f"UNION SELECT ticket_id FROM message WHERE body ILIKE ? ESCAPE '\\')"
+            if self.postgres
+            else as_written
         )
-        return [walked, in_sort]
+        return [
+            self._page_where(f"{walked} AND {as_written}", parameters),
+            self._page_where(f"t.id IN ({documents}) AND {in_sort}", parameters),
+        ]
 
     def wmid(self, wmid: str) -> Callable[[], list]:
-        sql = f"SELECT {_COLUMNS} FROM ticket t WHERE t.customer_wmid = ? {_ORDER}"  # noqa: S608
-        return self._serial(sql, (wmid,))
+        return self._page_where("t.customer_wmid = ?", (wmid,))
 
 
 def search_figures(desk: Desk, echo: Echo, words: tuple[str, ...], viewer: str = "olga") -> None:
@@ -235,20 +226,5 @@ def run_search_benchmark(
     words: tuple[str, ...],
     echo: Echo,
 ) -> None:
-    with ExitStack() as stack:
-        if postgres and db_url is None:
-            from console.bench.throwaway_postgres import ThrowawayPostgres
-
-            server = stack.enter_context(ThrowawayPostgres(durable=True))
-            db_url = server.create_database("bench")
-            echo(f"PostgreSQL: throwaway server on port {server.port}")
-        if db_url is None:
-            import tempfile
-
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="wmconsole-bench-"))
-            db_url = str(Path(folder) / "bench.db")
-        desk = open_desk(db_url)
-        stack.callback(desk.close)
-        echo(f"database: {desk.db.url.render_as_string(hide_password=True)}")
-        ensure_demo(desk, tickets, seed, echo)
+    with benchmark_desk(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=echo) as desk:
         search_figures(desk, echo, words)
