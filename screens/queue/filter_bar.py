@@ -86,13 +86,10 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
     name = "Whole desk" if f.whole_desk else view_name(f) or "Custom filter"
     parts: list[str | tuple[str, str]] = [(name, "bold $accent")]
     if f.search:
-        parts.extend(
-            [
-                ("  search ", "dim"),
-                (f'"{one_line(f.search)}"', "bold"),
-                (" in the whole desk" if f.whole_desk else " within this view", "dim"),
-            ]
-        )
+        parts.extend([("  search ", "dim"), (f'"{one_line(f.search)}"', "bold")])
+        # "Whole desk" leads the line already; saying it twice wrapped it at 80 columns.
+        if not f.whole_desk:
+            parts.append((" within this view", "dim"))
         if f.order == Order.relevance:
             parts.append((", best match first", "dim"))
     if facets is not None:
