@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from console.errors import DomainError
 from console.identity import Acting, Identity, postgres_identity, refusal_from, sqlite_identity
+from console.rules.word_forms import index_text
 
 SCHEMA_HEAD = "0009"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -240,6 +241,8 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     # million-row table, and re-reading their upper pages dominated intake.
     cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
+    # The search index's stems (migration 0008): its triggers call this.
+    dbapi_connection.create_function("wm_search_words", 1, index_text, deterministic=True)
 
 
 def _begin_sqlite_transaction(connection: sa.Connection) -> None:

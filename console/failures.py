@@ -118,13 +118,28 @@ def _database_error(error: BaseException) -> BaseException | None:
     return None
 
 
+def _disk_full(error: BaseException) -> bool:
+    """The error, or one it was raised while handling: SQLite may roll a whole
+    transaction back on SQLITE_FULL, and the savepoint's own rollback then fails
+    with "no such savepoint", hiding the full disk behind it."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        original = getattr(seen, "orig", None) or seen
+        sqlite_name = getattr(original, "sqlite_errorname", "") or ""
+        if sqlite_name == "SQLITE_FULL" or "database or disk is full" in str(original).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _explain_database(error: BaseException) -> Explained:
     original = getattr(error, "orig", None) or error
     if getattr(error, "connection_invalidated", False) or _no_connection(error, original):
         return Explained(Trouble.unreachable, UNREACHABLE)
     sqlite_name = getattr(original, "sqlite_errorname", "") or ""
-    said = str(original).lower()
-    if sqlite_name == "SQLITE_FULL" or "database or disk is full" in said:
+    if _disk_full(error):
         return Explained(Trouble.disk_full, DISK_FULL)
     if getattr(original, "sqlstate", None) in ("53100", "53200"):
         return Explained(Trouble.disk_full, DISK_FULL)

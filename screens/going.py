@@ -47,9 +47,10 @@ class Going:
         if number is not None:
             self.open_ticket(number)
 
-    def open_ticket(self: WmConsole, number: int) -> None:
-        """Full screen; a ticket that does not exist says so and goes away."""
-        self.push_screen(TicketScreen(number))
+    def open_ticket(self: WmConsole, number: int, search: str = "") -> None:
+        """Full screen (with `search`'s matches marked); a ticket that does not
+        exist says so and goes away."""
+        self.push_screen(TicketScreen(number, search))
 
     def open_next_ticket(self: WmConsole, number: int) -> None:
         """Ticket `number` in place of the ticket (and its reply) just finished."""

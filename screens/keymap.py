@@ -126,7 +126,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "sort",
         "o",
         "Sort",
-        "The order, in turn: SLA due, age, last customer message, last updated",
+        "The order, in turn: SLA due, age, last customer message, last updated, and the best "
+        "match first while searching",
         (QUEUE,),
         importance=20,
     ),
@@ -187,6 +188,13 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "toggle_preview", "p", "Preview", "Show or hide the ticket beside the queue", (QUEUE,)
     ),
     ConsoleAction(
+        "search_scope",
+        "w",
+        "Search where",
+        "A search looks through the whole desk, or only within this view (Tab in the search line)",
+        (QUEUE,),
+    ),
+    ConsoleAction(
         "quit",
         "q",
         "Quit",
@@ -201,6 +209,30 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "A hotline call: the caller's tickets by WMID, purse or phone; note it on one, or open one",
         _WORK,
         importance=25,
+    ),
+    # A search's matches in the open ticket's thread. Before the verbs: while the
+    # matches are marked (the line over the thread says so), n, N and escape reach
+    # these first; otherwise they pass to note and back (TicketScreen.check_action).
+    ConsoleAction(
+        "next_match",
+        "n",
+        "Next match",
+        "While a search's matches are marked: the next one (n is a note otherwise)",
+        (TICKET,),
+    ),
+    ConsoleAction(
+        "previous_match",
+        "N",
+        "Previous match",
+        "While a search's matches are marked: the previous one",
+        (TICKET,),
+    ),
+    ConsoleAction(
+        "clear_matches",
+        "escape",
+        "Clear matches",
+        "Unmark the search's matches (escape then goes back)",
+        (TICKET,),
     ),
     # Working a ticket (the queue's highlighted one, or the open one) -----------------
     ConsoleAction(

@@ -29,6 +29,7 @@ def test_a_tiny_busy_desk_runs_and_loses_nothing():
     assert int(visible.split()[-3].replace(",", "")) > 0, output
     assert "every mail on a ticket or quarantined: ok" in output
     assert "every take unique: ok" in output
+    assert "every console read every change, none skipped: ok" in output
     held = next(line for line in lines if line.startswith("one console:"))
     # The feed's LISTEN connection and what the pool keeps, no more.
     assert float(held.split()[2]) <= 1 + POOL_KEPT, output

@@ -254,8 +254,13 @@ async def test_hostile_tickets_render_without_error_and_without_effect(
     app = console_for(ui_desk)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        # Only this ticket: a search by its number.
+        # A search by its number opens the ticket; escape (marks, then back)
+        # leaves the queue narrowed to it.
         await pilot.press("slash", *str(number), "enter")
+        await settle(pilot)
+        assert app.screen.ACTION_SCREEN == "ticket"
+        assert_screen_is_inert(app)
+        await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.screen.queue_view.current_row.number == number
         assert app.screen.preview.detail.number == number
@@ -269,7 +274,8 @@ async def test_hostile_tickets_render_without_error_and_without_effect(
         await pilot.press("ctrl+t", "enter")
         await settle(pilot)
         assert_screen_is_inert(app)
-        await pilot.press("ctrl+g", "y", "escape")
+        # Sent; escape clears the search's marks, then goes back to the queue.
+        await pilot.press("ctrl+g", "y", "escape", "escape")
         await settle(pilot)
         assert app.is_running
         assert app.screen.ACTION_SCREEN == "queue"

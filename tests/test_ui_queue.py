@@ -193,3 +193,55 @@ async def test_go_to_a_ticket_by_number(ui_demo):
         await settle(pilot)
         assert "no ticket 999999999" in notifications(app)
         assert app.screen.ACTION_SCREEN == "queue"
+
+
+async def test_a_search_by_number_opens_the_ticket_wherever_it_is(ui_desk):
+    """Held by someone else and archived: not in olga's opening view, and found."""
+    elsewhere = new_ticket(ui_desk, subject="Old question")
+    ops.take(ui_desk, elsewhere, by="ivan")
+    ops.set_status(ui_desk, elsewhere, "archived", by="ivan", reason="duplicate")
+    new_ticket(ui_desk, subject="Something else")
+    app = console_for(ui_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        assert elsewhere not in {view.row_at(i).number for i in range(view.total)}
+        await pilot.press("slash", *str(elsewhere), "enter")
+        await settle(pilot)
+        assert app.screen.number == elsewhere
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert view.current_row.number == elsewhere
+        assert "Whole desk" in screen_text(app)
+
+
+async def test_n_and_shift_n_step_through_the_matches_and_escape_clears_them(ui_desk):
+    number = new_ticket(ui_desk, subject="Карта", body="Карта не работает, карту заблокировали")
+    ops.reply(ui_desk, number, "Пришлите фото карты.", by="olga")
+    app = console_for(ui_desk)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"карта", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        ticket = app.screen.view
+        assert ticket.match_count == 3
+        assert "3 matches of the search — n/N, esc clears" in screen_text(app)
+        await pilot.press("n")
+        assert ticket.current_match == 0
+        await pilot.press("n", "n")
+        assert ticket.current_match == 2
+        assert "3 of 3 matches" in screen_text(app)
+        await pilot.press("n")
+        assert ticket.current_match == 0
+        await pilot.press("N")
+        assert ticket.current_match == 2
+        # Escape clears the marks; then n is a note again, and escape goes back.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert ticket.terms == []
+        assert "matches of the search" not in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReplyEditor"

@@ -10,6 +10,7 @@ import pytest
 from console import operations as ops
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from models import Status
+from tests.support.desk import new_ticket
 from tests.support.ui import console_for, settle, type_text
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -142,4 +143,17 @@ def test_template_editor(snap_compare, ui_demo, size):
 def test_macros(snap_compare, ui_demo, size):
     assert snap_compare(
         console_for(ui_demo, login="sergey"), terminal_size=size, run_before=steps("C", "m", "j")
+    )
+
+
+def test_a_search_marked_in_the_queue_and_the_thread(snap_compare, ui_desk):
+    """The search's word forms marked in the subjects and, in the ticket opened
+    from it, in the thread, the current match apart, the count over the thread."""
+    number = new_ticket(ui_desk, subject="Карта заблокирована", body="Моя карта не работает")
+    new_ticket(ui_desk, subject="Привязать карту", body="Как привязать вторую карту?")
+    ops.reply(ui_desk, number, "Пришлите фото карты с двух сторон.", by="olga")
+    assert snap_compare(
+        console_for(ui_desk),
+        terminal_size=(100, 40),
+        run_before=steps("slash", text="карты", then=("enter", "j", "enter", "n")),
     )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from console.bench.server_watch import SERVER, ServerFigures
 from console.desk import Desk
-from models import AuditEvent, Message, QuarantinedMail
+from models import AuditEvent, ChangeLog, Message, QuarantinedMail
 
 Echo = Callable[[str], None]
 _COMMIT_TIMES = sa.text(
@@ -126,6 +126,31 @@ def _takes_repeated(desk: Desk, run: DeskRun) -> list[str]:
     return problems
 
 
+def _changes_skipped(desk: Desk, run: DeskRun) -> list[str]:
+    """A console that read change N has read every change logged between its
+    first and N: the log is read in commit order, so none may come in behind."""
+    with desk.db.connect() as connection:
+        logged = (
+            connection.execute(
+                sa.select(ChangeLog.id)
+                .where(ChangeLog.id > run.first_change)
+                .order_by(ChangeLog.id)
+            )
+            .scalars()
+            .all()
+        )
+    problems = []
+    for actor, label, measured in run.results:
+        if actor != "console" or not measured["seen"]:
+            continue
+        seen = {change_id for change_id, _noticed in measured["seen"]}
+        low, high = min(seen), max(seen)
+        skipped = [id_ for id_ in logged if low <= id_ <= high and id_ not in seen]
+        if skipped:
+            problems.append(f"{label} skipped {len(skipped)} changes: {skipped[:5]}")
+    return problems
+
+
 def _share(value: float, seconds: float) -> str:
     return f"{value / seconds:.2f}" if seconds else "-"
 
@@ -230,4 +255,7 @@ def report(desk: Desk, plan: Any, run: DeskRun, echo: Echo) -> bool:
     one_console(run, echo)
     mail_ok = _checks(echo, "every mail on a ticket or quarantined", _mail_lost(desk, run, counts))
     takes_ok = _checks(echo, "every take unique", _takes_repeated(desk, run))
-    return mail_ok and takes_ok
+    changes_ok = _checks(
+        echo, "every console read every change, none skipped", _changes_skipped(desk, run)
+    )
+    return mail_ok and takes_ok and changes_ok

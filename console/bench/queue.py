@@ -6,8 +6,8 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from console.demo.generator import load_demo
 from console.desk import Desk, open_desk
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
-from console.rules.queue_order import SortOrder
+from console.rules.queue_order import QUEUE_ORDERS
 from models import EscalationKind, Service, Status, Ticket
 
 Echo = Callable[[str], None]
@@ -135,7 +135,7 @@ def order_figures(desk: Desk, echo: Echo, viewer: str = "olga") -> dict[str, lis
     queue = Queue(desk.db, viewer_id_for(desk.db, viewer))
     now = desk.now()
     figures: dict[str, list[float]] = {}
-    for order in SortOrder:
+    for order in QUEUE_ORDERS:
         opening = QueueFilter(order=order)
         everything = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone, order=order)
         first = queue.page(opening, now) or queue.page(everything, now)
@@ -172,15 +172,12 @@ def orders_without_their_indexes(desk: Desk, echo: Echo) -> None:
         echo("the order indexes are back")
 
 
-def run_queue_benchmark(
-    db_url: str | None,
-    *,
-    tickets: int,
-    seed: int,
-    postgres: bool,
-    echo: Echo,
-    before_after: bool = False,
-) -> None:
+@contextmanager
+def benchmark_desk(
+    db_url: str | None, *, tickets: int, seed: int, postgres: bool, echo: Echo
+) -> Iterator[Desk]:
+    """The desk a benchmark measures: `db_url`, a throwaway PostgreSQL server or
+    a temporary SQLite file, topped up with demo tickets to `tickets`."""
     with ExitStack() as stack:
         if postgres and db_url is None:
             from console.bench.throwaway_postgres import ThrowawayPostgres
@@ -195,6 +192,19 @@ def run_queue_benchmark(
         stack.callback(desk.close)
         echo(f"database: {desk.db.url.render_as_string(hide_password=True)}")
         ensure_demo(desk, tickets, seed, echo)
+        yield desk
+
+
+def run_queue_benchmark(
+    db_url: str | None,
+    *,
+    tickets: int,
+    seed: int,
+    postgres: bool,
+    echo: Echo,
+    before_after: bool = False,
+) -> None:
+    with benchmark_desk(db_url, tickets=tickets, seed=seed, postgres=postgres, echo=echo) as desk:
         queue_figures(desk, echo)
         echo("the queue's orders (o), with their indexes:")
         order_figures(desk, echo)

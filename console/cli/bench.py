@@ -54,6 +54,31 @@ def bench_queue(
     )
 
 
+@bench.command("search")
+@_demo_db_option
+@_postgres_option
+@_million_tickets_option
+@_seed_option
+@click.option(
+    "--word",
+    "words",
+    multiple=True,
+    default=("карта", "платёж"),
+    show_default=True,
+    help="A common word to search for (repeat).",
+)
+def bench_search(
+    db_url: str | None, postgres: bool, tickets: int, seed: int, words: tuple[str, ...]
+) -> None:
+    """Search at N tickets: first page, count, relevance, punctuation and a WMID,
+    each beside the raw indexed query and its target."""
+    from console.bench.search import run_search_benchmark
+
+    run_search_benchmark(
+        db_url, tickets=tickets, seed=seed, postgres=postgres, words=words, echo=click.echo
+    )
+
+
 @bench.command("intake")
 @click.option(
     "--db",

@@ -28,18 +28,21 @@ def _queue_filter(
     search: str,
     order: str,
 ):
-    """The QueueFilter the options describe; with none, the opening view."""
+    """The QueueFilter the options describe; with none, the opening view. A
+    search looks through the whole desk, narrowed by the options given."""
     from console.operations.escalations import escalation_kind
     from console.reads.queue import QueueFilter
     from console.rules import validation
     from console.rules.queue_order import SortOrder
 
+    narrowed = bool(service or status or escalation or assignee or breached)
     filters = QueueFilter(
         services=frozenset(validation.service(s) for s in split_values(service)),
         escalations=frozenset(escalation_kind(k) for k in split_values(escalation)),
-        assignee=_whose(split_values(assignee)),
+        assignee=_whose(split_values(assignee), whole_desk=bool(search) and not narrowed),
         breached=breached,
         search=validation.search(search),
+        search_in_view=narrowed,
         order=SortOrder(order),
     )
     if status:
@@ -48,12 +51,13 @@ def _queue_filter(
     return filters
 
 
-def _whose(values: list[str]) -> str:
-    """--assignee as the queue takes it: one scope or login, or several joined."""
+def _whose(values: list[str], *, whole_desk: bool) -> str:
+    """--assignee as the queue takes it: one scope or login, or several joined;
+    none given, a search looks at everyone's."""
     from console.reads.queue import Assignee
 
     if not values:
-        return Assignee.mine_or_unassigned
+        return Assignee.anyone if whole_desk else Assignee.mine_or_unassigned
     scopes = {"none": Assignee.unassigned}
     return ",".join(dict.fromkeys(scopes.get(value, value) for value in values))
 
@@ -69,14 +73,20 @@ def _whose(values: list[str]) -> str:
     help="Whose tickets (repeat or comma-separate; default: yours and the unassigned).",
 )
 @click.option("--breached", is_flag=True, help="Only tickets past their SLA due time.")
-@click.option("--search", metavar="TEXT", default="", help="Free text, as in the console.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    default="",
+    help="Free text, as in the console: the whole desk, narrowed by the options given.",
+)
 @click.option(
     "--order",
-    type=click.Choice(["sla", "age", "customer", "updated"]),
+    type=click.Choice(["sla", "age", "customer", "updated", "relevance"]),
     default="sla",
     show_default=True,
     help="sla: the queue's own (escalation, SLA due, age); age: oldest first; customer: "
-    "the last customer message, newest first; updated: the last change, newest first.",
+    "the last customer message, newest first; updated: the last change, newest first; "
+    "relevance: with --search, the best match first.",
 )
 @limit_option
 @json_option

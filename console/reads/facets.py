@@ -38,6 +38,9 @@ class Facets:
     escalations: dict[EscalationKind, int] = field(default_factory=dict)
     assignees: dict[str, int] = field(default_factory=dict)
     breached: int = 0
+    # False for a search of the whole desk: the total and what is past due,
+    # counted from the search index, without the count of each choice.
+    itemised: bool = True
 
 
 class Cell(NamedTuple):

@@ -1,25 +1,20 @@
 """What the queue shows: the filter bar's choices as one value, saved with an
-operator's preferences."""
+operator's preferences.
+
+A search looks through the whole desk unless the operator keeps it within the
+view (`search_in_view`); a search that names a ticket (its number, a WMID,
+purse or e-mail) always looks through the whole desk."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from console.rules.queue_order import SortOrder
+from console.rules.word_forms import names_a_ticket
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
-
-
-def search_words(text: str) -> list[str]:
-    """Words, with "quoted phrases" kept whole; unbalanced quotes are taken literally."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    return [word for word in (w.strip() for w in words) if word]
 
 
 class Assignee(StrEnum):
@@ -49,10 +44,32 @@ class QueueFilter:
     breached: bool = False
     search: str = ""
     answered_today: bool = False
+    search_in_view: bool = False
     order: SortOrder = SortOrder.sla
 
     def with_(self, **changes: Any) -> QueueFilter:
         return replace(self, **changes)
+
+    @property
+    def whole_desk(self) -> bool:
+        """A search that looks past the view's other filters."""
+        if not self.search.strip():
+            return False
+        return not self.search_in_view or names_a_ticket(self.search)
+
+    def applied(self) -> QueueFilter:
+        """What the database is asked: the whole desk for such a search, and
+        relevance only while searching."""
+        searching = bool(self.search.strip())
+        order = SortOrder.sla if self.order == SortOrder.relevance and not searching else self.order
+        if self.whole_desk:
+            return QueueFilter(
+                statuses=frozenset(Status),
+                assignee=Assignee.anyone,
+                search=self.search,
+                order=order,
+            )
+        return self if order == self.order else self.with_(order=order)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +80,7 @@ class QueueFilter:
             "breached": self.breached,
             "search": self.search,
             "answered_today": self.answered_today,
+            "search_in_view": self.search_in_view,
             "order": self.order.value,
         }
 
@@ -81,6 +99,7 @@ class QueueFilter:
             breached=bool(data.get("breached", False)),
             search=str(data.get("search", "")),
             answered_today=bool(data.get("answered_today", False)),
+            search_in_view=bool(data.get("search_in_view", False)),
             order=SortOrder(data.get("order", "sla"))
             if data.get("order") in SortOrder._value2member_map_
             else SortOrder.sla,

@@ -11,7 +11,8 @@ from typing import Any
 from console.rules.queue_order import SortOrder, kinds_of
 from models import EscalationKind, Service, Status
 
-# Where a row sorts in its order: the order's columns' values, the id last.
+# Where a row sorts in its order: the order's columns' values, the id last (after
+# minus its relevance, sorted by best match).
 QueueKey = tuple[Any, ...]
 
 
@@ -38,10 +39,13 @@ class QueueRow:
     updated_at: datetime | None = None
     # The order it was read in: its key is where it sorts in that order.
     order: SortOrder = SortOrder.sla
+    # How well it matches the search, when sorted by that (SortOrder.relevance).
+    relevance: int | None = None
 
     @property
     def key(self) -> QueueKey:
-        return tuple(getattr(self, name) for name in self.order.column_names)
+        key = tuple(getattr(self, name) for name in self.order.column_names)
+        return key if self.relevance is None else (-self.relevance, *key)
 
     @property
     def held_waiting_since(self) -> datetime | None:

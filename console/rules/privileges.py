@@ -33,6 +33,8 @@ MEMBER_OF = {SUPERVISOR: (OPERATOR,), SECURITY: (OPERATOR,)}
 OWN_ROWS_ONLY = frozenset({"draft", "operatorpreference"})
 
 ALL_COLUMNS = "*"
+# Not a model: PostgreSQL's one tsvector per ticket, kept by triggers (0008).
+SEARCH_DOCUMENTS = "ticketsearch"
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,9 @@ GRANTS: dict[str, dict[str, Rights]] = {
     # Append-only for everyone but the owner: no UPDATE, DELETE or TRUNCATE.
     "auditevent": {OPERATOR: APPEND, ADMIN: APPEND, INTAKE: APPEND, NOTICES: READ},
     "changelog": {OPERATOR: APPEND, ADMIN: APPEND, INTAKE: APPEND, NOTICES: READ},
+    # The search documents (PostgreSQL only, migration 0008): read by whoever
+    # searches, written only by the owner's triggers.
+    SEARCH_DOCUMENTS: {OPERATOR: READ},
 }
 
 # The database-side functions each group calls (the rest are the owner's alone).

@@ -31,12 +31,14 @@ LIVE_RANKS = tuple(range(NO_ESCALATION_RANK + 1))
 
 
 class SortOrder(StrEnum):
-    """What the queue is sorted by, in the order `o` cycles through them."""
+    """What the queue is sorted by, in the order `o` cycles through them; the
+    best match first (relevance, queue order within) only while searching."""
 
     sla = "sla"
     age = "age"
     customer = "customer"
     updated = "updated"
+    relevance = "relevance"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -62,15 +64,20 @@ class SortOrder(StrEnum):
         return self != SortOrder.sla
 
     def next(self) -> SortOrder:
-        members = list(SortOrder)
-        return members[(members.index(self) + 1) % len(members)]
+        """The next of the queue's orders (best match is for searching, apart)."""
+        if self not in QUEUE_ORDERS:
+            return SortOrder.sla
+        return QUEUE_ORDERS[(QUEUE_ORDERS.index(self) + 1) % len(QUEUE_ORDERS)]
 
 
+# The orders `o` cycles through and `--order` names apart from relevance.
+QUEUE_ORDERS = tuple(order for order in SortOrder if order != SortOrder.relevance)
 _ORDER_COLUMNS: dict[SortOrder, tuple[str, ...]] = {
     SortOrder.sla: ("queue_rank", "queue_due", "created_at", "id"),
     SortOrder.age: ("created_at", "id"),
     SortOrder.customer: ("last_customer_at", "id"),
     SortOrder.updated: ("updated_at", "id"),
+    SortOrder.relevance: ("queue_rank", "queue_due", "created_at", "id"),
 }
 
 

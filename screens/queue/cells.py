@@ -17,6 +17,7 @@ from console.reads.queue_row import QueueRow
 from console.rules.labels import SERVICE_LABELS, STATUS_LABELS
 from console.rules.queue_order import kinds_of
 from console.rules.sla import SlaPolicy
+from console.rules.word_forms import Term, match_spans
 from console.untrusted import one_line
 from models import EscalationKind, Status
 from screens.queue.columns import (
@@ -46,6 +47,7 @@ class _Line:
     style: Callable[[str], Style]
     marked: bool
     held_too_long: timedelta | None
+    terms: tuple[Term, ...]
 
     def styled(self, name: str) -> Style:
         return self.base + self.style(f"queue-view--{name}")
@@ -69,6 +71,7 @@ QUEUE_STYLES = {
     "queue-view--kept",
     "queue-view--loading",
     "queue-view--message",
+    "queue-view--match",
 }
 
 
@@ -119,7 +122,16 @@ def _wmid(line: _Line, cells: int) -> list[Segment]:
 
 
 def _subject(line: _Line, cells: int) -> list[Segment]:
-    return [Segment(fit(one_line(line.row.subject), cells), line.base)]
+    """The subject, with the search's matches marked in what fits."""
+    text = fit(one_line(line.row.subject), cells)
+    segments = []
+    at = 0
+    for start, end in match_spans(text, list(line.terms)):
+        segments.append(Segment(text[at:start], line.base))
+        segments.append(Segment(text[start:end], line.styled("match")))
+        at = end
+    segments.append(Segment(text[at:], line.base))
+    return [segment for segment in segments if segment.text]
 
 
 def _holder(line: _Line, cells: int) -> list[Segment]:
@@ -170,10 +182,12 @@ def row_segments(
     style: Callable[[str], Style],
     marked: bool = False,
     held_too_long: timedelta | None = None,
+    terms: tuple[Term, ...] = (),
 ) -> list[Segment]:
-    """One queue line: each column's cell, one space between them."""
+    """One queue line: each column's cell, one space between them; the
+    search's `terms` marked in the subject."""
     kinds = _kinds(row.escalation_flags)
-    line = _Line(row, kinds, now, policy, viewer, base, style, marked, held_too_long)
+    line = _Line(row, kinds, now, policy, viewer, base, style, marked, held_too_long, terms)
     segments: list[Segment] = []
     for index, column in enumerate(columns):
         if index:

@@ -19,9 +19,10 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from console.reads.queue_filter import Assignee, QueueFilter, search_words
+from console.reads.queue_filter import Assignee, QueueFilter
 from console.rules.labels import ESCALATION_LABELS, SERVICE_LABELS, STATUS_LABELS, plural
 from console.rules.queue_order import SortOrder
+from console.rules.word_forms import search_words
 from console.untrusted import one_line
 from models import ACTIVE_STATUSES, EscalationKind, Role, Service, Status
 from screens.keymap import FILTERS, bindings_for
@@ -85,6 +86,7 @@ ORDER_WORDS = {
     SortOrder.age: "oldest first",
     SortOrder.customer: "by last customer message",
     SortOrder.updated: "last updated first",
+    SortOrder.relevance: "best match first",
 }
 
 
@@ -119,10 +121,13 @@ def _set_words(values: frozenset, everything: frozenset, labels: dict) -> str:
 
 def summary(f: QueueFilter, facets: Facets | None) -> Content:
     """Two lines: what is shown and how many; then each filter in words."""
-    name = view_name(f) or "Custom filter"
+    name = "Whole desk" if f.whole_desk else view_name(f) or "Custom filter"
     parts: list[str | tuple[str, str]] = [(name, "bold $accent")]
     if f.search:
         parts.extend([("  search ", "dim"), (f'"{one_line(f.search)}"', "bold")])
+        # "Whole desk" leads the line already; saying it twice wrapped it at 80 columns.
+        if not f.whole_desk:
+            parts.append((" within this view", "dim"))
     if facets is not None:
         parts.extend([("  ·  ", "dim"), (plural(facets.total, "ticket"), "bold")])
         if facets.breached:
@@ -186,6 +191,9 @@ class FilterBar(Widget):
             super().__init__()
             self.text = text
 
+    class ScopeToggled(Message):
+        """Tab in the search line: the whole desk, or within this view."""
+
     class SearchClosed(Message):
         """Enter keeps the search, escape takes it back; either way the queue has the keys."""
 
@@ -207,6 +215,7 @@ class FilterBar(Widget):
             search = Input(placeholder="words, a ticket number, WMID, purse or e-mail", id="search")
             search.cursor_blink = getattr(self.app, "cursor_blink", True)
             yield search
+            yield Label(id="search-scope")
 
     def on_mount(self) -> None:
         self.query_one("#search-line").display = False
@@ -219,6 +228,10 @@ class FilterBar(Widget):
 
     def _render_summary(self) -> None:
         self.query_one(FilterSummary).show(summary(self._filter, self._facets))
+        where = "within this view" if self._filter.search_in_view else "whole desk"
+        self.query_one("#search-scope", Label).update(
+            Content.assemble((f" {where} ", "bold"), ("tab: change", "dim"))
+        )
 
     def open_search(self) -> None:
         self._before_search = self._filter.search
@@ -251,9 +264,15 @@ class FilterBar(Widget):
         self._close_search(event.value.strip())
 
     def on_key(self, event) -> None:
-        if event.key == "escape" and self.query_one("#search-line").display:
+        if not self.query_one("#search-line").display:
+            return
+        if event.key == "escape":
             event.stop()
             self._close_search(self._before_search)
+        elif event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.ScopeToggled())
 
 
 class FilterScreen(Moving, ModalScreen[None]):
@@ -334,7 +353,10 @@ class FilterScreen(Moving, ModalScreen[None]):
 
     def _label(self) -> None:
         """Each choice's words and count; the lists keep their place and ticks."""
-        f, facets = self.filter, self.facets
+        f = self.filter
+        # A search of the whole desk counts only its total: each choice's count
+        # comes once a choice narrows the search to the view.
+        facets = self.facets if self.facets is not None and self.facets.itemised else None
         assignee = self.query_one("#filter-assignee", OptionList)
         for index, scope in enumerate(ASSIGNEE_WORDS):
             marker = "(•) " if f.assignee == scope else "( ) "

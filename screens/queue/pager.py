@@ -434,7 +434,7 @@ def _around_ticket(
     """Where the cursor's ticket is now, with its page. If it left this view, the
     cursor keeps its place among the rows that remain: on the ticket itself, as
     it is now, when it is kept (possibly just after the last row)."""
-    key = queue.key_of(anchor.id, f.order)
+    key = queue.key_of(anchor.id, f)
     if key is not None and total:
         position = queue.position(f, now, key)
         if position < total:

@@ -18,9 +18,12 @@ from console import operations
 from console.errors import DomainError
 from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
+from console.reads.search import ticket_numbered
 from console.reads.ticket import TicketDetail, load_ticket
 from console.rules.labels import plural
+from console.rules.queue_order import SortOrder
 from console.rules.roles import Permission
+from console.rules.word_forms import parse
 from screens.base import SIDE_BY_SIDE, Reading
 from screens.keymap import QUEUE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
@@ -58,6 +61,9 @@ class QueueScreen(TicketActions):
 
     class _ColumnsRead(Reading[frozenset[str]]):
         pass
+
+    class _Numbered(Reading[int]):
+        """A search named a ticket by its number: open it."""
 
     def __init__(self, initial_filter: QueueFilter | None = None) -> None:
         super().__init__(id="queue-screen")
@@ -125,6 +131,11 @@ class QueueScreen(TicketActions):
         return QueueFilter.from_json(saved) if saved else default_filter(app.operator.role)
 
     def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
+        current = self.queue_view.filter
+        view_changed = f.with_(search=current.search, search_in_view=False, order=current.order)
+        if f.search and view_changed != current.with_(search_in_view=False):
+            # Changing the filters while searching narrows the search to them.
+            f = f.with_(search_in_view=True)
         self.queue_view.load(f)
         self.filter_bar.show(f, None)
         if save:
@@ -155,8 +166,14 @@ class QueueScreen(TicketActions):
         self.use_filter(view.with_(search=current.search, order=current.order))
 
     def action_sort(self) -> None:
+        """The orders in turn; while searching, best match first or the queue's order."""
         current = self.queue_view.filter
-        self.use_filter(current.with_(order=current.order.next()))
+        if current.search:
+            best_match = current.order != SortOrder.relevance
+            order = SortOrder.relevance if best_match else SortOrder.sla
+        else:
+            order = current.order.next()
+        self.use_filter(current.with_(order=order))
 
     def action_search(self) -> None:
         self.filter_bar.open_search()
@@ -171,6 +188,26 @@ class QueueScreen(TicketActions):
         if event.text is not None and event.text != self.queue_view.filter.search:
             self.use_filter(self.queue_view.filter.with_(search=event.text))
         self.queue_view.focus()
+        if event.text and event.text.strip().isdigit():
+            self._jump_to(event.text.strip())
+
+    @work(thread=True, exclusive=True, group="jump", exit_on_error=False)
+    def _jump_to(self, text: str) -> None:
+        """A ticket number opens its ticket, wherever it is in the desk."""
+        if ticket_numbered(self.console.desk.db, int(text)):
+            self.post_message(self._Numbered(int(text)))
+
+    @on(_Numbered)
+    def _open_numbered(self, message: _Numbered) -> None:
+        self.console.open_ticket(message.value, str(message.value))
+
+    @on(FilterBar.ScopeToggled)
+    def _scope_toggled(self, event: FilterBar.ScopeToggled) -> None:
+        self.action_search_scope()
+
+    def action_search_scope(self) -> None:
+        f = self.queue_view.filter
+        self.use_filter(f.with_(search_in_view=not f.search_in_view))
 
     def action_filters(self) -> None:
         view = self.queue_view
@@ -216,7 +253,7 @@ class QueueScreen(TicketActions):
     def action_open(self) -> None:
         row = self.queue_view.current_row
         if row is not None:
-            self.console.open_ticket(row.number)
+            self.console.open_ticket(row.number, self.queue_view.filter.search)
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -313,6 +350,8 @@ class QueueScreen(TicketActions):
     def _show_preview(self, message: _PreviewRead) -> None:
         row = self.queue_view.current_row
         if row is not None and row.number == message.value.number:
+            if self.preview.terms != parse(self.queue_view.filter.search):
+                self.preview.mark_matches(self.queue_view.filter.search)
             self.preview.show(message.value)
 
     def whereabouts(self) -> Whereabouts:

@@ -17,57 +17,50 @@ if TYPE_CHECKING:
     from screens.queue.view import QueueView
 
 
-class Highlighted(Message, namespace="queue_view"):
-    """The cursor is on another ticket, or its ticket changed (None: no rows)."""
+class _FromQueueView(Message):
+    """A message of the queue view: `control` is the view (handlers may select on it).
+    Each subclass names the namespace again: Textual does not inherit it."""
 
-    def __init__(self, queue_view: QueueView, row: QueueRow | None) -> None:
+    def __init__(self, queue_view: QueueView) -> None:
         super().__init__()
         self.queue_view = queue_view
-        self.row = row
 
     @property
     def control(self) -> QueueView:
         return self.queue_view
 
 
-class Counted(Message, namespace="queue_view"):
+class Highlighted(_FromQueueView, namespace="queue_view"):
+    """The cursor is on another ticket, or its ticket changed (None: no rows)."""
+
+    def __init__(self, queue_view: QueueView, row: QueueRow | None) -> None:
+        super().__init__(queue_view)
+        self.row = row
+
+
+class Counted(_FromQueueView, namespace="queue_view"):
     """New counts for the filter bar."""
 
     def __init__(
         self, queue_view: QueueView, f: QueueFilter, facets: Facets, empty_database: bool
     ) -> None:
-        super().__init__()
-        self.queue_view = queue_view
+        super().__init__(queue_view)
         self.filter = f
         self.facets = facets
         self.empty_database = empty_database
 
-    @property
-    def control(self) -> QueueView:
-        return self.queue_view
 
-
-class MarksChanged(Message, namespace="queue_view"):
-    """Tickets were marked or unmarked for a bulk reassign."""
+class MarksChanged(_FromQueueView, namespace="queue_view"):
+    """Tickets were marked or unmarked for a bulk verb."""
 
     def __init__(self, queue_view: QueueView, count: int) -> None:
-        super().__init__()
-        self.queue_view = queue_view
+        super().__init__(queue_view)
         self.count = count
 
-    @property
-    def control(self) -> QueueView:
-        return self.queue_view
 
-
-class LeftView(Message, namespace="queue_view"):
+class LeftView(_FromQueueView, namespace="queue_view"):
     """The ticket acted on left the view: it stays, highlighted, until the cursor moves."""
 
     def __init__(self, queue_view: QueueView, row: QueueRow) -> None:
-        super().__init__()
-        self.queue_view = queue_view
+        super().__init__(queue_view)
         self.row = row
-
-    @property
-    def control(self) -> QueueView:
-        return self.queue_view

@@ -38,10 +38,12 @@ class TicketScreen(TicketActions):
     class _Refused(Reading[DomainError]):
         pass
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, search: str = "") -> None:
         super().__init__(classes="ticket-screen")
         self.number = number
         self.detail: TicketDetail | None = None
+        # Opened from a search: its matches are marked, n/N step through them.
+        self.search = search
 
     def compose(self) -> ComposeResult:
         desk = self.console.desk
@@ -55,6 +57,7 @@ class TicketScreen(TicketActions):
     def on_mount(self) -> None:
         self.view.scroller.focus()
         self.view.show(None, message=f"Loading ticket {self.number}…")
+        self.view.mark_matches(self.search)
         self._load()
 
     def show_ticket(self, number: int) -> None:
@@ -136,6 +139,25 @@ class TicketScreen(TicketActions):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # A search's matches: while they are marked, n and N step through them and
+    # escape clears them; otherwise n is a note and escape goes back.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "previous_match", "clear_matches"):
+            return bool(self.view.terms)
+        return super().check_action(action, parameters)
+
+    def action_next_match(self) -> None:
+        self.view.step_match(1)
+
+    def action_previous_match(self) -> None:
+        self.view.step_match(-1)
+
+    def action_clear_matches(self) -> None:
+        self.search = ""
+        self.view.mark_matches("")
+        self.refresh_bindings()
 
     def action_block_review(self) -> None:
         """Opened from a ticket, the list starts on this ticket's request."""

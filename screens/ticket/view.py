@@ -31,6 +31,7 @@ from console.reads.ticket import (
 )
 from console.rules.labels import label
 from console.rules.sla import SlaPolicy
+from console.rules.word_forms import Span, Term, match_spans, parse
 from console.untrusted import one_line, visible
 from models import EscalationKind, Language, MessageChannel, NoticeChannel, Service, Status
 from screens.queue.columns import URGENT_BADGES
@@ -175,7 +176,23 @@ def escalations_content(detail: TicketDetail) -> Content:
     return Content.assemble(*parts)
 
 
-def message_content(message: ThreadMessage) -> Content:
+MATCH_STYLE = "reverse $warning"
+CURRENT_MATCH_STYLE = "bold reverse $accent"
+
+
+def highlighted(text: str, spans: Sequence[Span], current: int | None = None) -> Content:
+    """`text` (already made visible) with the search's matches marked; the
+    `current` one (an index into `spans`) marked as the one n/N stand on."""
+    content = Content(text)
+    for index, (start, end) in enumerate(spans):
+        style = CURRENT_MATCH_STYLE if index == current else MATCH_STYLE
+        content = content.stylize(style, start, end)
+    return content
+
+
+def message_content(
+    message: ThreadMessage, terms: Sequence[Term] = (), current: int | None = None
+) -> Content:
     who = {
         "customer": "customer",
         "system": "system",
@@ -183,11 +200,12 @@ def message_content(message: ThreadMessage) -> Content:
     by_phone = message.channel == MessageChannel.phone
     kind = "Call" if by_phone else _KIND_LABELS.get(message.kind, message.kind)
     how = "by phone" if by_phone else f"via {label(message.channel, MessageChannel)}"
+    body = visible(message.body)
     return Content.assemble(
         (kind, "bold"),
         (f"  {who} · {how} · {when(message.created_at)}", "dim"),
         "\n",
-        visible(message.body),
+        highlighted(body, match_spans(body, list(terms)), current),
     )
 
 
@@ -242,8 +260,13 @@ def presence_content(others: Sequence[Present]) -> Content:
 class ThreadEntry(Static):
     """One message of the thread; its kind is a class, so each looks its own way."""
 
-    def __init__(self, message: ThreadMessage) -> None:
-        super().__init__(message_content(message), classes=f"thread-entry -{message.kind}")
+    def __init__(self, message: ThreadMessage, terms: Sequence[Term] = ()) -> None:
+        super().__init__(message_content(message, terms), classes=f"thread-entry -{message.kind}")
+        self.message = message
+        self.matches = len(match_spans(visible(message.body), list(terms)))
+
+    def show_current(self, terms: Sequence[Term], current: int | None) -> None:
+        self.update(message_content(self.message, terms, current))
 
 
 class TicketView(Vertical):
@@ -276,6 +299,11 @@ class TicketView(Vertical):
         self.detail: TicketDetail | None = None
         self.others: list[Present] = []
         self._slow: Timer | None = None
+        # The search whose matches are marked in the thread, and the one n/N stand on.
+        self.terms: list[Term] = []
+        self.current_match: int | None = None
+        if preview:
+            self.can_focus = False
 
     @property
     def scroller(self) -> VerticalScroll:
@@ -292,6 +320,7 @@ class TicketView(Vertical):
             yield Static(id="ticket-customer")
             yield Static(id="ticket-escalations")
             yield Label(Content("Thread"), classes="section-title")
+            yield Static(id="ticket-matches")
             yield Vertical(id="ticket-thread")
             yield Label(Content("Attachments"), classes="section-title", id="attachments-title")
             yield OptionList(id="ticket-attachments")
@@ -354,7 +383,9 @@ class TicketView(Vertical):
             escalations.display = bool(detail.escalations or detail.blocks)
             thread = self.query_one("#ticket-thread", Vertical)
             thread.remove_children()
-            thread.mount_all(ThreadEntry(message) for message in detail.messages)
+            thread.mount_all(ThreadEntry(message, self.terms) for message in detail.messages)
+            self.current_match = None
+            self._show_match_count()
             self._fill_options(
                 "#ticket-attachments",
                 "#attachments-title",
@@ -368,6 +399,52 @@ class TicketView(Vertical):
             self.query_one("#ticket-audit", Static).update(audit_content(detail.audit))
         if not same_ticket:
             self.scroller.scroll_home(animate=False)
+
+    # The search's matches -------------------------------------------------------------
+
+    def mark_matches(self, search: str) -> None:
+        """Mark where `search` matches in the thread ("" clears the marks)."""
+        self.terms = parse(search)
+        self.current_match = None
+        for entry in self.query(ThreadEntry):
+            entry.show_current(self.terms, None)
+            entry.matches = len(match_spans(visible(entry.message.body), self.terms))
+        self._show_match_count()
+
+    @property
+    def match_count(self) -> int:
+        return sum(entry.matches for entry in self.query(ThreadEntry))
+
+    def step_match(self, step: int) -> None:
+        """To the next (1) or previous (-1) match, round the thread."""
+        count = self.match_count
+        if not count:
+            return
+        at = -1 if self.current_match is None and step > 0 else (self.current_match or 0)
+        self.current_match = (at + step) % count
+        first = 0
+        for entry in self.query(ThreadEntry):
+            inside = self.current_match - first
+            current = inside if 0 <= inside < entry.matches else None
+            entry.show_current(self.terms, current)
+            if current is not None:
+                self.scroller.scroll_to_widget(entry, animate=False, top=True)
+            first += entry.matches
+        self._show_match_count()
+
+    def _show_match_count(self) -> None:
+        line = self.query_one("#ticket-matches", Static)
+        count = self.match_count if self.terms else 0
+        line.display = bool(self.terms)
+        if not self.terms:
+            return
+        if not count:
+            line.update(Content("No match for the search in the thread"))
+            return
+        where = "" if self.current_match is None else f"{self.current_match + 1} of "
+        plural = "match" if count == 1 else "matches"
+        keys = "" if self.preview else " — n/N, esc clears"
+        line.update(Content(f"{where}{count} {plural} of the search{keys}"))
 
     def _fill_options(self, list_id: str, title_id: str, prompts: list[Content]) -> None:
         options = self.query_one(list_id, OptionList)

@@ -1,0 +1,147 @@
+"""Search on both backends: word forms in Russian and English, phrases, the
+whole desk, relevance, and where a search matches in a text (the highlight)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from console import operations as ops
+from console.reads.queue import Assignee, Queue, QueueFilter
+from console.rules.queue_order import SortOrder
+from console.rules.word_forms import index_text, match_spans, parse, stem
+from models import Status
+from tests.support.desk import new_ticket
+
+EVERYTHING = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
+
+
+def found(desk, text, f=EVERYTHING, login="olga"):
+    queue = Queue(desk.db, ops.get_operator(desk, login).id)
+    return {row.number for row in queue.page(f.with_(search=text), desk.now(), limit=1000)}
+
+
+def test_russian_word_forms_find_the_same_tickets(staffed):
+    card = new_ticket(staffed, subject="Вопрос", body="Моя карта заблокирована банком")
+    cards = new_ticket(staffed, subject="Привязать карты", body="Две карты к кошельку")
+    new_ticket(staffed, subject="Кошелёк", body="Пароль не подходит")
+    ops.reply(staffed, card, "Пришлите фото карты с двух сторон", by="olga")
+    for form in ("карта", "карту", "карты", "карт", "КАРТОЙ"):
+        assert found(staffed, form) == {card, cards}, form
+
+
+def test_english_word_forms_and_prefixes(staffed):
+    one = new_ticket(staffed, subject="Payment not delivered", body="Where is it?")
+    many = new_ticket(staffed, subject="Question", body="Two payments went missing")
+    new_ticket(staffed, subject="Keeper does not start", body="Help")
+    assert found(staffed, "payment") == {one, many}
+    assert found(staffed, "payments") == {one, many}
+    # A word being typed finds already: the start of a longer word.
+    assert found(staffed, "paym") == {one, many}
+
+
+def test_a_quoted_phrase_matches_its_words_side_by_side_in_that_order(staffed):
+    blocked = new_ticket(staffed, subject="Помогите", body="Карту заблокировали вчера")
+    apart = new_ticket(staffed, subject="Карта", body="Банк всё заблокировал")
+    assert found(staffed, '"карта заблокирована"') == {blocked}
+    assert found(staffed, "карта заблокирована") == {blocked, apart}
+    assert found(staffed, '"заблокировали карту"') == set()
+
+
+def test_a_new_message_is_found_at_once(staffed):
+    number = new_ticket(staffed, subject="Вопрос", body="Здравствуйте", wmid=None)
+    assert found(staffed, "скриншот") == set()
+    ops.note(staffed, number, "Клиент прислал скриншоты ошибки", by="olga")
+    assert found(staffed, "скриншот") == {number}
+
+
+def test_a_search_looks_through_the_whole_desk_unless_kept_within_the_view(staffed):
+    mine = new_ticket(staffed, subject="Карта не работает")
+    held = new_ticket(staffed, subject="Карту списали", wmid="555555555555")
+    ops.take(staffed, held, by="ivan")
+    opening = QueueFilter()
+    assert found(staffed, "карта", opening) == {mine, held}
+    assert found(staffed, "карта", opening.with_(search_in_view=True)) == {mine}
+    # A number, WMID or e-mail names tickets wherever they are, whatever the toggle.
+    assert found(staffed, str(held), opening.with_(search_in_view=True)) == {held}
+    assert found(staffed, "555555555555", opening.with_(search_in_view=True)) == {held}
+
+
+def test_a_whole_desk_search_counts_its_tickets_from_the_index(staffed):
+    new_ticket(staffed, subject="Карта не работает")
+    held = new_ticket(staffed, subject="Вопрос", body="Карту списали дважды")
+    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается")
+    ops.take(staffed, held, by="ivan")
+    queue = Queue(staffed.db, ops.get_operator(staffed, "olga").id)
+    later = staffed.now() + timedelta(days=30)
+    whole = queue.facets(QueueFilter(search="карты"), later)
+    within = queue.facets(EVERYTHING.with_(search="карты", search_in_view=True), later)
+    assert (whole.itemised, within.itemised) == (False, True)
+    assert (whole.total, whole.breached) == (within.total, within.breached)
+    assert whole.total == 2
+
+
+@pytest.mark.parametrize("search", ["карт", "e-num"])
+def test_walking_the_queue_finds_the_page_that_sorting_the_matches_finds(
+    staffed, monkeypatch, search
+):
+    services = ("transfers", "keeper", "transfers", "cards", "keeper")
+    cards = {
+        new_ticket(staffed, subject=f"Карта {n} и E-NUM", service=service)
+        for n, service in enumerate(services)
+    }
+    new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается, e num")
+    olga = ops.get_operator(staffed, "olga").id
+    f = EVERYTHING.with_(search=search)
+    sorted_page = [row.number for row in Queue(staffed.db, olga).page(f, staffed.now())]
+    # Every search walks the queue's index when any number of matches is "many".
+    monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    walked = Queue(staffed.db, olga).page(f, staffed.now())
+    assert [row.number for row in walked] == sorted_page
+    assert set(sorted_page) == cards
+
+
+def test_relevance_puts_the_ticket_a_search_names_first(staffed):
+    in_thread = new_ticket(staffed, subject="Вопрос", body="Мой номер 123123123123 не помню")
+    in_subject = new_ticket(staffed, subject="WMID 123123123123", wmid="999999999999")
+    named = new_ticket(staffed, subject="Вопрос", wmid="123123123123")
+    queue = Queue(staffed.db, ops.get_operator(staffed, "olga").id)
+    f = EVERYTHING.with_(search="123123123123", order=SortOrder.relevance)
+    rows = queue.page(f, staffed.now())
+    assert [row.number for row in rows] == [named, in_subject, in_thread]
+    # Pages follow each other by keyset in that order.
+    after = queue.page(f, staffed.now(), after=rows[0].key)
+    assert [row.number for row in after] == [in_subject, in_thread]
+    assert queue.position(f, staffed.now(), rows[2].key) == 2
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("карта", "карт"), ("карту", "карт"), ("платёж", "платеж"), ("payments", "payment")],
+)
+def test_a_word_is_stemmed_by_its_script(word, expected):
+    assert stem(word) == expected
+
+
+def test_the_index_holds_one_stem_per_word_in_order():
+    assert index_text("Карту, E-NUM и payments!") == "карт e num и payment"
+
+
+def test_a_whole_wmid_or_a_word_that_punctuation_ends_is_not_a_prefix(staffed):
+    named = new_ticket(staffed, subject="Вопрос", wmid="123123123123")
+    longer = new_ticket(staffed, subject="Код 1231231231234 не подходит", wmid="999999999999")
+    assert found(staffed, "123123123123") == {named}
+    assert found(staffed, "1231231231") == {named, longer}
+    hundred = new_ticket(staffed, subject="Комиссия 100% за перевод")
+    new_ticket(staffed, subject="Комиссия 1000 за перевод")
+    assert found(staffed, "100%") == {hundred}
+    text = "Код 1231231231234, WMID 123123123123"
+    spans = match_spans(text, parse("123123123123"))
+    assert [text[start:end] for start, end in spans] == ["123123123123"]
+
+
+def test_match_spans_mark_word_forms_phrases_and_text_as_written():
+    text = "Карту заблокировали. Пришлите фото карты; 100% refund"
+    spans = match_spans(text, parse('карта "фото карты" 100%'))
+    assert [text[start:end] for start, end in spans] == ["Карту", "фото карты", "100%"]
