@@ -15,9 +15,8 @@ from concurrent.futures import Future
 from datetime import datetime, timedelta
 from functools import partial
 from threading import Thread
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import App
 from textual.content import Content
@@ -28,9 +27,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerFailed
 
-from console import operations
-from console.changes import ChangeFeed, changes_since
-from console.desk import Desk
 from console.errors import (
     Conflict,
     DomainError,
@@ -40,12 +36,7 @@ from console.errors import (
     NotFound,
 )
 from console.failures import Failure, as_failure
-from console.local_drafts import LocalDrafts
-from console.reads import presence
-from console.reads.queue import Queue
-from console.reads.stats import desk_stats
 from console.rules.roles import Permission, require
-from models import Operator
 from screens.base import Reading
 from screens.dashboard.screen import DashboardScreen
 from screens.going import Going
@@ -55,6 +46,12 @@ from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
 from screens.queue.screen import QueueScreen
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.palette import ConsoleCommands
+
+# The database's side loads on first use, so the console paints without it.
+if TYPE_CHECKING:
+    from console.changes import ChangeFeed
+    from console.desk import Desk
+    from models import Operator
 
 T = TypeVar("T")
 S = TypeVar("S", bound=Screen)
@@ -124,6 +121,11 @@ class WmConsole(Going, App[None]):
         cursor_blink: bool = True,
         start_on_dashboard: bool = False,
     ) -> None:
+        from console.local_drafts import LocalDrafts
+        from console.reads import presence
+        from console.reads.queue import Queue
+        from console.reads.stats import desk_stats
+
         super().__init__()
         self.desk = desk
         self.operator = operator
@@ -167,7 +169,9 @@ class WmConsole(Going, App[None]):
         if self._live:
             self._start_feed()
         if self._heartbeat:
-            self.set_interval(presence.HEARTBEAT_SECONDS, self.beat)
+            from console.reads.presence import HEARTBEAT_SECONDS
+
+            self.set_interval(HEARTBEAT_SECONDS, self.beat)
             self._prune_presence()
             self.beat()
         if not self.is_headless and _terminal_fd() is not None:
@@ -190,6 +194,10 @@ class WmConsole(Going, App[None]):
         if self._feed is not None:
             self._feed.stop()
         if self._heartbeat:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            from console.reads import presence
+
             try:
                 presence.leave(self.desk.db, self.console_id)
             except SQLAlchemyError:
@@ -319,6 +327,8 @@ class WmConsole(Going, App[None]):
 
     @work(thread=True, group="feed", exit_on_error=False)
     def _start_feed(self) -> None:
+        from console.changes import ChangeFeed
+
         feed = ChangeFeed(self.desk.db, lambda latest: self.post_message(self._FeedNews(latest)))
         self._last_change = feed.last_seen
         self._feed = feed.start()
@@ -330,6 +340,8 @@ class WmConsole(Going, App[None]):
 
     @work(thread=True, exclusive=True, group="changes", exit_on_error=False)
     def _read_changes(self, after: int) -> None:
+        from console.changes import changes_since
+
         changes = changes_since(self.desk.db, after, limit=_CHANGES_READ)
         if not changes:
             return
@@ -374,6 +386,8 @@ class WmConsole(Going, App[None]):
 
     @work(thread=True, exclusive=True, group="presence", exit_on_error=False)
     def _beat(self, where: Whereabouts) -> None:
+        from console.reads import presence
+
         db, now = self.desk.db, self.desk.now()
         presence.heartbeat(
             db,
@@ -397,6 +411,8 @@ class WmConsole(Going, App[None]):
 
     @work(thread=True, group="presence-prune", exit_on_error=False)
     def _prune_presence(self) -> None:
+        from console.reads import presence
+
         presence.prune(self.desk.db, self.desk.now())
 
 
@@ -434,7 +450,9 @@ def create_app(
     """The console for `login` (refused with the domain's message if there is no
     such operator, the keymap setting is wrong, or the dashboard is asked for
     by a role that may not see it)."""
-    operator = operations.get_operator(desk, login)
+    from console.operations import get_operator
+
+    operator = get_operator(desk, login)
     if start_on_dashboard:
         require(operator, Permission.view_dashboard)
     keymap = parse_keymap(desk.settings.keymap)

@@ -18,12 +18,6 @@ from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE
 from screens.queue.filter_bar import default_filter
 from screens.queue.screen import QueueScreen
-from screens.supervision.block_review import BlockReviewScreen
-from screens.supervision.macros import MacroScreen
-from screens.supervision.templates import TemplateScreen
-from screens.ticket.reply_editor import ReplyEditor
-from screens.ticket.screen import TicketScreen
-from screens.widgets.dialogs import AskNumber
 
 if TYPE_CHECKING:
     from screens.app import WmConsole
@@ -43,6 +37,8 @@ class Going:
 
     @work(group="go-to-ticket")
     async def action_go_to_ticket(self: WmConsole) -> None:
+        from screens.widgets.dialogs import AskNumber
+
         number = await self.push_screen_wait(AskNumber("Go to ticket", "Ticket number"))
         if number is not None:
             self.open_ticket(number)
@@ -50,16 +46,24 @@ class Going:
     def open_ticket(self: WmConsole, number: int, search: str = "") -> None:
         """Full screen (with `search`'s matches marked); a ticket that does not
         exist says so and goes away."""
+        from screens.ticket.screen import TicketScreen
+
         self.push_screen(TicketScreen(number, search))
 
     def open_next_ticket(self: WmConsole, number: int) -> None:
         """Ticket `number` in place of the ticket (and its reply) just finished."""
+        from screens.ticket.reply_editor import ReplyEditor
+        from screens.ticket.screen import TicketScreen
+
         while isinstance(self.screen, (TicketScreen, ReplyEditor)):
             self.pop_screen()
         self.push_screen(TicketScreen(number))
 
     def show_canned(self: WmConsole, kind: str) -> None:
         """The supervisors' templates or macros, in place of the other list."""
+        from screens.supervision.macros import MacroScreen
+        from screens.supervision.templates import TemplateScreen
+
         self.switch_screen(MacroScreen() if kind == "macros" else TemplateScreen())
 
     @work(group="step-ticket", exclusive=True)
@@ -67,6 +71,8 @@ class Going:
         """J and K: the ticket after or before ticket `number` in the queue's order
         (its filter and sort), shown in the ticket view on top, with the queue's
         highlight following it underneath."""
+        from screens.ticket.screen import TicketScreen
+
         queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
         f = queue.queue_view.filter if queue is not None else default_filter(self.operator.role)
         try:
@@ -121,6 +127,8 @@ class Going:
     def open_block_review(self: WmConsole, number: int | None = None) -> None:
         """The block requests, on `number`'s pending one when it has one (one
         already open underneath is gone back to)."""
+        from screens.supervision.block_review import BlockReviewScreen
+
         if not self.allowed(Permission.decide_block):
             return
         review = self._back_to(BlockReviewScreen)

@@ -7,6 +7,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _printed_by(probe: str, *args: str) -> str:
+    """What a fresh interpreter running `probe` printed (it must succeed)."""
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_import_contracts_hold():
     linter = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -23,11 +32,7 @@ def test_the_command_line_core_never_imports_textual(sqlite_url):
         "assert 'screens' not in sys.modules, 'screens imported'\n"
         "print(result.exit_code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0"
+    assert _printed_by(probe) == "0"
 
 
 def test_every_help_text_is_built_without_the_database_or_the_screens():
@@ -48,11 +53,8 @@ def test_every_help_text_is_built_without_the_database_or_the_screens():
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "print(' '.join(sorted(loaded & set(sys.argv[1:]))))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, *heavy], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"imported by --help: {result.stdout}"
+    loaded = _printed_by(probe, *heavy)
+    assert loaded == "", f"imported by --help: {loaded}"
 
 
 def test_the_vocabulary_and_the_rules_import_without_the_orm():
@@ -67,8 +69,17 @@ def test_the_vocabulary_and_the_rules_import_without_the_orm():
         "from models import Ticket\n"
         "assert Ticket.__tablename__ == 'ticket' and 'sqlalchemy' in sys.modules\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    loaded = _printed_by(probe)
+    assert loaded == "", f"imported without need: {loaded}"
+
+
+def test_the_console_screens_import_without_the_orm():
+    """The App, the queue and the dashboard import the database's side where
+    they use it, so a console can paint before SQLAlchemy and the tables load."""
+    probe = (
+        "import sys\n"
+        "import screens.app\n"
+        "print(' '.join(sorted({'sqlalchemy', 'sqlmodel', 'models.tables'} & set(sys.modules))))\n"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"imported without need: {result.stdout}"
+    loaded = _printed_by(probe)
+    assert loaded == "", f"imported by screens.app: {loaded}"

@@ -8,13 +8,17 @@ needs both side by side, over a time axis, with their totals.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.style import Style
 from textual.widget import Widget
 
-from console.reads.stats import Bucket
 from console.rules.labels import SERVICE_LABELS
 from models import Service
+
+if TYPE_CHECKING:
+    from console.reads.stats import Bucket
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 BAR_ROWS = 3

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -26,7 +26,6 @@ from textual.widgets import DataTable, Static
 from console.failures import as_failure
 from console.formatting import badges_text, short_duration
 from console.reads.queue_filter import Assignee, QueueFilter
-from console.reads.stats import DeskStats, OperatorLoad, desk_stats
 from console.rules.labels import label, plural
 from console.untrusted import one_line
 from models import EscalationKind, Role, Service, Status
@@ -40,6 +39,9 @@ from screens.outage import DatabaseFailed, said_in_console
 from screens.widgets.columns import titled
 from screens.widgets.fitted_table import FittedTable
 from screens.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from console.reads.stats import DeskStats, OperatorLoad
 
 # Time-driven numbers (due within the hour, idle, waited) are read again this often.
 REFRESH_SECONDS = 30.0
@@ -73,7 +75,7 @@ class DashboardScreen(ConsoleScreen):
     # Two columns of tiles when wide; one scrolling column below that.
     HORIZONTAL_BREAKPOINTS = TWO_COLUMNS
 
-    class _Read(Reading[DeskStats | None]):
+    class _Read(Reading["DeskStats | None"]):
         def __init__(self, stats: DeskStats | None, error: str = "") -> None:
             super().__init__(stats)
             self.error = error
@@ -164,6 +166,10 @@ class DashboardScreen(ConsoleScreen):
 
     @work(thread=True, group="dashboard", exit_on_error=False)
     def _read(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from console.reads.stats import desk_stats
+
         first, self._first_reading = self._first_reading, None
         try:
             stats = first.result() if first is not None else desk_stats(self.console.desk)

@@ -14,12 +14,10 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import Static
 
-from console import operations
 from console.errors import DomainError
 from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
-from console.reads.search import ticket_numbered
-from console.reads.ticket import TicketDetail, load_ticket
+from console.reads.ticket_detail import TicketDetail
 from console.rules.labels import plural
 from console.rules.queue_order import SortOrder
 from console.rules.roles import Permission
@@ -31,9 +29,6 @@ from screens.queue.column_chooser import ColumnChooser
 from screens.queue.columns import CHOOSABLE
 from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen, default_filter
 from screens.queue.view import QueueView
-from screens.supervision.markers import MarkerScreen
-from screens.supervision.templates import TemplateScreen
-from screens.ticket.call import CallScreen
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.verbs import TicketActions
 from screens.ticket.view import TicketView
@@ -126,6 +121,8 @@ class QueueScreen(TicketActions):
 
     def _saved_filter(self) -> QueueFilter:
         """The operator's last filters (read on the queue's own thread)."""
+        from console import operations
+
         app = self.console
         saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
         return QueueFilter.from_json(saved) if saved else default_filter(app.operator.role)
@@ -148,6 +145,8 @@ class QueueScreen(TicketActions):
 
     @work(thread=True, exclusive=True, group="save-filter", exit_on_error=False)
     def _save_filter(self, f: QueueFilter) -> None:
+        from console import operations
+
         app = self.console
         operations.save_preference(app.desk, PREFERENCE, f.as_json(), by=app.login)
 
@@ -194,6 +193,8 @@ class QueueScreen(TicketActions):
     @work(thread=True, exclusive=True, group="jump", exit_on_error=False)
     def _jump_to(self, text: str) -> None:
         """A ticket number opens its ticket, wherever it is in the desk."""
+        from console.reads.search import ticket_numbered
+
         if ticket_numbered(self.console.desk.db, int(text)):
             self.post_message(self._Numbered(int(text)))
 
@@ -219,6 +220,8 @@ class QueueScreen(TicketActions):
 
     @work(thread=True, group="columns", exit_on_error=False)
     def _read_columns(self) -> None:
+        from console import operations
+
         app = self.console
         saved = operations.load_preference(app.desk, COLUMNS_PREFERENCE, by=app.login) or {}
         hidden = frozenset(name for name in saved.get("hidden", []) if name in CHOOSABLE)
@@ -229,6 +232,8 @@ class QueueScreen(TicketActions):
         self.queue_view.hide_columns(message.value)
 
     def action_log_call(self) -> None:
+        from screens.ticket.call import CallScreen
+
         self.app.push_screen(CallScreen())
 
     def action_columns(self) -> None:
@@ -240,6 +245,8 @@ class QueueScreen(TicketActions):
 
     @work(thread=True, exclusive=True, group="save-columns", exit_on_error=False)
     def _save_columns(self, hidden: frozenset[str]) -> None:
+        from console import operations
+
         app = self.console
         operations.save_preference(
             app.desk, COLUMNS_PREFERENCE, {"hidden": sorted(hidden)}, by=app.login
@@ -294,10 +301,14 @@ class QueueScreen(TicketActions):
         view.unmark(frozenset(i for i, row in view.marked.items() if row.number in gone))
 
     def action_templates(self) -> None:
+        from screens.supervision.templates import TemplateScreen
+
         if self.console.allowed(Permission.edit_templates):
             self.app.push_screen(TemplateScreen())
 
     def action_markers(self) -> None:
+        from screens.supervision.markers import MarkerScreen
+
         if self.console.allowed(Permission.edit_markers):
             self.app.push_screen(MarkerScreen())
 
@@ -340,6 +351,8 @@ class QueueScreen(TicketActions):
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _read_preview(self, row: QueueRow) -> None:
+        from console.reads.ticket import load_ticket
+
         try:
             detail = load_ticket(self.console.desk.db, row.number)
         except DomainError:

@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from console import operations
 from console.errors import DomainError
-from console.reads.blocks import BlockRequestView
 from console.rules.roles import Permission
 from console.untrusted import one_line, visible
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
 
 if TYPE_CHECKING:
+    from console.reads.blocks import BlockRequestView
     from screens.app import WmConsole
 
 
 async def decide_block(app: WmConsole, block: BlockRequestView, *, approve: bool) -> bool:
     """Ask, decide, say what happened; True when the decision was recorded."""
+    from console import operations
+
     if not app.allowed(Permission.decide_block):
         return False
     if block.requested_by == app.login:

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import work
 from textual.content import Content
 
-from console import operations
 from console.errors import DomainError
 from console.rules import validation
 from console.rules.roles import Permission
@@ -41,6 +40,8 @@ class MarkerScreen(ListScreen[ScamMarker]):
         super().__init__("markers-screen")
 
     def read(self) -> list[ScamMarker]:
+        from console import operations
+
         return operations.list_markers(self.console.desk, include_inactive=True)
 
     def cells(self, item: ScamMarker) -> list[Text]:
@@ -91,6 +92,8 @@ class MarkerScreen(ListScreen[ScamMarker]):
 
     @work(exclusive=True, group="marker-change")
     async def action_new_marker(self) -> None:
+        from console import operations
+
         if not self.console.allowed(Permission.edit_markers):
             return
         is_regex = await self.app.push_screen_wait(
@@ -150,6 +153,8 @@ class MarkerScreen(ListScreen[ScamMarker]):
 
     @work(exclusive=True, group="marker-change")
     async def action_toggle_marker(self) -> None:
+        from console import operations
+
         if not self.console.allowed(Permission.edit_markers):
             return
         marker = self.current

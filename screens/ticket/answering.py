@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 
-from console import operations
-from console.desk import Desk
 from console.errors import DomainError
-from console.reads.ticket import TicketDetail, load_ticket
 from models import DraftKind
 from screens.ticket.canned import (
     Canned,
@@ -34,6 +32,10 @@ from screens.ticket.sending import (
 from screens.ticket.supervising import Supervising
 from screens.widgets.picker import Picked
 
+if TYPE_CHECKING:
+    from console.desk import Desk
+    from console.reads.ticket import TicketDetail
+
 
 @dataclass(frozen=True)
 class _Answerable:
@@ -43,6 +45,9 @@ class _Answerable:
 
 
 def _read(desk: Desk, number: int, login: str) -> _Answerable:
+    from console import operations
+    from console.reads.ticket import load_ticket
+
     detail = load_ticket(desk.db, number)
     draft = operations.draft_for(desk, number, by=login)
     return _Answerable(detail, read_canned(desk, detail), draft is not None)

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from console import operations
-from console.desk import Desk
-from console.operations import FollowUp, MacroInfo
-from console.reads.ticket import TicketDetail
 from console.untrusted import one_line, visible
 from models import Handover, Language, Service, Status
 from screens.widgets.picker import Picked, Picker, PickItem, PickKey
 
 if TYPE_CHECKING:
+    from console.desk import Desk
+    from console.operations import FollowUp, MacroInfo
+    from console.reads.ticket import TicketDetail
     from screens.app import WmConsole
 
 # A status after the answer, and who holds the ticket after it, in words.
@@ -44,6 +43,8 @@ class Canned:
 def read_canned(desk: Desk, detail: TicketDetail) -> list[Canned]:
     """The ticket's macros, then its templates (its service's and those for every
     service, in its language)."""
+    from console import operations
+
     service, language = Service(detail.service), Language(detail.language)
     macros = operations.list_macros(desk, service=service, language=language)
     templates = operations.list_templates(desk, service=service, language=language)
@@ -53,6 +54,8 @@ def read_canned(desk: Desk, detail: TicketDetail) -> list[Canned]:
 
 
 def filled(text: str, detail: TicketDetail) -> str:
+    from console import operations
+
     return operations.fill_template(
         text,
         ticket=detail.number,

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from console import operations
 from console.errors import DomainError
 from console.failures import Failure, as_failure
-from console.operations.staff import SavedDraft
 from models import DraftKind
 from screens.outage import DatabaseFailed, refusal_of, why
 
 if TYPE_CHECKING:
+    from console.operations.staff import SavedDraft
     from screens.app import WmConsole
     from screens.base import ConsoleScreen
 
@@ -62,6 +61,8 @@ class DraftKeeping:
         seen_event: int | None,
         macro_id: int | None,
     ) -> None:
+        from console import operations
+
         app = self.app
         with app.local_drafts.lock:
             if body.strip():
@@ -120,6 +121,8 @@ class DraftKeeping:
     def newest(self, saved: SavedDraft | None) -> SavedDraft | None:
         """The copy kept here, if any, over the database's: it was kept here
         because the database could not take it, so it is the newer."""
+        from console.operations.staff import SavedDraft
+
         kept = self.app.local_drafts.get(self.number)
         if kept is None:
             return saved

@@ -4,15 +4,19 @@ that goes with the reply, and what others did since the draft began."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
-from console.operations import FollowUp, MacroInfo
-from console.reads.news import TicketNews
-from console.reads.ticket import TicketDetail
 from console.untrusted import one_line
 from models import DraftKind
 from screens.ticket.canned import follow_up_words
 from screens.ticket.view import notice_text
+
+if TYPE_CHECKING:
+    from console.operations import FollowUp, MacroInfo
+    from console.reads.news import TicketNews
+    from console.reads.ticket import TicketDetail
 
 
 def channel_content(detail: TicketDetail, kind: DraftKind) -> Content:

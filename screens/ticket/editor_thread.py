@@ -5,13 +5,16 @@ as soon as it is committed, marked new, so nothing is answered blind."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from console.reads.ticket import ThreadMessage
 from screens.ticket.view import ThreadEntry, message_content
+
+if TYPE_CHECKING:
+    from console.reads.ticket import ThreadMessage
 
 
 class NewEntry(Static):

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from console import operations
 from console.errors import DomainError
 from console.rules.roles import Permission
 from models import EscalationKind, Status
@@ -100,6 +99,8 @@ class InHand(ConsoleScreen):
 async def take_next_and_open(app: WmConsole, *, in_place: bool = False) -> None:
     """Take the next ticket in the queue and open it (`in_place`: instead of the
     ticket just finished)."""
+    from console import operations
+
     try:
         number = await app.in_thread(partial(operations.take_next, app.desk, by=app.login))
     except DomainError as error:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,13 +24,9 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from console import operations
 from console.errors import DomainError
 from console.failures import Failure
-from console.operations import MacroInfo
-from console.operations.staff import SavedDraft
-from console.reads.news import TicketNews, messages_after, news_since
-from console.reads.ticket import ThreadMessage, TicketDetail, load_ticket
+from console.reads.ticket_detail import ThreadMessage, TicketDetail
 from console.untrusted import one_line
 from models import DraftKind, PresenceState
 from screens.base import TWO_COLUMNS, ConsoleScreen, Reading
@@ -66,6 +63,11 @@ from screens.ticket.view import presence_content
 from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.key_bar import KeyBar
 
+if TYPE_CHECKING:
+    from console.operations import MacroInfo
+    from console.operations.staff import SavedDraft
+    from console.reads.news import TicketNews
+
 DRAFT_DELAY = 0.3
 # Typing, for the others' presence line, until this long after the last key.
 TYPING_SECONDS = 5.0
@@ -88,7 +90,7 @@ class ReplyEditor(ConsoleScreen):
     class _Refused(Reading[DomainError]):
         pass
 
-    class _Followed(Reading[TicketNews]):
+    class _Followed(Reading["TicketNews"]):
         def __init__(self, news: TicketNews, messages: list[ThreadMessage]) -> None:
             super().__init__(news)
             self.messages = messages
@@ -150,6 +152,9 @@ class ReplyEditor(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group="editor-load", exit_on_error=False)
     def _load(self) -> None:
+        from console import operations
+        from console.reads.ticket import load_ticket
+
         app = self.console
         try:
             detail = load_ticket(app.desk.db, self.number)
@@ -305,6 +310,8 @@ class ReplyEditor(ConsoleScreen):
     def _follow(self) -> None:
         """What others wrote or changed since the draft began, and the messages
         the conversation beside the text has not shown yet."""
+        from console.reads.news import messages_after, news_since
+
         if self.base_version is None:
             return
         app = self.console
@@ -380,6 +387,8 @@ class ReplyEditor(ConsoleScreen):
         )
 
     async def _add_note(self, body: str) -> None:
+        from console import operations
+
         app = self.console
         try:
             await app.in_thread(partial(operations.note, app.desk, self.number, body, by=app.login))

@@ -18,12 +18,7 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from console import operations
 from console.errors import Conflict, DomainError
-from console.operations import FollowUp
-from console.reads import presence
-from console.reads.news import News, TicketNews, news_since
-from console.reads.ticket import TicketDetail
 from console.untrusted import one_line, visible
 from models import Status
 from screens.ticket.canned import follow_up_words
@@ -33,6 +28,9 @@ from screens.ticket.view import notice_text, when
 from screens.widgets.picker import PickKey
 
 if TYPE_CHECKING:
+    from console.operations import FollowUp
+    from console.reads.news import News, TicketNews
+    from console.reads.ticket import TicketDetail
     from screens.app import WmConsole
 
 
@@ -104,6 +102,8 @@ class Outgoing:
         return self.detail.number
 
     def what_goes(self) -> FollowUp:
+        from console.operations import FollowUp
+
         follow_up = self.follow_up or FollowUp()
         if self.variant.status is None:
             return follow_up
@@ -144,6 +144,8 @@ async def _deliver(
     app: WmConsole, outgoing: Outgoing, news: TicketNews, *, override_hold: bool
 ) -> None:
     """The one domain operation, against the ticket as the confirmation showed it."""
+    from console import operations
+
     await app.in_thread(
         partial(
             operations.reply,
@@ -160,6 +162,8 @@ async def _deliver(
 
 
 async def _news(app: WmConsole, outgoing: Outgoing) -> TicketNews:
+    from console.reads.news import news_since
+
     return await app.in_thread(
         partial(
             news_since,
@@ -174,6 +178,8 @@ async def _news(app: WmConsole, outgoing: Outgoing) -> TicketNews:
 
 async def _typing(app: WmConsole, number: int) -> list[str]:
     """Who else is typing on the ticket right now."""
+    from console.reads import presence
+
     others = await app.in_thread(
         partial(
             presence.who_else,

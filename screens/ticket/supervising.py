@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.content import Content
 
-from console import operations
 from console.errors import DomainError
-from console.reads.stats import holders
-from console.reads.ticket import current_versions, load_ticket
 from console.rules.labels import label, plural
 from console.rules.roles import Permission
 from console.untrusted import one_line
@@ -21,6 +19,9 @@ from models import Role
 from screens.supervision.block_decision import decide_block
 from screens.ticket.in_hand import InHand, TicketInHand
 from screens.widgets.dialogs import Choice, ChoiceDialog, ReportDialog
+
+if TYPE_CHECKING:
+    from console import operations
 
 
 class Supervising(InHand):
@@ -38,6 +39,8 @@ class Supervising(InHand):
         await self._decide_block(approve=False)
 
     async def _decide_block(self, *, approve: bool) -> None:
+        from console.reads.ticket import load_ticket
+
         ticket = self._hand()
         if ticket is None or not self._allowed(Permission.decide_block):
             return
@@ -82,6 +85,8 @@ class Supervising(InHand):
 
     async def _choose_holder(self, title: str, current: str | None) -> str | None:
         """Someone active, least loaded first, or the queue (""); None: backed out."""
+        from console.reads.stats import holders
+
         app = self.console
         people = await app.in_thread(partial(holders, app.desk))
         choices: list[Choice[str]] = [
@@ -107,6 +112,8 @@ class Supervising(InHand):
 
     @work(exclusive=True, group="ticket-action")
     async def action_assign(self) -> None:
+        from console import operations
+
         if not self._allowed(Permission.assign):
             return
         marked = self.marked_tickets()
@@ -129,6 +136,8 @@ class Supervising(InHand):
         )
 
     async def _reassign(self, marked: list[TicketInHand]) -> None:
+        from console import operations
+
         app = self.console
         count = len(marked)
         tickets = plural(count, "marked ticket")
@@ -165,6 +174,8 @@ class Supervising(InHand):
     ) -> operations.Bulk | None:
         """A bulk verb on the marked tickets, against the versions marked: those it
         moved are unmarked, the rest stay marked at their versions now."""
+        from console.reads.ticket import current_versions
+
         app = self.console
         numbers = [ticket.number for ticket in marked]
         versions = {ticket.number: ticket.version for ticket in marked}
@@ -203,6 +214,8 @@ class Supervising(InHand):
 
     @work(exclusive=True, group="ticket-action")
     async def action_undo_reassign(self) -> None:
+        from console import operations
+
         if not self._allowed(Permission.assign):
             return
         app = self.console

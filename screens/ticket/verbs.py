@@ -10,7 +10,6 @@ from __future__ import annotations
 from textual import work
 from textual.content import Content
 
-from console import operations
 from console.rules import validation
 from console.rules.lifecycle import OPERATOR_MOVES
 from console.rules.roles import URGENT_ESCALATIONS, Permission, may
@@ -50,6 +49,8 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_take(self) -> None:
+        from console import operations
+
         ticket = self._hand()
         if ticket is None:
             return
@@ -78,6 +79,8 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_set_status(self) -> None:
+        from console import operations
+
         ticket = self._hand()
         if ticket is None:
             return
@@ -141,6 +144,8 @@ class TicketActions(Answering):
         return None if answer is None else answer["reason"]
 
     async def _archive_marked(self, marked: list[TicketInHand]) -> None:
+        from console import operations
+
         app = self.console
         count = len(marked)
         what = f"the {count} marked ticket{'s' if count > 1 else ''}"
@@ -157,6 +162,8 @@ class TicketActions(Answering):
             await self.tell_bulk(result, f"Archived {len(result.moved)} of {count}", "the archive")
 
     async def _archive(self, ticket: TicketInHand) -> None:
+        from console import operations
+
         reason = await self._why_archive(f"ticket {ticket.number}", "Archive")
         if reason is None:
             return
@@ -169,6 +176,8 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_escalate(self) -> None:
+        from console import operations
+
         ticket = self._hand()
         if ticket is None:
             return
@@ -215,6 +224,8 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_clear_escalation(self) -> None:
+        from console import operations
+
         ticket = self._hand()
         if ticket is None:
             return
@@ -269,6 +280,8 @@ class TicketActions(Answering):
 
     @work(exclusive=True, group="ticket-action")
     async def action_request_block(self) -> None:
+        from console import operations
+
         ticket = self._hand()
         if ticket is None:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,8 +22,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.formatting import BADGES, age_text, sla_left, sla_state, sla_text
-from console.reads.presence import Present
-from console.reads.ticket import (
+from console.reads.ticket_detail import (
     AttachmentInfo,
     AuditEntry,
     OtherTicket,
@@ -35,6 +35,9 @@ from console.rules.word_forms import Span, Term, match_spans, parse
 from console.untrusted import one_line, visible
 from models import EscalationKind, Language, MessageChannel, NoticeChannel, Service, Status
 from screens.queue.columns import URGENT_BADGES
+
+if TYPE_CHECKING:
+    from console.reads.presence import Present
 
 # A read slower than this says it is loading (a faster one would only flicker).
 SLOW_READ = 0.2
