@@ -29,7 +29,7 @@ from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
 from console.rules.sla import SlaPolicy
 from console.rules.word_forms import parse
-from models import Status
+from models import ACTIVE_STATUSES
 from screens.base import Reading
 from screens.moving import Move
 from screens.outage import failure_of
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from console.reads.queue import Queue
 
 LINES_KEPT = 2048
-_NOT_WORKED = frozenset({Status.unconfirmed, Status.archived, Status.expired})
 
 
 class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -483,7 +482,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> Strip:
         if cursor:
             base = base + self._style("queue-view--cursor")
-        elif row.status in _NOT_WORKED:
+        elif row.status not in ACTIVE_STATUSES:
             base = base + self._style("queue-view--not-worked")
         segments = row_segments(
             row,
