@@ -21,6 +21,7 @@ from console.operations.staff import (
     audit_staff,
     check_placeholders,
     fill_template,
+    refuse_same_title,
     set_kept_active,
 )
 from console.rules import validation
@@ -219,7 +220,14 @@ def save_macro(desk: Desk, text: MacroText, *, by: str, macro_id: int | None = N
         if to is not None and not to.active:
             raise TransitionRefused(f"{to.login} is deactivated and cannot hold tickets")
         values["handover_to_id"] = to.id if to else None
-        _refuse_duplicate(session, values, macro_id)
+        refuse_same_title(
+            session,
+            Macro,
+            values["title"],
+            values["language"],
+            values["service"],
+            own_id=macro_id,
+        )
         if macro_id is None:
             macro, before = Macro(**values), None
         else:
@@ -245,24 +253,6 @@ def save_macro(desk: Desk, text: MacroText, *, by: str, macro_id: int | None = N
             topic="macro",
         )
         return macro.id
-
-
-def _refuse_duplicate(session: Any, values: dict[str, Any], macro_id: int | None) -> None:
-    # The unique constraint cannot see this for "every service": NULLs differ.
-    service = values["service"]
-    same = session.exec(
-        select(Macro.id).where(
-            Macro.service.is_(None) if service is None else Macro.service == service,
-            Macro.language == values["language"],
-            Macro.title == values["title"],
-        )
-    ).first()
-    if same is not None and same != macro_id:
-        where = service.value if service else "every service"
-        raise TransitionRefused(
-            f"a {values['language'].value} macro titled {values['title']!r} already exists "
-            f"for {where}"
-        )
 
 
 def _audited(macro: Macro) -> dict[str, Any]:

@@ -159,16 +159,7 @@ def save_template(
     language = validation.language(language) if isinstance(language, str) else language
     service = validation.service(service) if isinstance(service, str) else service
     with acting(desk, by=by, permission=Permission.edit_templates) as (session, operator):
-        # The unique constraint cannot see this for "every service": NULLs differ.
-        same = session.exec(
-            select(Template.id).where(
-                Template.service.is_(None) if service is None else Template.service == service,
-                Template.language == language,
-                Template.title == title,
-            )
-        ).first()
-        if same is not None and same != template_id:
-            raise _duplicate_template(title, language, service)
+        refuse_same_title(session, Template, title, language, service, own_id=template_id)
         before = None
         if template_id is None:
             template = Template(service=service, language=language, title=title, body=body)
@@ -187,7 +178,7 @@ def save_template(
         try:
             session.flush()
         except sa.exc.IntegrityError:
-            raise _duplicate_template(title, language, service) from None
+            raise _same_title(Template, title, language, service) from None
         audit_staff(
             session,
             desk,
@@ -200,11 +191,33 @@ def save_template(
         return template.id
 
 
-def _duplicate_template(
-    title: str, language: Language, service: Service | None
+def refuse_same_title(
+    session: Any,
+    kept: type[Template] | type[Macro],
+    title: str,
+    language: Language,
+    service: Service | None,
+    *,
+    own_id: int | None,
+) -> None:
+    """A template or macro is picked by its title: one per service and language.
+    The unique constraint cannot see this for "every service" (NULLs differ)."""
+    same = session.exec(
+        select(kept.id).where(
+            kept.service.is_(None) if service is None else kept.service == service,
+            kept.language == language,
+            kept.title == title,
+        )
+    ).first()
+    if same is not None and same != own_id:
+        raise _same_title(kept, title, language, service)
+
+
+def _same_title(
+    kept: type[Template] | type[Macro], title: str, language: Language, service: Service | None
 ) -> TransitionRefused:
     return TransitionRefused(
-        f"a {language.value} template titled {title!r} already exists for "
+        f"a {language.value} {kept.__name__.lower()} titled {title!r} already exists for "
         f"{service.value if service else 'every service'}"
     )
 
