@@ -130,6 +130,12 @@ def parse(text: str) -> list[Term]:
     return terms
 
 
+@lru_cache(maxsize=64)
+def search_terms(text: str) -> tuple[Term, ...]:
+    """`parse`, kept: the queue draws every line of a repaint with its search's terms."""
+    return tuple(parse(text))
+
+
 def names_a_ticket(text: str) -> bool:
     """The whole search is one ticket number, WMID, purse or e-mail."""
     terms = parse(text)

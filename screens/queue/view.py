@@ -28,7 +28,7 @@ from console.formatting import fit
 from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
 from console.rules.sla import SlaPolicy
-from console.rules.word_forms import parse
+from console.rules.word_forms import search_terms
 from models import ACTIVE_STATUSES
 from screens.base import Reading
 from screens.moving import Move
@@ -494,7 +494,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             style=self._style,
             marked=marked,
             held_too_long=self.held_too_long,
-            terms=tuple(parse(self.pager.shown.search)),
+            terms=search_terms(self.pager.shown.search),
         )
         # Cells in the same style become one segment: less for the compositor to cut.
         return Strip(Segment.simplify(segments), width)
