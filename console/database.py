@@ -255,9 +255,3 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     if migrate:
         database.ensure_schema()
     return database
-
-
-def default_sqlite_url() -> str:
-    from platformdirs import user_data_path
-
-    return f"sqlite:///{user_data_path('wmconsole', appauthor=False) / 'wmconsole.db'}"

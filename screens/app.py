@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
 from functools import partial
-from threading import Thread
+from threading import Lock, Thread
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
@@ -36,13 +36,13 @@ from console.errors import (
     NotFound,
 )
 from console.failures import Failure, as_failure
-from console.rules.roles import Permission, require
+from console.rules.roles import Permission, may, require
 from screens.base import Reading
-from screens.dashboard.screen import DashboardScreen
 from screens.going import Going
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
+from screens.queue.pager import PAGE_SIZE
 from screens.queue.screen import QueueScreen
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.palette import ConsoleCommands
@@ -51,6 +51,11 @@ from screens.widgets.palette import ConsoleCommands
 if TYPE_CHECKING:
     from console.changes import ChangeFeed
     from console.desk import Desk
+    from console.local_drafts import LocalDrafts
+    from console.reads.queue import Queue
+    from console.reads.quick import Opening, OperatorCard
+    from console.reads.stats import DeskStats
+    from console.settings import Settings
     from models import Operator
 
 T = TypeVar("T")
@@ -112,7 +117,7 @@ class WmConsole(Going, App[None]):
     def __init__(
         self,
         desk: Desk,
-        operator: Operator,
+        operator: Operator | OperatorCard,
         *,
         live: bool = True,
         heartbeat: bool = True,
@@ -120,19 +125,18 @@ class WmConsole(Going, App[None]):
         console_id: str | None = None,
         cursor_blink: bool = True,
         start_on_dashboard: bool = False,
+        opening: Opening | None = None,
     ) -> None:
-        from console.local_drafts import LocalDrafts
-        from console.reads import presence
-        from console.reads.queue import Queue
-        from console.reads.stats import desk_stats
-
         super().__init__()
         self.desk = desk
         self.operator = operator
         self.login = operator.login
-        self.queue = Queue(desk.db, operator.id, counts_fresh_for=COUNTS_FRESH_FOR)
-        self.console_id = console_id or presence.new_console_id()
-        self.host = presence.this_host()
+        # What the first screen paints before the ORM has loaded (console.reads.quick).
+        self.opening = opening
+        self._queue: Queue | None = None
+        self._local_drafts: LocalDrafts | None = None
+        self._made = Lock()
+        self._console_id = console_id
         self.cursor_blink = cursor_blink
         self.keymap = keymap or {}
         self._live = live
@@ -141,8 +145,6 @@ class WmConsole(Going, App[None]):
         self._background_started = False
         self._last_change = 0
         self._start_on_dashboard = start_on_dashboard
-        # Drafts the database cannot take are kept on this host (screens/outage.py).
-        self.local_drafts = LocalDrafts.for_desk(desk, operator.login)
         self._database_watch = DatabaseWatch(self)
         # What the key bar says above the keys for a few seconds, and all it said.
         self.status_line: tuple[str, SeverityLevel] | None = None
@@ -150,14 +152,56 @@ class WmConsole(Going, App[None]):
         self._status_timer: Timer | None = None
         # Opened on the dashboard: its first reading starts now, in a thread, so the
         # database works while Textual starts up and composes the screen.
-        self._first_reading = read_ahead(partial(desk_stats, desk)) if start_on_dashboard else None
+        # Opened from the quick path's reads instead, it paints from those first.
+        self._first_reading = (
+            read_ahead(partial(_desk_stats, desk))
+            if start_on_dashboard and opening is None
+            else None
+        )
         if self.keymap:
             self.set_keymap(self.keymap)
 
+    @property
+    def console_id(self) -> str:
+        """This console's row in the shared presence table, named on first use
+        (console.reads.presence loads SQLAlchemy: not before the first paint)."""
+        if self._console_id is None:
+            from console.reads.presence import new_console_id
+
+            self._console_id = new_console_id()
+        return self._console_id
+
+    @property
+    def queue(self) -> Queue:
+        """The queue's reader, made on first use (on whichever thread needs it)."""
+        with self._made:
+            if self._queue is None:
+                from console.reads.queue import Queue
+
+                self._queue = Queue(
+                    self.desk.db, self.operator.id, counts_fresh_for=COUNTS_FRESH_FOR
+                )
+            return self._queue
+
+    @property
+    def local_drafts(self) -> LocalDrafts:
+        """Drafts the database cannot take, kept on this host (screens/outage.py)."""
+        with self._made:
+            if self._local_drafts is None:
+                from console.local_drafts import LocalDrafts
+
+                self._local_drafts = LocalDrafts.for_desk(self.desk, self.login)
+            return self._local_drafts
+
     def on_mount(self) -> None:
-        self.push_screen(
-            DashboardScreen(self._first_reading) if self._start_on_dashboard else QueueScreen()
-        )
+        if self._start_on_dashboard:
+            from screens.dashboard.screen import DashboardScreen
+
+            opening, self.opening = self.opening, None
+            tally = None if opening is None else opening.cells
+            self.push_screen(DashboardScreen(self._first_reading, tally))
+        else:
+            self.push_screen(QueueScreen())
 
     def first_screen_shown(self) -> None:
         """The first queue or dashboard is on screen: now the background work
@@ -165,9 +209,28 @@ class WmConsole(Going, App[None]):
         if self._background_started:
             return
         self._background_started = True
+        if self.desk.is_open:
+            self._start_background()
+        else:
+            self._open_desk()
+
+    @work(thread=True, group="database", exit_on_error=False)
+    def _open_desk(self) -> None:
+        """The desk painted first from the quick path's reads opens now: its
+        database, SQLAlchemy and the models load behind the painted screen."""
+        self.desk.db  # noqa: B018 (opening it is the point)
+        self.call_from_thread(self._start_background, read_again=True)
+
+    def _start_background(self, *, read_again: bool = False) -> None:
+        """The feed, the heartbeat and the terminal watch. `read_again`: what the
+        first screen shows was read before the feed began, so once the feed
+        knows where it starts every screen reads afresh (a change committed
+        between the two is not missed)."""
         self._database_watch.move_kept_drafts()
         if self._live:
-            self._start_feed()
+            self._start_feed(read_again=read_again)
+        elif read_again:
+            self.broadcast_changes(None)
         if self._heartbeat:
             from console.reads.presence import HEARTBEAT_SECONDS
 
@@ -193,7 +256,7 @@ class WmConsole(Going, App[None]):
     def on_unmount(self) -> None:
         if self._feed is not None:
             self._feed.stop()
-        if self._heartbeat:
+        if self._heartbeat and self.desk.is_open:
             from sqlalchemy.exc import SQLAlchemyError
 
             from console.reads import presence
@@ -326,12 +389,14 @@ class WmConsole(Going, App[None]):
             self._start_feed()
 
     @work(thread=True, group="feed", exit_on_error=False)
-    def _start_feed(self) -> None:
+    def _start_feed(self, *, read_again: bool = False) -> None:
         from console.changes import ChangeFeed
 
         feed = ChangeFeed(self.desk.db, lambda latest: self.post_message(self._FeedNews(latest)))
         self._last_change = feed.last_seen
         self._feed = feed.start()
+        if read_again:
+            self.call_from_thread(self.broadcast_changes, None)
 
     @on(_FeedNews)
     def _feed_news(self, message: _FeedNews) -> None:
@@ -396,7 +461,7 @@ class WmConsole(Going, App[None]):
             ticket_number=where.number,
             state=where.state,
             now=now,
-            host=self.host,
+            host=presence.this_host(),
         )
         if where.number is None:
             return
@@ -424,6 +489,12 @@ def _terminal_fd() -> int | None:
         return None
 
 
+def _desk_stats(desk: Desk) -> DeskStats:
+    from console.reads.stats import desk_stats
+
+    return desk_stats(desk)
+
+
 def read_ahead(read: Callable[[], T]) -> Future[T]:
     future: Future[T] = Future()
 
@@ -446,13 +517,18 @@ def create_app(
     console_id: str | None = None,
     cursor_blink: bool = True,
     start_on_dashboard: bool = False,
+    opening: Opening | None = None,
 ) -> WmConsole:
     """The console for `login` (refused with the domain's message if there is no
     such operator, the keymap setting is wrong, or the dashboard is asked for
-    by a role that may not see it)."""
-    from console.operations import get_operator
+    by a role that may not see it). With an `opening` (console.reads.quick) the
+    operator is the one it read and the first screen paints from it."""
+    if opening is not None and opening.operator.login == login:
+        operator: Operator | OperatorCard = opening.operator
+    else:
+        from console.operations import get_operator
 
-    operator = get_operator(desk, login)
+        operator = get_operator(desk, login)
     if start_on_dashboard:
         require(operator, Permission.view_dashboard)
     keymap = parse_keymap(desk.settings.keymap)
@@ -465,11 +541,36 @@ def create_app(
         console_id=console_id,
         cursor_blink=cursor_blink,
         start_on_dashboard=start_on_dashboard,
+        opening=opening,
     )
 
 
-def run_console(desk: Desk, login: str, *, start_on_dashboard: bool = False) -> int:
+def quick_console(
+    url: str, settings: Settings, login: str | None, *, start_on_dashboard: bool = False, **options
+) -> WmConsole | None:
+    """The console painted from the quick path's reads (console.reads.quick) while
+    its desk opens behind the first screen; None when that path does not cover
+    this start: the full path opens the desk first and explains any refusal.
+    `options` are create_app's."""
+    from console.desk import Desk
+    from console.reads import quick
+
+    desk = Desk.deferred(url, settings)
+    opening = quick.console_opening(url, login, page_size=PAGE_SIZE, now=desk.now())
+    if opening is None:
+        return None
+    if start_on_dashboard and not may(opening.operator, Permission.view_dashboard):
+        return None
+    return create_app(
+        desk,
+        opening.operator.login,
+        start_on_dashboard=start_on_dashboard,
+        opening=opening,
+        **options,
+    )
+
+
+def run_console(app: WmConsole) -> int:
     """Until the operator quits (0) or the terminal goes away (TERMINAL_GONE)."""
-    app = create_app(desk, login, start_on_dashboard=start_on_dashboard)
     app.run()
     return app.return_code or 0

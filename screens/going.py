@@ -13,7 +13,6 @@ from textual.screen import Screen
 from console.errors import DomainError, Forbidden
 from console.reads.queue_filter import QueueFilter
 from console.rules.roles import Permission, require
-from screens.dashboard.screen import DashboardScreen
 from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE
 from screens.queue.filter_bar import default_filter
@@ -98,6 +97,8 @@ class Going:
     def open_dashboard(self: WmConsole) -> None:
         """Over the queue, for the roles that may see it; anyone else hears why not.
         One already open underneath is gone back to, not opened twice."""
+        from screens.dashboard.screen import DashboardScreen
+
         try:
             require(self.operator, Permission.view_dashboard)
         except Forbidden as error:

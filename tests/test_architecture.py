@@ -83,3 +83,29 @@ def test_the_console_screens_import_without_the_orm():
     )
     loaded = _printed_by(probe)
     assert loaded == "", f"imported by screens.app: {loaded}"
+
+
+def test_the_console_paints_its_first_queue_before_the_orm_loads(ui_demo):
+    """`wmconsole` paints the first queue from the quick path's reads; the
+    database's side loads behind it (the desk opens after the first paint)."""
+    url = ui_demo.db.url.render_as_string(hide_password=False)
+    probe = (
+        "import asyncio, sys\n"
+        "from console.settings import Settings\n"
+        "from screens.app import quick_console\n"
+        f"app = quick_console({url!r}, Settings(), 'olga', live=False, heartbeat=False)\n"
+        "seen = []\n"
+        "shown = app.first_screen_shown\n"
+        "def first_paint():\n"
+        "    orm = {'sqlalchemy', 'sqlmodel', 'models.tables'} & set(sys.modules)\n"
+        "    seen.append((app.screen.queue_view.row_count, sorted(orm)))\n"
+        "    shown()\n"
+        "app.first_screen_shown = first_paint\n"
+        "async def run():\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        await pilot.pause(0.5)\n"
+        "asyncio.run(run())\n"
+        "rows, orm = seen[0]\n"
+        "print(rows > 0, ' '.join(orm))\n"
+    )
+    assert _printed_by(probe) == "True"

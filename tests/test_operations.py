@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from console import operations as ops
 from console.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
+from console.reads.operator import load_preference
 from console.reads.ticket import load_ticket
 from models import Notice, NoticeKind, Status
 from tests.support.desk import new_ticket
@@ -401,8 +402,8 @@ def test_templates_are_supervisor_material_with_known_placeholders(staffed):
 
 def test_preferences_follow_the_operator(staffed):
     ops.save_preference(staffed, "queue_filter", {"services": ["keeper"]}, by="olga")
-    assert ops.load_preference(staffed, "queue_filter", by="olga") == {"services": ["keeper"]}
-    assert ops.load_preference(staffed, "queue_filter", by="ivan") is None
+    assert load_preference(staffed, "queue_filter", by="olga") == {"services": ["keeper"]}
+    assert load_preference(staffed, "queue_filter", by="ivan") is None
 
 
 def test_bulk_reassign_moves_what_it_can_and_says_why_not_the_rest(staffed):

@@ -11,7 +11,7 @@ from console import operations as ops
 from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter, viewer_id_for
 from console.rules.queue_order import kinds_of
-from console.rules.tally import UNASSIGNED
+from console.rules.tally_key import UNASSIGNED
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status, Ticket, TicketTally
 from tests.support.desk import all_rows, new_ticket
 from tests.support.oracle import tickets_plainly

@@ -9,10 +9,13 @@ from pathlib import Path
 from console import operations
 from console.desk import open_desk
 from console.reads import quick
+from console.reads.facet_counts import facets_from_cells
 from console.reads.precompile import TARGET, module_text
 from console.reads.queue import Queue, QueueFilter, viewer_id_for
-from console.reads.quick import opening_queue
+from console.reads.queue_filter import Assignee
+from console.reads.quick import console_opening, opening_queue
 from console.reads.ticket import load_ticket
+from models import Role
 from tests.support.roster import cli_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,12 +81,42 @@ def test_the_quick_ticket_is_the_ticket_load_ticket_reads(staffed, db_url):
     assert quick.ticket(url, 999_999_999) is None
 
 
+def test_the_consoles_opening_is_what_the_orm_path_reads(staffed, db_url):
+    """The full-screen console paints from these before SQLAlchemy loads: the
+    operator, their saved filter and columns, the opening view's first page, and
+    the tally's cells, whose counts are the ones the queue's own facets give."""
+    numbers = _some_tickets(staffed)
+    operations.escalate(staffed, numbers[5], "fraud", "stolen card", by="olga")
+    staffed.clock.advance(hours=30)
+    operations.save_preference(staffed, "queue_columns", {"hidden": ["age"]}, by="olga")
+    queue = Queue(staffed.db, viewer_id_for(staffed.db, "olga"))
+    now = staffed.now()
+
+    opening = console_opening(cli_db(db_url, ["--as", "olga"]), "olga", page_size=5, now=now)
+
+    assert opening is not None
+    card = opening.operator
+    assert (card.login, card.name, card.role, card.active) == ("olga", "Olga", Role.operator, True)
+    assert card.id == viewer_id_for(staffed.db, "olga")
+    assert opening.saved_filter is None
+    assert opening.saved_columns == {"hidden": ["age"]}
+    assert opening.first_page == queue.page(QueueFilter(), now, limit=5)
+    for f in (QueueFilter(), QueueFilter(assignee=Assignee.anyone)):
+        counted = facets_from_cells(opening.cells, f, card.id, None)
+        assert counted == queue.facets(f, now)
+        assert counted.breached > 0
+
+
 def test_the_quick_path_leaves_what_it_does_not_cover_to_the_full_path(staffed, db_url):
     _some_tickets(staffed)
     url = cli_db(db_url, ["--as", "olga"])
     assert opening_queue(url, "nobody-here", 5) is None
     assert opening_queue(url, "olga", 501) is None
     assert opening_queue(None, "olga", 5) is None
+    now = staffed.now()
+    assert console_opening(url, "nobody-here", page_size=5, now=now) is None
+    operations.set_operator_active(staffed, "ivan", False)
+    assert console_opening(cli_db(db_url, ["--as", "ivan"]), "ivan", page_size=5, now=now) is None
 
 
 def test_tickets_and_ticket_json_load_no_orm(sqlite_url):

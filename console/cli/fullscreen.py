@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
-from console.cli.options import CliContext, desk_command
+from console.cli.options import CliContext, desk_command, log_failures
 from console.errors import NotFound
 
 
 def open_console(cli: CliContext, *, dashboard: bool = False) -> None:
+    from screens.app import create_app, run_console
+
+    app = _quick_console(cli, dashboard)
+    if app is None:
+        app = create_app(cli.desk, _known_operator(cli, dashboard), start_on_dashboard=dashboard)
+    status = run_console(app)
+    if status:
+        raise SystemExit(status)
+
+
+def _quick_console(cli: CliContext, dashboard: bool):
+    """The console painted before SQLAlchemy and the models load (screens.app.
+    quick_console), or None."""
+    from console.desk import desk_url
+    from console.settings import load_settings
+    from screens.app import quick_console
+
+    settings = load_settings()
+    log_failures(cli, settings)
+    url = desk_url(cli.db_url, settings)
+    return quick_console(url, settings, cli.login, start_on_dashboard=dashboard)
+
+
+def _known_operator(cli: CliContext, dashboard: bool) -> str:
+    """Who the console opens for, refused in the domain's words."""
     from console.operations import get_operator
     from console.rules.roles import Permission, require
 
@@ -21,11 +46,7 @@ def open_console(cli: CliContext, *, dashboard: bool = False) -> None:
         ) from None
     if dashboard:
         require(operator, Permission.view_dashboard)
-    from screens.app import run_console
-
-    status = run_console(cli.desk, login, start_on_dashboard=dashboard)
-    if status:
-        raise SystemExit(status)
+    return login
 
 
 @desk_command(acting=True)

@@ -27,7 +27,8 @@ from console.identity import Duty
 from console.rules.audit import ACTION_LABELS, describe
 from console.rules.queue_order import kinds_of, queue_due, queue_rank
 from console.rules.roles import Permission, require
-from console.rules.tally import UNASSIGNED, TallyKey, move, tally_key
+from console.rules.tally import move, tally_key
+from console.rules.tally_key import UNASSIGNED, TallyKey
 from models import Actor, AuditEvent, ChangeLog, Counter, Operator, Ticket
 
 CHANGE_CHANNEL = "wmconsole_changes"

@@ -414,13 +414,3 @@ def save_preference(desk: Desk, key: str, value: dict[str, Any], *, by: str) -> 
         preference.value = value
         preference.updated_at = desk.now()
         session.add(preference)
-
-
-def load_preference(desk: Desk, key: str, *, by: str) -> dict[str, Any] | None:
-    with desk.db.read(as_=by) as session:
-        row = session.execute(
-            sa.select(OperatorPreference.value)
-            .join(Operator, Operator.id == OperatorPreference.operator_id)
-            .where(Operator.login == by, OperatorPreference.key == key)
-        ).first()
-    return row[0] if row else None

@@ -1,21 +1,19 @@
-"""The filter bar's counts: for each choice, how many tickets match with the
-other filters applied. Counted from the ticket tally (plus an index-only count
-of what is past due), or over the matches when a search narrows the set."""
+"""The cells behind the filter bar's counts (console.reads.facet_counts): read
+from the ticket tally (plus an index-only count of what is past due), or over
+the matches when a search narrows the set."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 
-from console.reads.queue_filter import Assignee, QueueFilter
-from console.rules.queue_order import escalation_bit, flags_of
-from console.rules.tally import UNASSIGNED, tally_cells
-from models import EscalationKind, Service, Status, Ticket
+from console.reads.facet_counts import Cell, tallied_cells
+from console.rules.tally import tally_cells
+from console.rules.tally_key import UNASSIGNED
+from models import Ticket
 
 # The moment a count or a page is read as of: what "past due" is measured against.
 NOW = sa.bindparam("now", type_=Ticket.__table__.c.due_at.type)
@@ -23,33 +21,21 @@ NOW = sa.bindparam("now", type_=Ticket.__table__.c.due_at.type)
 TODAY = sa.bindparam("today", type_=Ticket.__table__.c.answered_at.type)
 
 
+# Plain strings here: enum conversion of every cell costs more than the query.
+_GROUP = (
+    sa.type_coerce(Ticket.status, sa.String),
+    sa.type_coerce(Ticket.service, sa.String),
+    sa.func.coalesce(Ticket.assignee_id, UNASSIGNED),
+    Ticket.escalation_flags,
+)
+PAST_DUE = Ticket.due_at < NOW
+# What is past due, by tally cell: an index-only count.
+PAST_DUE_CELLS = sa.select(*_GROUP, sa.func.count()).where(PAST_DUE).group_by(*_GROUP)
+
+
 def read_parameters(now: datetime) -> dict[str, Any]:
     """The moment a page or a count is read as of, and the start of its day."""
     return {"now": now, "today": now.replace(hour=0, minute=0, second=0, microsecond=0)}
-
-
-@dataclass(frozen=True)
-class Facets:
-    """Counts for each choice of the filter bar, each with the other filters applied."""
-
-    total: int
-    statuses: dict[Status, int] = field(default_factory=dict)
-    services: dict[Service, int] = field(default_factory=dict)
-    escalations: dict[EscalationKind, int] = field(default_factory=dict)
-    assignees: dict[str, int] = field(default_factory=dict)
-    breached: int = 0
-    # False for a search of the whole desk: the total and what is past due,
-    # counted from the search index, without the count of each choice.
-    itemised: bool = True
-
-
-class Cell(NamedTuple):
-    status: str
-    service: str
-    assignee_id: int
-    escalation_flags: int
-    tickets: int
-    breached: int
 
 
 def count_cells(
@@ -64,79 +50,14 @@ def count_cells(
     only by the SLA filter and `narrowing` (a search, "answered by me today").
     Without narrowing this is the small tally table plus an index-only count
     of what is past due."""
-    # Plain strings here: enum conversion of every cell costs more than the query.
-    group = (
-        sa.type_coerce(Ticket.status, sa.String),
-        sa.type_coerce(Ticket.service, sa.String),
-        sa.func.coalesce(Ticket.assignee_id, UNASSIGNED),
-        Ticket.escalation_flags,
-    )
-    past_due = Ticket.due_at < NOW
     parameters = read_parameters(now)
     if narrowing:
-        overdue = sa.func.sum(sa.case((past_due, 1), else_=0))
-        query = sa.select(*group, sa.func.count(), overdue).where(*narrowing).group_by(*group)
+        overdue = sa.func.sum(sa.case((PAST_DUE, 1), else_=0))
+        query = sa.select(*_GROUP, sa.func.count(), overdue).where(*narrowing).group_by(*_GROUP)
         if past_due_only:
-            query = query.where(past_due)
+            query = query.where(PAST_DUE)
         return [Cell(*row) for row in connection.execute(query, parameters)]
-    breached = {
-        tuple(row[:4]): row[4]
-        for row in connection.execute(
-            sa.select(*group, sa.func.count()).where(past_due).group_by(*group),
-            parameters,
-        )
-    }
+    past_due = connection.execute(PAST_DUE_CELLS, parameters).all()
     if past_due_only:
-        return [Cell(*key, count, count) for key, count in breached.items()]
-    return [Cell(*row, breached.get(tuple(row[:4]), 0)) for row in tally_cells(connection)]
-
-
-def facets_from_cells(
-    cells: Sequence[Cell], f: QueueFilter, viewer_id: int | None, login_id: int | None
-) -> Facets:
-    statuses = {s.value for s in (f.statuses or frozenset(Status))}
-    services = {s.value for s in f.services}
-    mask = flags_of(f.escalations)
-    viewer = viewer_id if viewer_id is not None else -1
-    scope_members: dict[str, Callable[[int], bool]] = {
-        Assignee.anyone: lambda _: True,
-        Assignee.unassigned: lambda a: a == UNASSIGNED,
-        Assignee.mine: lambda a: a == viewer,
-        Assignee.mine_or_unassigned: lambda a: a in (UNASSIGNED, viewer),
-    }
-    chosen = scope_members.get(f.assignee, lambda a: a == login_id)
-    bits = [(kind, escalation_bit(kind)) for kind in EscalationKind]
-
-    by_status: Counter[str] = Counter()
-    by_service: Counter[str] = Counter()
-    by_escalation: Counter[EscalationKind] = Counter()
-    by_assignee: Counter[str] = Counter()
-    total = breached = 0
-    for status, service, assignee_id, flags, tickets, overdue in cells:
-        status_ok = status in statuses
-        service_ok = not services or service in services
-        escalation_ok = not mask or bool(flags & mask)
-        assignee_ok = chosen(assignee_id)
-        if service_ok and escalation_ok and assignee_ok:
-            by_status[status] += tickets
-        if status_ok and escalation_ok and assignee_ok:
-            by_service[service] += tickets
-        if flags and status_ok and service_ok and assignee_ok:
-            for kind, bit in bits:
-                if flags & bit:
-                    by_escalation[kind] += tickets
-        if status_ok and service_ok and escalation_ok:
-            for scope, member in scope_members.items():
-                if member(assignee_id):
-                    by_assignee[scope] += tickets
-            if assignee_ok:
-                total += tickets
-                breached += overdue
-    return Facets(
-        total=total,
-        statuses={Status(name): count for name, count in by_status.items()},
-        services={Service(name): count for name, count in by_service.items()},
-        escalations=dict(by_escalation),
-        assignees=dict(by_assignee),
-        breached=breached,
-    )
+        return [Cell(*row[:4], row[4], row[4]) for row in past_due]
+    return tallied_cells(tally_cells(connection), past_due)

@@ -18,15 +18,8 @@ import sqlalchemy as sa
 
 from console.database import Database
 from console.errors import InvalidInput, NotFound
-from console.reads.facets import (
-    NOW,
-    TODAY,
-    Cell,
-    Facets,
-    count_cells,
-    facets_from_cells,
-    read_parameters,
-)
+from console.reads.facet_counts import Cell, Facets, facets_from_cells
+from console.reads.facets import NOW, TODAY, count_cells, read_parameters
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.queue_row import QueueKey, QueueRow
 from console.reads.search import relevance, search_clause, walks_the_queue, whole_desk_count

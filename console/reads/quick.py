@@ -18,16 +18,18 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from console.identity import sqlite_identity
+from console.reads.facet_counts import Cell, tallied_cells
 from console.reads.precompiled import SCHEMA_HEAD, STATEMENTS
 from console.reads.queue_row import QueueRow
 from console.reads.ticket_detail import TicketDetail, read_ticket
-from models import Service, Status
+from models import Role, Service, Status
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -194,9 +196,79 @@ def ticket(url: str | None, number: int) -> TicketDetail | None:
     return _reading(url, read)
 
 
+@dataclass(frozen=True)
+class OperatorCard:
+    """Who is at the console: the columns of models.Operator the screens read."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    active: bool
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the full-screen console paints first, read before the ORM has loaded:
+    the operator, their saved queue filter and columns, the opening view's first
+    rows and the tally's cells for the counts, all as of `at`."""
+
+    operator: OperatorCard
+    saved_filter: dict[str, Any] | None
+    saved_columns: dict[str, Any] | None
+    # The first rows of QueueFilter() in its own order (the opening view of an
+    # operator or a supervisor with no saved filter): console.reads.precompile.
+    first_page: list[QueueRow]
+    cells: list[Cell]
+    at: datetime
+
+
+def console_opening(
+    url: str, login: str | None, *, page_size: int, now: datetime
+) -> Opening | None:
+    """The full-screen console's first reads for `login` (or whoever the
+    connection is), or None for the full path (which also explains a refusal:
+    no such operator, one who may not sign in, another's login)."""
+
+    def read(reader: _Reader) -> Opening | None:
+        acting = reader.acting(login)
+        operators = reader.rows("operator_card", {"login": acting})
+        if not operators:
+            return None
+        id_, login_, name, role, active = operators[0]
+        if not active:
+            return None
+
+        def saved(key: str) -> Any:
+            rows = reader.rows("preference", {"login": acting, "key": key})
+            return rows[0][0] if rows else None
+
+        page = {"viewer_id": id_, "limit": page_size, "offset": 0}
+        first_page = reader.rows("queue_first_page", page)
+        past_due = reader.rows("past_due_cells", {"now": _bound_moment(now, reader.dialect)})
+        return Opening(
+            operator=OperatorCard(id_, login_, name, Role(role), bool(active)),
+            saved_filter=saved("queue_filter"),
+            saved_columns=saved("queue_columns"),
+            first_page=[_queue_row(row) for row in first_page],
+            cells=tallied_cells(reader.rows("tally_cells", {}), past_due),
+            at=now,
+        )
+
+    return _reading(url, read)
+
+
 def _queue_row(row: tuple) -> QueueRow:
     number_and_id, (service, status), rest = row[:2], row[2:4], row[4:]
     return QueueRow(*number_and_id, Service(service), Status(status), *rest)
+
+
+def _bound_moment(moment: datetime, dialect: str) -> Any:
+    """A moment as models.UTCDateTime stores it: microseconds since the epoch on
+    SQLite, a naive UTC timestamp on PostgreSQL."""
+    if dialect == "sqlite":
+        return (moment - _EPOCH) // timedelta(microseconds=1)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _viewer_sql(dialect: str, login: str) -> tuple[str, dict[str, Any]]:

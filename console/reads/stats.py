@@ -21,8 +21,10 @@ import sqlalchemy as sa
 from console.desk import Desk
 from console.json_values import json_value
 from console.reads.blocks import BlockRequestView, list_block_requests
+from console.reads.live_work import live_total, live_work
 from console.rules.queue_order import flags_of, kinds_of
-from console.rules.tally import UNASSIGNED, tally_cells
+from console.rules.tally import tally_cells
+from console.rules.tally_key import UNASSIGNED
 from models import (
     ACTIVE_STATUSES,
     AuditEvent,
@@ -88,8 +90,7 @@ class DeskStats:
 
     @property
     def open_total(self) -> int:
-        """Every live ticket: waiting for the desk, or answered and waiting for the customer."""
-        return sum(sum(row.values()) for row in self.open_work.values())
+        return live_total(self.open_work)
 
     @property
     def waiting_total(self) -> int:
@@ -142,7 +143,7 @@ def desk_stats(desk: Desk) -> DeskStats:
     now = desk.now()
     today = _day_start(now)
     with desk.db.connect() as connection:
-        open_work, escalations, held = _open_work(tally_cells(connection))
+        open_work, escalations, held = live_work(tally_cells(connection))
         breached, soon = _sla_by_service(connection, desk, now)
         loads = _operator_loads(connection, held, today)
         hourly = _buckets(
@@ -162,26 +163,6 @@ def desk_stats(desk: Desk) -> DeskStats:
         daily=daily,
         oldest_waiting=oldest,
     )
-
-
-def _open_work(
-    tally: list[tuple[str, str, int, int, int]],
-) -> tuple[dict[str, dict[str, int]], Counter[str], Counter[int]]:
-    """From the tally's live cells: tickets by service and status, by open
-    escalation, and by holder."""
-    active = {status.value for status in ACTIVE_STATUSES}
-    open_work: dict[str, dict[str, int]] = defaultdict(dict)
-    escalations: Counter[str] = Counter()
-    held: Counter[int] = Counter()
-    for status, service, assignee_id, flags, tickets in tally:
-        if status not in active:
-            continue
-        open_work[service][status] = open_work[service].get(status, 0) + tickets
-        for kind in kinds_of(flags):
-            escalations[kind.value] += tickets
-        if assignee_id != UNASSIGNED:
-            held[assignee_id] += tickets
-    return {service: dict(row) for service, row in sorted(open_work.items())}, escalations, held
 
 
 def _operator_loads(

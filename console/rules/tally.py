@@ -6,22 +6,12 @@ escalations) cell to its new one, in the same transaction as the change.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models import Service, Status, Ticket, TicketTally
-
-UNASSIGNED = 0
-
-
-class TallyKey(NamedTuple):
-    status: Status
-    service: Service
-    assignee_id: int
-    escalation_flags: int
+from console.rules.tally_key import UNASSIGNED, TallyKey
+from models import Ticket, TicketTally
 
 
 def tally_key(ticket: Ticket) -> TallyKey:
@@ -75,19 +65,17 @@ def rebuild(connection: sa.Connection) -> None:
     )
 
 
+# Every non-empty cell as (status, service, assignee id or 0, escalation flags,
+# tickets). Plain strings: converting thousands of cells to enums costs more than
+# reading them.
+TALLY_CELLS = sa.select(
+    sa.type_coerce(TicketTally.status, sa.String),
+    sa.type_coerce(TicketTally.service, sa.String),
+    TicketTally.assignee_id,
+    TicketTally.escalation_flags,
+    TicketTally.tickets,
+).where(TicketTally.tickets > 0)
+
+
 def tally_cells(connection: sa.Connection) -> list[tuple[str, str, int, int, int]]:
-    """Every non-empty cell as (status, service, assignee id or 0, escalation
-    flags, tickets). Plain strings: converting thousands of cells to enums costs
-    more than reading them."""
-    return [
-        tuple(row)
-        for row in connection.execute(
-            sa.select(
-                sa.type_coerce(TicketTally.status, sa.String),
-                sa.type_coerce(TicketTally.service, sa.String),
-                TicketTally.assignee_id,
-                TicketTally.escalation_flags,
-                TicketTally.tickets,
-            ).where(TicketTally.tickets > 0)
-        )
-    ]
+    return [tuple(row) for row in connection.execute(TALLY_CELLS)]

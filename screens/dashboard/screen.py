@@ -11,6 +11,7 @@ changes arriving meanwhile ask for one more after it, however many they are.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from textual.widgets import DataTable, Static
 
 from console.failures import as_failure
 from console.formatting import badges_text, short_duration
+from console.reads.live_work import live_total, live_work
 from console.reads.queue_filter import Assignee, QueueFilter
 from console.rules.labels import label, plural
 from console.untrusted import one_line
@@ -80,10 +82,17 @@ class DashboardScreen(ConsoleScreen):
             super().__init__(stats)
             self.error = error
 
-    def __init__(self, first_reading: Future[DeskStats] | None = None) -> None:
+    def __init__(
+        self,
+        first_reading: Future[DeskStats] | None = None,
+        tally: list[Sequence] | None = None,
+    ) -> None:
         super().__init__(id="dashboard-screen")
         # Started before the screen existed (the console opened on the dashboard).
         self._first_reading = first_reading
+        # The tally's cells as the console read them before the ORM loaded: the
+        # open work is painted from them while the desk opens behind.
+        self._tally = tally
         self.stats: DeskStats | None = None
         # Readings shown so far: tests and the benchmark wait on it.
         self.readings = 0
@@ -148,6 +157,15 @@ class DashboardScreen(ConsoleScreen):
             self.query_one(selector).border_title = title
         self.query_one(OpenWorkMatrix).focus()
         self.set_interval(REFRESH_SECONDS, self.read_desk)
+        if self._tally is None:
+            self.read_desk()
+            return
+        open_work, escalations, _ = live_work(self._tally)
+        self._show_live_work(open_work, escalations)
+        self.call_after_refresh(self._first_painted)
+
+    def _first_painted(self) -> None:
+        self.console.first_screen_shown()
         self.read_desk()
 
     # Reading ------------------------------------------------------------------------
@@ -235,8 +253,7 @@ class DashboardScreen(ConsoleScreen):
 
     def _show(self, stats: DeskStats) -> None:
         self._title()
-        self.query_one(OpenWorkMatrix).show(stats.open_work)
-        self.query_one("#tile-open").border_subtitle = f"{stats.open_total:,} live tickets"
+        self._show_live_work(stats.open_work, stats.escalations)
         self.query_one(
             "#tile-operators"
         ).border_subtitle = "answered and median time to first answer: today (GMT)"
@@ -246,6 +263,19 @@ class DashboardScreen(ConsoleScreen):
         self.query_one("#daily", InflowChart).show(stats.daily)
         self._show_operators(stats)
         self._show_oldest(stats)
+
+    def _show_live_work(
+        self, open_work: dict[str, dict[str, int]], escalations: Mapping[str, int]
+    ) -> None:
+        self.query_one(OpenWorkMatrix).show(open_work)
+        self.query_one("#tile-open").border_subtitle = f"{live_total(open_work):,} live tickets"
+        kinds = self.query_one("#escalations", FittedTable)
+        kinds.fill(
+            [
+                (kind.value, [Text(label(kind)), _number(escalations.get(kind.value, 0))])
+                for kind in ESCALATION_KINDS
+            ]
+        )
 
     def _show_escalations(self, stats: DeskStats) -> None:
         blocks = self.query_one("#block-requests", FittedTable)
@@ -274,16 +304,6 @@ class DashboardScreen(ConsoleScreen):
                 (plural(count, "WMID block request"), "bold"),
                 " waiting for a decision, oldest first" if count else " waiting for a decision",
             ),
-        )
-        kinds = self.query_one("#escalations", FittedTable)
-        kinds.fill(
-            [
-                (
-                    kind.value,
-                    [Text(label(kind)), _number(stats.escalations.get(kind.value, 0))],
-                )
-                for kind in ESCALATION_KINDS
-            ]
         )
 
     def _show_operators(self, stats: DeskStats) -> None:

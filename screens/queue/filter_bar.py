@@ -30,7 +30,7 @@ from screens.moving import Moving
 from screens.widgets.check_list import CheckList
 
 if TYPE_CHECKING:
-    from console.reads.facets import Facets
+    from console.reads.facet_counts import Facets
 
 # The queue follows the search as it is typed, after a pause this long...
 SEARCH_DEBOUNCE = 0.4

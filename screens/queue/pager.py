@@ -27,12 +27,14 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from console.reads.facet_counts import facets_from_cells
 from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueKey, QueueRow
 
 if TYPE_CHECKING:
-    from console.reads.facets import Facets
+    from console.reads.facet_counts import Facets
     from console.reads.queue import Queue
+    from console.reads.quick import Opening
 
 PAGE_SIZE = 100
 PAGES_KEPT = 64
@@ -374,6 +376,18 @@ def read_first(
     one): while the screen paints for the first time, the database is at work."""
     first = WindowRequest(ask.request, ask.moves, read_filter(), None, 0, 0)
     return read_window(queue, first, visible, now, counter)
+
+
+def opening_window(ask: WindowRequest, f: QueueFilter, opening: Opening) -> QueueWindow | None:
+    """The first window from what the quick path read before the ORM loaded
+    (console.reads.quick.console_opening), when that covers `f`: its first page
+    is the opening view's, its counts the tally's. None: read it as usual."""
+    if f.applied() != QueueFilter().applied():
+        return None
+    facets = facets_from_cells(opening.cells, f.applied(), opening.operator.id, None)
+    pages = {0: opening.first_page} if facets.total else {}
+    empty_database = not opening.cells
+    return QueueWindow(ask.request, ask.moves, f, facets, empty_database, 0, 0, pages)
 
 
 def read_window(

@@ -71,11 +71,11 @@ class QueueScreen(TicketActions):
     def compose(self) -> ComposeResult:
         app = self.console
         desk = app.desk
-        where = desk.db.sqlite_path or desk.db.url.render_as_string(hide_password=True)
+        where = desk.where
         yield FilterBar(id="filter-bar")
         with Container(id="panes"):
             yield QueueView(
-                app.queue,
+                lambda: app.queue,
                 now=desk.now,
                 policy=desk.sla,
                 viewer=app.login,
@@ -97,13 +97,20 @@ class QueueScreen(TicketActions):
     def on_mount(self) -> None:
         self.queue_view.focus()
         initial = self._initial_filter
-        if initial is None:
-            self.queue_view.load_first(self._saved_filter)
-        else:
+        opening, self.console.opening = self.console.opening, None
+        if initial is not None:
             self.queue_view.load_first(lambda: initial)
             self._save_soon(initial)
+        elif opening is not None:
+            # The console's first screen: the operator's filter and columns as the
+            # quick path read them.
+            self.queue_view.load_opening(self._filter_from(opening.saved_filter), opening)
+            self.queue_view.hide_columns(_hidden_in(opening.saved_columns))
+        else:
+            self.queue_view.load_first(self._saved_filter)
         self.set_interval(TICK_SECONDS, self._tick)
-        self._read_columns()
+        if opening is None:
+            self._read_columns()
 
     @property
     def queue_view(self) -> QueueView:
@@ -121,11 +128,13 @@ class QueueScreen(TicketActions):
 
     def _saved_filter(self) -> QueueFilter:
         """The operator's last filters (read on the queue's own thread)."""
-        from console import operations
+        from console.reads.operator import load_preference
 
         app = self.console
-        saved = operations.load_preference(app.desk, PREFERENCE, by=app.login)
-        return QueueFilter.from_json(saved) if saved else default_filter(app.operator.role)
+        return self._filter_from(load_preference(app.desk, PREFERENCE, by=app.login))
+
+    def _filter_from(self, saved: dict | None) -> QueueFilter:
+        return QueueFilter.from_json(saved) if saved else default_filter(self.console.operator.role)
 
     def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
         current = self.queue_view.filter
@@ -220,12 +229,11 @@ class QueueScreen(TicketActions):
 
     @work(thread=True, group="columns", exit_on_error=False)
     def _read_columns(self) -> None:
-        from console import operations
+        from console.reads.operator import load_preference
 
         app = self.console
-        saved = operations.load_preference(app.desk, COLUMNS_PREFERENCE, by=app.login) or {}
-        hidden = frozenset(name for name in saved.get("hidden", []) if name in CHOOSABLE)
-        self.post_message(self._ColumnsRead(hidden))
+        saved = load_preference(app.desk, COLUMNS_PREFERENCE, by=app.login)
+        self.post_message(self._ColumnsRead(_hidden_in(saved)))
 
     @on(_ColumnsRead)
     def _columns_read(self, message: _ColumnsRead) -> None:
@@ -427,3 +435,8 @@ def _in_hand(row: QueueRow) -> TicketInHand:
         escalations=row.escalations,
         assignee=row.assignee,
     )
+
+
+def _hidden_in(saved: dict | None) -> frozenset[str]:
+    """The columns a saved preference hides (those that may still be hidden)."""
+    return frozenset(name for name in (saved or {}).get("hidden", []) if name in CHOOSABLE)

@@ -42,6 +42,7 @@ from screens.queue.pager import (
     QueueWindow,
     WindowRequest,
     on_screen,
+    opening_window,
     read_first,
     read_page,
     read_window,
@@ -50,8 +51,9 @@ from screens.queue.view_messages import Counted, Highlighted, LeftView, MarksCha
 from screens.widgets.columns import Column
 
 if TYPE_CHECKING:
-    from console.reads.facets import Facets
+    from console.reads.facet_counts import Facets
     from console.reads.queue import Queue
+    from console.reads.quick import Opening
 
 LINES_KEPT = 2048
 
@@ -85,7 +87,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(
         self,
-        queue: Queue,
+        queue: Callable[[], Queue],
         *,
         now: Callable[[], datetime],
         policy: SlaPolicy,
@@ -95,7 +97,8 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.queue = queue
+        # The reader, on first use: it loads SQLAlchemy, so not before the first paint.
+        self._queue = queue
         self.pager = QueuePager()
         self.held_too_long = held_too_long
         # Tickets picked for a bulk reassign, by id, as they were when picked: a
@@ -169,6 +172,16 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         one), read off the UI thread with the rows: while the screen paints for
         the first time, the database is already at work."""
         self._read_window(self.pager.first(), read_filter)
+
+    def load_opening(self, f: QueueFilter, opening: Opening) -> None:
+        """The first load from the quick path's reads, shown at once when they
+        cover `f` (the desk opens behind it, and every screen then reads afresh);
+        else read as load_first does."""
+        window = opening_window(self.pager.first(), f, opening)
+        if window is None:
+            self.load_first(lambda: f)
+        else:
+            self.post_message(self._Window(window))
 
     def reload(self) -> None:
         """Read again what is on screen: the database changed. The cursor stays on
@@ -283,9 +296,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         worker = get_current_worker()
         now = self._clock()
         if read_filter is None:
-            window = read_window(self.queue, ask, visible, now, self._counter)
+            window = read_window(self._queue(), ask, visible, now, self._counter)
         else:
-            window = read_first(self.queue, ask, read_filter, visible, now, self._counter)
+            window = read_first(self._queue(), ask, read_filter, visible, now, self._counter)
         if not worker.is_cancelled:
             self.post_message(self._Window(window))
 
@@ -359,7 +372,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             )
 
     def _page_worker(self, request: PageRequest) -> None:
-        self.post_message(self._Page(request, read_page(self.queue, request, self._clock())))
+        self.post_message(self._Page(request, read_page(self._queue(), request, self._clock())))
 
     @on(_Page)
     def _page_read(self, message: _Page) -> None:

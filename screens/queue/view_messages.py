@@ -13,7 +13,7 @@ from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
 
 if TYPE_CHECKING:
-    from console.reads.facets import Facets
+    from console.reads.facet_counts import Facets
     from screens.queue.view import QueueView
 
 

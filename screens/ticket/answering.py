@@ -21,7 +21,6 @@ from screens.ticket.canned import (
     read_canned,
 )
 from screens.ticket.in_hand import TicketInHand, take_next_and_open
-from screens.ticket.reply_editor import ReplyEditor
 from screens.ticket.sending import (
     SEND_KEYS,
     VARIANTS,
@@ -78,6 +77,8 @@ class Answering(Supervising):
         if picked is None:
             return
         if not picked.intent or found.has_draft:
+            from screens.ticket.reply_editor import ReplyEditor
+
             if picked.intent:
                 app.notify(
                     f"You have a draft on {ticket.number}: the answer goes into it, to send "

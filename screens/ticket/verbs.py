@@ -16,7 +16,6 @@ from console.rules.roles import URGENT_ESCALATIONS, Permission, may
 from models import DraftKind, EscalationKind, Status
 from screens.ticket.answering import Answering
 from screens.ticket.in_hand import TicketInHand, take_next_and_open
-from screens.ticket.reply_editor import ReplyEditor
 from screens.widgets.dialogs import (
     Choice,
     ChoiceDialog,
@@ -73,6 +72,8 @@ class TicketActions(Answering):
         self._open_editor(DraftKind.note)
 
     def _open_editor(self, kind: DraftKind) -> None:
+        from screens.ticket.reply_editor import ReplyEditor
+
         ticket = self._hand()
         if ticket is not None:
             self.console.push_screen(ReplyEditor(ticket.number, kind))

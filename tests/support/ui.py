@@ -11,16 +11,27 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from console.desk import Desk
-from screens.app import WmConsole, create_app
+from screens.app import WmConsole, create_app, quick_console
 
 
 def console_for(desk: Desk, login: str = "olga", **options) -> WmConsole:
     """A console with no background feed or heartbeat unless asked: the test says
     when the database changed, so nothing moves between steps."""
+    return create_app(desk, login, **_quiet(options))
+
+
+def quick_console_for(desk: Desk, login: str = "olga", **options) -> WmConsole | None:
+    """The console as `wmconsole` opens it: painted from the quick path's reads
+    while the desk (another handle on the same database) opens behind it."""
+    url = str(desk.db.url.render_as_string(hide_password=False))
+    return quick_console(url, desk.settings, login, **_quiet(options))
+
+
+def _quiet(options: dict) -> dict:
     options.setdefault("live", False)
     options.setdefault("heartbeat", False)
     options.setdefault("cursor_blink", False)
-    return create_app(desk, login, **options)
+    return options
 
 
 async def settle(pilot: Pilot, quiet_rounds: int = 2, timeout: float = 30.0) -> None:
