@@ -13,16 +13,18 @@ stays light.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.errors import DomainError
 
-log = logging.getLogger("console.failures")
+if TYPE_CHECKING:
+    import logging
+
 
 # Where our own modules log: the console's screens and everything under console/.
 _OUR_LOGGERS = ("console", "screens")
@@ -234,14 +236,7 @@ def _os_sentence(error: OSError) -> str:
 # The log file ------------------------------------------------------------------------
 
 
-class _FolderMakingHandler(logging.FileHandler):
-    """A log file made (with its folder) only when something is logged."""
-
-    def _open(self):
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return super()._open()
-
-
+# logging loads on first use: `wmconsole --help` never needs it.
 _handler: logging.FileHandler | None = None
 
 
@@ -252,7 +247,16 @@ def log_to(path: Path) -> Path:
     path = Path(path).expanduser().absolute()
     if _handler is not None and Path(_handler.baseFilename) == path:
         return path
-    handler = _FolderMakingHandler(path, encoding="utf-8", delay=True)
+    import logging
+
+    class FolderMakingHandler(logging.FileHandler):
+        """A log file made (with its folder) only when something is logged."""
+
+        def _open(self):
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return super()._open()
+
+    handler = FolderMakingHandler(path, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     handler.setLevel(logging.INFO)
     for name in _OUR_LOGGERS:
@@ -275,4 +279,8 @@ def log_path() -> Path | None:
 def record(error: BaseException, doing: str) -> None:
     """The details of a failure, for whoever looks into it: the stack, the
     driver's text and, for SQLAlchemy, the statement."""
-    log.error("%s failed (pid %s): %r", doing, os.getpid(), error, exc_info=error)
+    import logging
+
+    logging.getLogger("console.failures").error(
+        "%s failed (pid %s): %r", doing, os.getpid(), error, exc_info=error
+    )

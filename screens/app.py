@@ -42,7 +42,6 @@ from screens.going import Going
 from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
-from screens.queue.pager import PAGE_SIZE
 from screens.queue.screen import QueueScreen
 from screens.widgets.key_bar import KeyBar
 from screens.widgets.palette import ConsoleCommands
@@ -546,19 +545,15 @@ def create_app(
 
 
 def quick_console(
-    url: str, settings: Settings, login: str | None, *, start_on_dashboard: bool = False, **options
+    url: str, settings: Settings, opening: Opening, *, start_on_dashboard: bool = False, **options
 ) -> WmConsole | None:
-    """The console painted from the quick path's reads (console.reads.quick) while
-    its desk opens behind the first screen; None when that path does not cover
-    this start: the full path opens the desk first and explains any refusal.
-    `options` are create_app's."""
+    """The console painted from the quick path's reads (console.reads.quick.
+    console_opening) while its desk opens behind the first screen; None when
+    they do not cover this start: the full path opens the desk first and
+    explains any refusal. `options` are create_app's."""
     from console.desk import Desk
-    from console.reads import quick
 
     desk = Desk.deferred(url, settings)
-    opening = quick.console_opening(url, login, page_size=PAGE_SIZE, now=desk.now())
-    if opening is None:
-        return None
     if start_on_dashboard and not may(opening.operator, Permission.view_dashboard):
         return None
     return create_app(

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual import on
+from textual._context import NoActiveAppError
 from textual.events import Mount
 from textual.message import Message
 from textual.screen import Screen
@@ -44,6 +45,26 @@ TWO_COLUMNS = [(120, "-wide")]
 
 class ConsoleScreen(Moving, Screen):
     """A screen of the console: the movement keys work on its lists and pages."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._at_breakpoints()
+
+    def _at_breakpoints(self) -> None:
+        """The breakpoint classes the first resize will ask for, set now: set then,
+        after the first styling, they would restyle every widget on the screen
+        before it first paints."""
+        try:
+            width, height = self.app.size
+        except NoActiveAppError:
+            return
+        for size, breakpoints in (
+            (width, self.HORIZONTAL_BREAKPOINTS or self.app.HORIZONTAL_BREAKPOINTS),
+            (height, self.VERTICAL_BREAKPOINTS or self.app.VERTICAL_BREAKPOINTS),
+        ):
+            reached = [name for start, name in sorted(breakpoints or []) if size >= start]
+            if reached:
+                self.add_class(reached[-1])
 
     @property
     def console(self) -> WmConsole:

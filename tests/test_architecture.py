@@ -43,10 +43,13 @@ def test_every_help_text_is_built_without_the_database_or_the_screens():
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from console.cli import main\n"
+        "import click\n"
         "def paths(command, path):\n"
         "    yield path\n"
-        "    for name, sub in getattr(command, 'commands', {}).items():\n"
-        "        yield from paths(sub, [*path, name])\n"
+        "    if isinstance(command, click.Group):\n"
+        "        context = click.Context(command)\n"
+        "        for name in command.list_commands(context):\n"
+        "            yield from paths(command.get_command(context, name), [*path, name])\n"
         "for path in paths(main, []):\n"
         "    result = CliRunner().invoke(main, [*path, '--help'])\n"
         "    assert result.exit_code == 0 and 'Usage:' in result.output, (path, result.output)\n"
@@ -55,6 +58,22 @@ def test_every_help_text_is_built_without_the_database_or_the_screens():
     )
     loaded = _printed_by(probe, *heavy)
     assert loaded == "", f"imported by --help: {loaded}"
+
+
+def test_the_command_list_imports_no_command():
+    """`wmconsole --help` lists the commands without importing them; a command
+    imports its own module and no other command's."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from console.cli.main import COMMANDS, main\n"
+        "modules = {module for module, _, _ in COMMANDS.values()}\n"
+        "for args in (['--help'], ['ticket', '--help']):\n"
+        "    result = CliRunner().invoke(main, args)\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "    print('loaded:', *sorted(modules & set(sys.modules)))\n"
+    )
+    assert _printed_by(probe).splitlines() == ["loaded:", "loaded: console.cli.ticket"]
 
 
 def test_the_vocabulary_and_the_rules_import_without_the_orm():
@@ -91,9 +110,12 @@ def test_the_console_paints_its_first_queue_before_the_orm_loads(ui_demo):
     url = ui_demo.db.url.render_as_string(hide_password=False)
     probe = (
         "import asyncio, sys\n"
+        "from datetime import UTC, datetime\n"
+        "from console.reads.quick import console_opening\n"
         "from console.settings import Settings\n"
         "from screens.app import quick_console\n"
-        f"app = quick_console({url!r}, Settings(), 'olga', live=False, heartbeat=False)\n"
+        f"opening = console_opening({url!r}, 'olga', now=datetime.now(UTC))\n"
+        f"app = quick_console({url!r}, Settings(), opening, live=False, heartbeat=False)\n"
         "seen = []\n"
         "shown = app.first_screen_shown\n"
         "def first_paint():\n"

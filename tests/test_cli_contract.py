@@ -10,15 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 import console.desk
-from console.cli.main import main
+from console.cli.main import COMMANDS, main
 from console.desk import Desk
 from console.settings import Settings
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()):
     yield path
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*path, name))
         else:
@@ -33,6 +34,19 @@ def test_every_help_text_is_kept(snapshot):
         assert result.exit_code == 0, result.output
         texts[" ".join(("wmconsole", *path))] = result.output
     assert texts == snapshot
+
+
+def test_the_command_list_says_what_each_command_says_of_itself():
+    """`wmconsole --help` lists the commands from a table, so as not to import
+    them all: each summary is the command's own, shortened the same way."""
+    context = click.Context(main)
+    assert main.list_commands(context) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        for limit in (30, 45, 64, 200):
+            listed = click.Command(name, help=COMMANDS[name][2])
+            assert command.get_short_help_str(limit) == listed.get_short_help_str(limit)
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ import pytest
 
 from console import operations as ops
 from console.demo.generator import load_demo
+from console.reads.facet_counts import Cell
 from console.reads.queue import Assignee, Facets, Queue, QueueFilter, QueueRow, viewer_id_for
-from models import Status
+from console.reads.quick import Opening, OperatorCard
+from console.rules.tally_key import UNASSIGNED
+from models import Role, Status
 from screens.queue.pager import (
     PAGE_SIZE,
     PAGES_KEPT,
@@ -24,6 +27,7 @@ from screens.queue.pager import (
     QueueWindow,
     WindowRequest,
     on_screen,
+    opening_window,
     read_page,
     read_window,
 )
@@ -335,3 +339,27 @@ def test_a_page_read_each_way_is_the_queue_in_order(queue, clock):
     assert reads["before"] == (2, plain[200:])
     by_offset = PageRequest(0, EVERYTHING, 1, "offset", None, PAGE_SIZE)
     assert read_page(queue, by_offset, clock.now) == plain[100:200]
+
+
+def _opening(rows: int, unassigned_new: int) -> Opening:
+    card = OperatorCard(7, "olga", "Olga", Role.operator, True)
+    cells = [Cell("new", "transfers", UNASSIGNED, 0, unassigned_new, 0)]
+    return Opening(card, None, None, _page(0, rows), cells, T0)
+
+
+def test_the_opening_window_is_the_quick_reads_page_and_counts():
+    pager = QueuePager()
+    window = opening_window(pager.first(), QueueFilter(), _opening(PAGE_SIZE, 250))
+
+    assert window is not None and window.facets.total == 250
+    assert pager.window_read(window) is Arrival.SHOWN
+    assert pager.total == 250 and pager.row(PAGE_SIZE - 1) == _row(PAGE_SIZE - 1)
+    assert pager.row(PAGE_SIZE) is None
+
+
+def test_an_opening_that_does_not_cover_the_view_is_read_as_usual():
+    pager = QueuePager()
+    another_view = QueueFilter(assignee=Assignee.anyone)
+    # The page and the count read a moment apart disagree.
+    assert opening_window(pager.first(), QueueFilter(), _opening(40, 250)) is None
+    assert opening_window(pager.first(), another_view, _opening(PAGE_SIZE, 250)) is None

@@ -13,9 +13,10 @@ from console.reads.facet_counts import facets_from_cells
 from console.reads.precompile import TARGET, module_text
 from console.reads.queue import Queue, QueueFilter, viewer_id_for
 from console.reads.queue_filter import Assignee
-from console.reads.quick import console_opening, opening_queue
+from console.reads.quick import OPENING_ROWS, console_opening, opening_queue
 from console.reads.ticket import load_ticket
 from models import Role
+from screens.queue.pager import PAGE_SIZE
 from tests.support.roster import cli_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +93,7 @@ def test_the_consoles_opening_is_what_the_orm_path_reads(staffed, db_url):
     queue = Queue(staffed.db, viewer_id_for(staffed.db, "olga"))
     now = staffed.now()
 
-    opening = console_opening(cli_db(db_url, ["--as", "olga"]), "olga", page_size=5, now=now)
+    opening = console_opening(cli_db(db_url, ["--as", "olga"]), "olga", now=now)
 
     assert opening is not None
     card = opening.operator
@@ -100,7 +101,7 @@ def test_the_consoles_opening_is_what_the_orm_path_reads(staffed, db_url):
     assert card.id == viewer_id_for(staffed.db, "olga")
     assert opening.saved_filter is None
     assert opening.saved_columns == {"hidden": ["age"]}
-    assert opening.first_page == queue.page(QueueFilter(), now, limit=5)
+    assert opening.first_page == queue.page(QueueFilter(), now, limit=OPENING_ROWS)
     for f in (QueueFilter(), QueueFilter(assignee=Assignee.anyone)):
         counted = facets_from_cells(opening.cells, f, card.id, None)
         assert counted == queue.facets(f, now)
@@ -114,9 +115,9 @@ def test_the_quick_path_leaves_what_it_does_not_cover_to_the_full_path(staffed, 
     assert opening_queue(url, "olga", 501) is None
     assert opening_queue(None, "olga", 5) is None
     now = staffed.now()
-    assert console_opening(url, "nobody-here", page_size=5, now=now) is None
+    assert console_opening(url, "nobody-here", now=now) is None
     operations.set_operator_active(staffed, "ivan", False)
-    assert console_opening(cli_db(db_url, ["--as", "ivan"]), "ivan", page_size=5, now=now) is None
+    assert console_opening(cli_db(db_url, ["--as", "ivan"]), "ivan", now=now) is None
 
 
 def test_tickets_and_ticket_json_load_no_orm(sqlite_url):
@@ -144,3 +145,8 @@ def test_tickets_and_ticket_json_load_no_orm(sqlite_url):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"imported by tickets --json: {result.stdout}"
+
+
+def test_the_consoles_opening_reads_one_page_of_the_queue():
+    """console_opening's rows fill the pager's first page exactly."""
+    assert OPENING_ROWS == PAGE_SIZE

@@ -19,15 +19,25 @@ def open_console(cli: CliContext, *, dashboard: bool = False) -> None:
 
 def _quick_console(cli: CliContext, dashboard: bool):
     """The console painted before SQLAlchemy and the models load (screens.app.
-    quick_console), or None."""
+    quick_console), or None. Its first reads run while Textual is imported."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
     from console.desk import desk_url
+    from console.reads.quick import console_opening
     from console.settings import load_settings
-    from screens.app import quick_console
 
     settings = load_settings()
     log_failures(cli, settings)
     url = desk_url(cli.db_url, settings)
-    return quick_console(url, settings, cli.login, start_on_dashboard=dashboard)
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        reading = reader.submit(console_opening, url, cli.login, now=datetime.now(UTC))
+        from screens.app import quick_console
+
+        opening = reading.result()
+    if opening is None:
+        return None
+    return quick_console(url, settings, opening, start_on_dashboard=dashboard)
 
 
 def _known_operator(cli: CliContext, dashboard: bool) -> str:

@@ -9,7 +9,6 @@ whole by `print_json`."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ from console.untrusted import json_safe, one_line
 
 
 def print_json(value: Any) -> None:
+    import json  # here: --help and the text output never need it
+
     click.echo(json_safe(json.dumps(json_value(value), ensure_ascii=False, indent=2)))
 
 

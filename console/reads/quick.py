@@ -35,6 +35,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SQLITE_BUSY_TIMEOUT_S = 30.0
 # One statement reads this many rows; the full path pages past it.
 MOST_ROWS = 500
+# The opening view's rows the console paints first: a page of the queue's pager
+# (screens.queue.pager.PAGE_SIZE, which a test keeps equal).
+OPENING_ROWS = 100
 
 
 class _NotPlain(Exception):
@@ -223,9 +226,7 @@ class Opening:
     at: datetime
 
 
-def console_opening(
-    url: str, login: str | None, *, page_size: int, now: datetime
-) -> Opening | None:
+def console_opening(url: str, login: str | None, *, now: datetime) -> Opening | None:
     """The full-screen console's first reads for `login` (or whoever the
     connection is), or None for the full path (which also explains a refusal:
     no such operator, one who may not sign in, another's login)."""
@@ -243,7 +244,7 @@ def console_opening(
             rows = reader.rows("preference", {"login": acting, "key": key})
             return rows[0][0] if rows else None
 
-        page = {"viewer_id": id_, "limit": page_size, "offset": 0}
+        page = {"viewer_id": id_, "limit": OPENING_ROWS, "offset": 0}
         first_page = reader.rows("queue_first_page", page)
         past_due = reader.rows("past_due_cells", {"now": _bound_moment(now, reader.dialect)})
         return Opening(

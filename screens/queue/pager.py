@@ -385,6 +385,9 @@ def opening_window(ask: WindowRequest, f: QueueFilter, opening: Opening) -> Queu
     if f.applied() != QueueFilter().applied():
         return None
     facets = facets_from_cells(opening.cells, f.applied(), opening.operator.id, None)
+    if len(opening.first_page) != min(PAGE_SIZE, facets.total):
+        # The page and the count disagree (read a moment apart on PostgreSQL).
+        return None
     pages = {0: opening.first_page} if facets.total else {}
     empty_database = not opening.cells
     return QueueWindow(ask.request, ask.moves, f, facets, empty_database, 0, 0, pages)

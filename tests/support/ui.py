@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from console.desk import Desk
+from console.reads.quick import console_opening
 from screens.app import WmConsole, create_app, quick_console
 
 
@@ -24,7 +25,10 @@ def quick_console_for(desk: Desk, login: str = "olga", **options) -> WmConsole |
     """The console as `wmconsole` opens it: painted from the quick path's reads
     while the desk (another handle on the same database) opens behind it."""
     url = str(desk.db.url.render_as_string(hide_password=False))
-    return quick_console(url, desk.settings, login, **_quiet(options))
+    opening = console_opening(url, login, now=desk.now())
+    if opening is None:
+        return None
+    return quick_console(url, desk.settings, opening, **_quiet(options))
 
 
 def _quiet(options: dict) -> dict:
