@@ -1,4 +1,4 @@
-"""The console: one App, built by one factory for the CLI, the tests and the benchmark.
+"""The console: one App (screens/starting.py builds and runs it).
 
 The App owns what every screen shares: the desk, the operator, the queue
 reader, the change feed (another console's commit reaches every open screen
@@ -13,8 +13,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
-from functools import partial
-from threading import Lock, Thread
+from threading import Lock
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
@@ -36,10 +35,10 @@ from console.errors import (
     NotFound,
 )
 from console.failures import Failure, as_failure
-from console.rules.roles import Permission, may, require
+from console.rules.roles import Permission, require
 from screens.base import Reading
 from screens.going import Going
-from screens.keymap import EVERYWHERE, bindings_for, parse_keymap
+from screens.keymap import EVERYWHERE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.outage import DatabaseFailed, DatabaseWatch, failure_of, refusal_of
 from screens.queue.screen import QueueScreen
@@ -54,7 +53,6 @@ if TYPE_CHECKING:
     from console.reads.queue import Queue
     from console.reads.quick import Opening, OperatorCard
     from console.reads.stats import DeskStats
-    from console.settings import Settings
     from models import Operator
 
 T = TypeVar("T")
@@ -125,6 +123,7 @@ class WmConsole(Going, App[None]):
         cursor_blink: bool = True,
         start_on_dashboard: bool = False,
         opening: Opening | None = None,
+        first_reading: Future[DeskStats] | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -149,14 +148,8 @@ class WmConsole(Going, App[None]):
         self.status_line: tuple[str, SeverityLevel] | None = None
         self.status_history: list[str] = []
         self._status_timer: Timer | None = None
-        # Opened on the dashboard: its first reading starts now, in a thread, so the
-        # database works while Textual starts up and composes the screen.
-        # Opened from the quick path's reads instead, it paints from those first.
-        self._first_reading = (
-            read_ahead(partial(_desk_stats, desk))
-            if start_on_dashboard and opening is None
-            else None
-        )
+        # Opened on the dashboard: its first reading, already under way.
+        self._first_reading = first_reading
         if self.keymap:
             self.set_keymap(self.keymap)
 
@@ -486,86 +479,3 @@ def _terminal_fd() -> int | None:
         return stdin.fileno() if stdin is not None and stdin.isatty() else None
     except (OSError, ValueError):
         return None
-
-
-def _desk_stats(desk: Desk) -> DeskStats:
-    from console.reads.stats import desk_stats
-
-    return desk_stats(desk)
-
-
-def read_ahead(read: Callable[[], T]) -> Future[T]:
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(read())
-        except BaseException as error:
-            future.set_exception(error)
-
-    Thread(target=run, name="read-ahead", daemon=True).start()
-    return future
-
-
-def create_app(
-    desk: Desk,
-    login: str,
-    *,
-    live: bool = True,
-    heartbeat: bool = True,
-    console_id: str | None = None,
-    cursor_blink: bool = True,
-    start_on_dashboard: bool = False,
-    opening: Opening | None = None,
-) -> WmConsole:
-    """The console for `login` (refused with the domain's message if there is no
-    such operator, the keymap setting is wrong, or the dashboard is asked for
-    by a role that may not see it). With an `opening` (console.reads.quick) the
-    operator is the one it read and the first screen paints from it."""
-    if opening is not None and opening.operator.login == login:
-        operator: Operator | OperatorCard = opening.operator
-    else:
-        from console.operations import get_operator
-
-        operator = get_operator(desk, login)
-    if start_on_dashboard:
-        require(operator, Permission.view_dashboard)
-    keymap = parse_keymap(desk.settings.keymap)
-    return WmConsole(
-        desk,
-        operator,
-        live=live,
-        heartbeat=heartbeat,
-        keymap=keymap,
-        console_id=console_id,
-        cursor_blink=cursor_blink,
-        start_on_dashboard=start_on_dashboard,
-        opening=opening,
-    )
-
-
-def quick_console(
-    url: str, settings: Settings, opening: Opening, *, start_on_dashboard: bool = False, **options
-) -> WmConsole | None:
-    """The console painted from the quick path's reads (console.reads.quick.
-    console_opening) while its desk opens behind the first screen; None when
-    they do not cover this start: the full path opens the desk first and
-    explains any refusal. `options` are create_app's."""
-    from console.desk import Desk
-
-    desk = Desk.deferred(url, settings)
-    if start_on_dashboard and not may(opening.operator, Permission.view_dashboard):
-        return None
-    return create_app(
-        desk,
-        opening.operator.login,
-        start_on_dashboard=start_on_dashboard,
-        opening=opening,
-        **options,
-    )
-
-
-def run_console(app: WmConsole) -> int:
-    """Until the operator quits (0) or the terminal goes away (TERMINAL_GONE)."""
-    app.run()
-    return app.return_code or 0

@@ -113,7 +113,7 @@ def test_the_console_paints_its_first_queue_before_the_orm_loads(ui_demo):
         "from datetime import UTC, datetime\n"
         "from console.reads.quick import console_opening\n"
         "from console.settings import Settings\n"
-        "from screens.app import quick_console\n"
+        "from screens.starting import quick_console\n"
         f"opening = console_opening({url!r}, 'olga', now=datetime.now(UTC))\n"
         f"app = quick_console({url!r}, Settings(), opening, live=False, heartbeat=False)\n"
         "seen = []\n"

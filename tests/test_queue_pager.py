@@ -27,10 +27,8 @@ from screens.queue.pager import (
     QueueWindow,
     WindowRequest,
     on_screen,
-    opening_window,
-    read_page,
-    read_window,
 )
+from screens.queue.window_reads import opening_window, read_page, read_window
 from tests.support.desk import new_ticket, queue_row
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from console.errors import NotFound
 
 
 def open_console(cli: CliContext, *, dashboard: bool = False) -> None:
-    from screens.app import create_app, run_console
+    from screens.starting import create_app, run_console
 
     app = _quick_console(cli, dashboard)
     if app is None:
@@ -18,7 +18,7 @@ def open_console(cli: CliContext, *, dashboard: bool = False) -> None:
 
 
 def _quick_console(cli: CliContext, dashboard: bool):
-    """The console painted before SQLAlchemy and the models load (screens.app.
+    """The console painted before SQLAlchemy and the models load (screens.starting.
     quick_console), or None. Its first reads run while Textual is imported."""
     from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, datetime
@@ -32,7 +32,7 @@ def _quick_console(cli: CliContext, dashboard: bool):
     url = desk_url(cli.db_url, settings)
     with ThreadPoolExecutor(max_workers=1) as reader:
         reading = reader.submit(console_opening, url, cli.login, now=datetime.now(UTC))
-        from screens.app import quick_console
+        from screens.starting import quick_console
 
         opening = reading.result()
     if opening is None:

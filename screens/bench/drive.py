@@ -68,7 +68,7 @@ def _rows_on_screen(view: Any) -> bool:
 
 async def _drive_console(url: str) -> None:
     from console.desk import open_desk
-    from screens.app import create_app
+    from screens.starting import create_app
 
     _emit("imports", f"{time.time():.6f}")
 
@@ -140,8 +140,8 @@ async def _measure_live(frames: _Frames, view: Any) -> None:
 
 async def _drive_dashboard(url: str, refreshes: int) -> None:
     from console.desk import open_desk
-    from screens.app import create_app
     from screens.dashboard.screen import DashboardScreen
+    from screens.starting import create_app
 
     desk = open_desk(url)
     app = create_app(desk, SUPERVISOR, start_on_dashboard=True)

@@ -11,6 +11,7 @@ from functools import cache
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.strip import Strip
 
 from console.formatting import fit, sla_left, sla_state
 from console.reads.queue_row import QueueRow
@@ -29,6 +30,24 @@ from screens.queue.columns import (
     span_text,
 )
 from screens.widgets.columns import Column
+
+# What the queue says when the filters match nothing.
+NO_MATCH = [
+    "No tickets match these filters.",
+    "0 — back to the default view   f — filters   / — search",
+]
+
+
+def message_line(
+    lines: list[str], y: int, width: int, base: Style, style: Callable[[str], Style]
+) -> Strip:
+    """Line `y` of the queue when it shows words instead of rows (under its header)."""
+    at = y - 2
+    if 0 <= at < len(lines):
+        shown = base + style("queue-view--message")
+        return Strip([Segment(fit("  " + lines[at], width), shown)], width)
+    return Strip.blank(width, base)
+
 
 # The escalation kinds of each of the 32 flag values, worked out once.
 _kinds = cache(kinds_of)

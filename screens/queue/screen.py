@@ -104,7 +104,8 @@ class QueueScreen(TicketActions):
         elif opening is not None:
             # The console's first screen: the operator's filter and columns as the
             # quick path read them.
-            self.queue_view.load_opening(self._filter_from(opening.saved_filter), opening)
+            saved = self._filter_from(opening.saved_filter)
+            self.queue_view.load_first(lambda: saved, opening)
             self.queue_view.hide_columns(_hidden_in(opening.saved_columns))
         else:
             self.queue_view.load_first(self._saved_filter)

@@ -33,7 +33,7 @@ from models import ACTIVE_STATUSES
 from screens.base import Reading
 from screens.moving import Move
 from screens.outage import failure_of
-from screens.queue.cells import QUEUE_STYLES, header_segments, row_segments
+from screens.queue.cells import NO_MATCH, QUEUE_STYLES, header_segments, message_line, row_segments
 from screens.queue.columns import layout
 from screens.queue.pager import (
     Arrival,
@@ -42,12 +42,9 @@ from screens.queue.pager import (
     QueueWindow,
     WindowRequest,
     on_screen,
-    opening_window,
-    read_first,
-    read_page,
-    read_window,
 )
 from screens.queue.view_messages import Counted, Highlighted, LeftView, MarksChanged
+from screens.queue.window_reads import opening_window, read_first, read_page, read_window
 from screens.widgets.columns import Column
 
 if TYPE_CHECKING:
@@ -167,19 +164,17 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         """Show another filter, from the top."""
         self._read_window(self.pager.load(f))
 
-    def load_first(self, read_filter: Callable[[], QueueFilter]) -> None:
+    def load_first(
+        self, read_filter: Callable[[], QueueFilter], opening: Opening | None = None
+    ) -> None:
         """The first load, on the filter `read_filter` gives (the operator's saved
         one), read off the UI thread with the rows: while the screen paints for
-        the first time, the database is already at work."""
-        self._read_window(self.pager.first(), read_filter)
-
-    def load_opening(self, f: QueueFilter, opening: Opening) -> None:
-        """The first load from the quick path's reads, shown at once when they
-        cover `f` (the desk opens behind it, and every screen then reads afresh);
-        else read as load_first does."""
-        window = opening_window(self.pager.first(), f, opening)
+        the first time, the database is already at work. The quick path's reads
+        (`opening`, with the filter at hand) are shown at once when they cover it."""
+        ask = self.pager.first()
+        window = None if opening is None else opening_window(ask, read_filter(), opening)
         if window is None:
-            self.load_first(lambda: f)
+            self._read_window(ask, read_filter)
         else:
             self.post_message(self._Window(window))
 
@@ -449,9 +444,10 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if y == 0:
             return self._header(width, base)
         if not self.pager.loaded:
-            return self._message_line(y, ["Loading the queue…"], width, base)
+            return message_line(["Loading the queue…"], y, width, base, self._style)
         if not self.total:
-            return self._message_line(y, self._empty_text(), width, base)
+            empty = self.empty_hint if self.pager.empty_database else NO_MATCH
+            return message_line(empty, y, width, base, self._style)
         index = self._top + y - 1
         if index >= self.total:
             return Strip.blank(width, base)
@@ -470,21 +466,6 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
                 base = base + self._style("queue-view--kept")
             strip = self._lines[key] = self._row_strip(row, cursor, marked, width, base)
         return strip
-
-    def _empty_text(self) -> list[str]:
-        if self.pager.empty_database:
-            return self.empty_hint
-        return [
-            "No tickets match these filters.",
-            "0 — back to the default view   f — filters   / — search",
-        ]
-
-    def _message_line(self, y: int, lines: list[str], width: int, base: Style) -> Strip:
-        at = y - 2
-        if 0 <= at < len(lines):
-            style = base + self._style("queue-view--message")
-            return Strip([Segment(fit("  " + lines[at], width), style)], width)
-        return Strip.blank(width, base)
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self._style("queue-view--header")

@@ -12,7 +12,8 @@ from textual.strip import Strip
 
 from console.desk import Desk
 from console.reads.quick import console_opening
-from screens.app import WmConsole, create_app, quick_console
+from screens.app import WmConsole
+from screens.starting import create_app, quick_console
 
 
 def console_for(desk: Desk, login: str = "olga", **options) -> WmConsole:
