@@ -168,7 +168,9 @@ def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> bool:
         written = [term for term in terms if term.literal]
         return bool(written) and all(_mostly_written(connection, t, dialect) for t in written)
     for term in terms:
-        documents = _documents_matching(term, dialect)
+        # Counted only as far as the threshold: a common word's every match
+        # would cost more than the walk it decides on.
+        documents = _documents_matching(term, dialect).limit(WALK_FROM)
         found = connection.execute(sa.select(sa.func.count()).select_from(documents.subquery()))
         if found.scalar_one() < WALK_FROM:
             return False
