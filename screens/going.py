@@ -11,11 +11,10 @@ from textual import work
 from textual.screen import Screen
 
 from console.errors import DomainError, Forbidden
-from console.reads.queue_filter import QueueFilter
+from console.reads.queue_filter import QueueFilter, opening_view
 from console.rules.roles import Permission, require
 from screens.help_screen import HelpScreen
 from screens.keymap import EVERYWHERE
-from screens.queue.filter_bar import default_filter
 from screens.queue.screen import QueueScreen
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ class Going:
         from screens.ticket.screen import TicketScreen
 
         queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
-        f = queue.queue_view.filter if queue is not None else default_filter(self.operator.role)
+        f = queue.queue_view.filter if queue is not None else opening_view(self.operator.role)
         try:
             found = await self.in_thread(
                 partial(self.queue.neighbour, f, self.desk.now(), number, step)

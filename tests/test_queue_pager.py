@@ -342,7 +342,15 @@ def test_a_page_read_each_way_is_the_queue_in_order(queue, clock):
 def _opening(rows: int, unassigned_new: int) -> Opening:
     card = OperatorCard(7, "olga", "Olga", Role.operator, True)
     cells = [Cell("new", "transfers", UNASSIGNED, 0, unassigned_new, 0)]
-    return Opening(card, None, None, _page(0, rows), cells, T0)
+    return Opening(
+        operator=card,
+        saved_filter=None,
+        saved_columns=None,
+        view=QueueFilter(),
+        first_page=_page(0, rows),
+        cells=cells,
+        at=T0,
+    )
 
 
 def test_the_opening_window_is_the_quick_reads_page_and_counts():

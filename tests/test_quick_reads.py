@@ -12,7 +12,7 @@ from console.reads import quick
 from console.reads.facet_counts import facets_from_cells
 from console.reads.precompile import TARGET, module_text
 from console.reads.queue import Queue, QueueFilter, viewer_id_for
-from console.reads.queue_filter import Assignee
+from console.reads.queue_filter import SECURITY_VIEW, Assignee
 from console.reads.quick import OPENING_ROWS, console_opening, opening_queue
 from console.reads.ticket import load_ticket
 from models import Role
@@ -106,6 +106,19 @@ def test_the_consoles_opening_is_what_the_orm_path_reads(staffed, db_url):
         counted = facets_from_cells(opening.cells, f, card.id, None)
         assert counted == queue.facets(f, now)
         assert counted.breached > 0
+
+
+def test_a_security_officers_opening_is_their_own_view(staffed, db_url):
+    numbers = _some_tickets(staffed)
+    operations.escalate(staffed, numbers[2], "hacking", "someone else signed in", by="olga")
+    queue = Queue(staffed.db, viewer_id_for(staffed.db, "irina"))
+    now = staffed.now()
+
+    opening = console_opening(cli_db(db_url, ["--as", "irina"]), "irina", now=now)
+
+    assert opening is not None and opening.view == SECURITY_VIEW
+    assert opening.first_page == queue.page(SECURITY_VIEW, now, limit=OPENING_ROWS)
+    assert [row.number for row in opening.first_page] == [numbers[2]]
 
 
 def test_the_quick_path_leaves_what_it_does_not_cover_to_the_full_path(staffed, db_url):

@@ -22,6 +22,7 @@ from console.database import SCHEMA_HEAD
 from console.reads import operator, ticket
 from console.reads.facets import PAST_DUE_CELLS
 from console.reads.queue import VIEWER_ID, Queue, QueueFilter
+from console.reads.queue_filter import SECURITY_VIEW
 from console.rules.tally import TALLY_CELLS
 from models import UTCDateTime
 
@@ -43,9 +44,14 @@ def statements() -> dict[str, sa.Select]:
     """The statements the quick path runs, by name."""
     # The opening view's first rows, for a viewer: the dialect only matters to a search.
     queue = Queue(SimpleNamespace(is_postgres=False), viewer_id=0)
-    first_page = queue._page_statement(None, QueueFilter(), keyed=False, descending=False)
+
+    def first_page(view: QueueFilter) -> sa.Select:
+        return queue._page_statement(None, view, keyed=False, descending=False)
+
     return {
-        "queue_first_page": first_page,
+        "queue_first_page": first_page(QueueFilter()),
+        # A security officer's opening view (console.reads.quick.console_opening).
+        "security_first_page": first_page(SECURITY_VIEW),
         "viewer_id": VIEWER_ID,
         # The full-screen console's first paint (console.reads.quick.console_opening).
         "operator_card": operator.OPERATOR_CARD,

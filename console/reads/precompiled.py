@@ -326,6 +326,53 @@ STATEMENTS = {'attachments': {'datetimes': ('created_at',),
                                          'anon_1.created_at, anon_1.id\n'
                                          ' LIMIT :limit OFFSET :offset',
                                          {'param_1': 0, 'param_2': 0, 'queue_rank_1': 9})}},
+ 'security_first_page': {'datetimes': ('created_at',
+                                       'due_at',
+                                       'queue_due',
+                                       'waiting_since',
+                                       'assigned_at',
+                                       'last_customer_at',
+                                       'updated_at'),
+                         'json': (),
+                         'sql': {'postgresql': ('SELECT ticket.id, ticket.number, ticket.service, '
+                                                'ticket.status, ticket.subject, '
+                                                'ticket.customer_wmid, ticket.customer_email, '
+                                                'operator.login, ticket.created_at, ticket.due_at, '
+                                                'ticket.escalation_flags, ticket.queue_rank, '
+                                                'ticket.queue_due, ticket.version, '
+                                                'ticket.waiting_since, ticket.assigned_at, '
+                                                'ticket.last_customer_at, ticket.updated_at \n'
+                                                'FROM ticket LEFT OUTER JOIN operator ON '
+                                                'operator.id = ticket.assignee_id \n'
+                                                'WHERE ticket.queue_rank < '
+                                                '%(queue_rank_1)s::INTEGER AND '
+                                                '(ticket.escalation_flags & '
+                                                '%(escalation_flags_1)s::INTEGER) != '
+                                                '%(param_1)s::INTEGER ORDER BY ticket.queue_rank, '
+                                                'ticket.queue_due, ticket.created_at, ticket.id \n'
+                                                ' LIMIT %(limit)s::INTEGER OFFSET '
+                                                '%(offset)s::INTEGER',
+                                                {'escalation_flags_1': 7,
+                                                 'param_1': 0,
+                                                 'queue_rank_1': 9}),
+                                 'sqlite': ('SELECT ticket.id, ticket.number, ticket.service, '
+                                            'ticket.status, ticket.subject, ticket.customer_wmid, '
+                                            'ticket.customer_email, operator.login, '
+                                            'ticket.created_at, ticket.due_at, '
+                                            'ticket.escalation_flags, ticket.queue_rank, '
+                                            'ticket.queue_due, ticket.version, '
+                                            'ticket.waiting_since, ticket.assigned_at, '
+                                            'ticket.last_customer_at, ticket.updated_at \n'
+                                            'FROM ticket LEFT OUTER JOIN operator ON operator.id = '
+                                            'ticket.assignee_id \n'
+                                            'WHERE ticket.queue_rank < :queue_rank_1 AND '
+                                            '(ticket.escalation_flags & :escalation_flags_1) != '
+                                            ':param_1 ORDER BY ticket.queue_rank, '
+                                            'ticket.queue_due, ticket.created_at, ticket.id\n'
+                                            ' LIMIT :limit OFFSET :offset',
+                                            {'escalation_flags_1': 7,
+                                             'param_1': 0,
+                                             'queue_rank_1': 9})}},
  'tally_cells': {'datetimes': (),
                  'json': (),
                  'sql': {'postgresql': ('SELECT tickettally.status AS status, tickettally.service '

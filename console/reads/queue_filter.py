@@ -14,7 +14,7 @@ from typing import Any
 
 from console.rules.queue_order import SortOrder
 from console.rules.word_forms import names_a_ticket
-from models import ACTIVE_STATUSES, EscalationKind, Service, Status
+from models import ACTIVE_STATUSES, EscalationKind, Role, Service, Status
 
 
 class Assignee(StrEnum):
@@ -104,3 +104,18 @@ class QueueFilter:
             if data.get("order") in SortOrder._value2member_map_
             else SortOrder.sla,
         )
+
+
+# What a security officer's console opens on: the work that is theirs.
+SECURITY_VIEW = QueueFilter(
+    escalations=frozenset(
+        {EscalationKind.fraud, EscalationKind.hacking, EscalationKind.wmid_block}
+    ),
+    assignee=Assignee.anyone,
+)
+
+
+def opening_view(role: Role) -> QueueFilter:
+    """What a console opens on (and 0 goes back to): an operator's own work and
+    the unassigned queue; a security officer's fraud, hacking and block requests."""
+    return SECURITY_VIEW if role == Role.security else QueueFilter()

@@ -27,6 +27,7 @@ from typing import Any
 from console.identity import sqlite_identity
 from console.reads.facet_counts import Cell, tallied_cells
 from console.reads.precompiled import SCHEMA_HEAD, STATEMENTS
+from console.reads.queue_filter import QueueFilter, opening_view
 from console.reads.queue_row import QueueRow
 from console.reads.ticket_detail import TicketDetail, read_ticket
 from models import Role, Service, Status
@@ -219,8 +220,9 @@ class Opening:
     operator: OperatorCard
     saved_filter: dict[str, Any] | None
     saved_columns: dict[str, Any] | None
-    # The first rows of QueueFilter() in its own order (the opening view of an
-    # operator or a supervisor with no saved filter): console.reads.precompile.
+    # The first rows of the operator's role's opening view (`view`, in its own
+    # order), whatever filter they saved: console.reads.precompile has those two.
+    view: QueueFilter
     first_page: list[QueueRow]
     cells: list[Cell]
     at: datetime
@@ -245,12 +247,14 @@ def console_opening(url: str, login: str | None, *, now: datetime) -> Opening | 
             return rows[0][0] if rows else None
 
         page = {"viewer_id": id_, "limit": OPENING_ROWS, "offset": 0}
-        first_page = reader.rows("queue_first_page", page)
+        security = Role(role) == Role.security
+        first_page = reader.rows("security_first_page" if security else "queue_first_page", page)
         past_due = reader.rows("past_due_cells", {"now": _bound_moment(now, reader.dialect)})
         return Opening(
             operator=OperatorCard(id_, login_, name, Role(role), bool(active)),
             saved_filter=saved("queue_filter"),
             saved_columns=saved("queue_columns"),
+            view=opening_view(Role(role)),
             first_page=[_queue_row(row) for row in first_page],
             cells=tallied_cells(reader.rows("tally_cells", {}), past_due),
             at=now,

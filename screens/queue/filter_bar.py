@@ -19,12 +19,12 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from console.reads.queue_filter import Assignee, QueueFilter
+from console.reads.queue_filter import SECURITY_VIEW, Assignee, QueueFilter, opening_view
 from console.rules.labels import ESCALATION_LABELS, SERVICE_LABELS, STATUS_LABELS, plural
 from console.rules.queue_order import SortOrder
 from console.rules.word_forms import search_words
 from console.untrusted import one_line
-from models import ACTIVE_STATUSES, EscalationKind, Role, Service, Status
+from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 from screens.keymap import FILTERS, bindings_for
 from screens.moving import Moving
 from screens.widgets.check_list import CheckList
@@ -69,16 +69,7 @@ QUICK_VIEWS: dict[str, tuple[str, QueueFilter]] = {
         "Answered by me today",
         QueueFilter(statuses=frozenset(Status), assignee=Assignee.mine, answered_today=True),
     ),
-    # What a security officer's console opens on: the work that is theirs.
-    "security": (
-        "Fraud, hacking and blocks",
-        QueueFilter(
-            escalations=frozenset(
-                {EscalationKind.fraud, EscalationKind.hacking, EscalationKind.wmid_block}
-            ),
-            assignee=Assignee.anyone,
-        ),
-    ),
+    "security": ("Fraud, hacking and blocks", SECURITY_VIEW),
 }
 
 ORDER_WORDS = {
@@ -88,12 +79,6 @@ ORDER_WORDS = {
     SortOrder.updated: "last updated first",
     SortOrder.relevance: "best match first",
 }
-
-
-def default_filter(role: Role) -> QueueFilter:
-    """What a console opens on (and 0 goes back to): an operator's own work and
-    the unassigned queue; a security officer's fraud, hacking and block requests."""
-    return QUICK_VIEWS["security" if role == Role.security else "default"][1]
 
 
 ASSIGNEE_WORDS = {
@@ -420,7 +405,7 @@ class FilterScreen(Moving, ModalScreen[None]):
     def action_reset(self) -> None:
         """Back to the default view: the lists start again from it."""
         role = self.app.operator.role  # type: ignore[attr-defined]
-        self.apply(default_filter(role).with_(search=self.filter.search, order=self.filter.order))
+        self.apply(opening_view(role).with_(search=self.filter.search, order=self.filter.order))
         self.dismiss()
 
 

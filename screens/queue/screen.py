@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from console.errors import DomainError
-from console.reads.queue_filter import QueueFilter
+from console.reads.queue_filter import QueueFilter, opening_view
 from console.reads.queue_row import QueueRow
 from console.reads.ticket_detail import TicketDetail
 from console.rules.labels import plural
@@ -27,7 +27,7 @@ from screens.keymap import QUEUE, bindings_for
 from screens.messages import PresenceSeen, TicketsChanged, Whereabouts
 from screens.queue.column_chooser import ColumnChooser
 from screens.queue.columns import CHOOSABLE
-from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen, default_filter
+from screens.queue.filter_bar import QUICK_VIEWS, FilterBar, FilterScreen
 from screens.queue.view import QueueView
 from screens.ticket.in_hand import TicketInHand
 from screens.ticket.verbs import TicketActions
@@ -135,7 +135,7 @@ class QueueScreen(TicketActions):
         return self._filter_from(load_preference(app.desk, PREFERENCE, by=app.login))
 
     def _filter_from(self, saved: dict | None) -> QueueFilter:
-        return QueueFilter.from_json(saved) if saved else default_filter(self.console.operator.role)
+        return QueueFilter.from_json(saved) if saved else opening_view(self.console.operator.role)
 
     def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
         current = self.queue_view.filter
@@ -171,7 +171,7 @@ class QueueScreen(TicketActions):
         """A quick view, with the search and the order kept."""
         current = self.queue_view.filter
         role = self.console.operator.role
-        view = default_filter(role) if name == "default" else QUICK_VIEWS[name][1]
+        view = opening_view(role) if name == "default" else QUICK_VIEWS[name][1]
         self.use_filter(view.with_(search=current.search, order=current.order))
 
     def action_sort(self) -> None:

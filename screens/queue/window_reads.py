@@ -39,7 +39,7 @@ def opening_window(ask: WindowRequest, f: QueueFilter, opening: Opening) -> Queu
     """The first window from what the quick path read before the ORM loaded
     (console.reads.quick.console_opening), when that covers `f`: its first page
     is the opening view's, its counts the tally's. None: read it as usual."""
-    if f.applied() != QueueFilter().applied():
+    if f.applied() != opening.view.applied():
         return None
     facets = facets_from_cells(opening.cells, f.applied(), opening.operator.id, None)
     if len(opening.first_page) != min(PAGE_SIZE, facets.total):
