@@ -229,6 +229,9 @@ def test_the_last_reassign_is_put_back_ticket_by_ticket(staffed):
     assert "changed since you loaded it" in undone.refused[moved_on]
     holders = [load_ticket(staffed.db, n).assignee for n in (held, free, moved_on)]
     assert holders == ["olga", None, "ivan"]
+    # Given to ivan, the new ticket opened; put back in the queue, it is new again.
+    statuses = [load_ticket(staffed.db, n).status for n in (held, free, moved_on)]
+    assert statuses == [Status.open, Status.new, Status.on_hold]
     undo = load_ticket(staffed.db, held).audit[-1]
     assert (undo.action, undo.operator, undo.after["undo"]) == ("assign", "sergey", True)
 

@@ -71,7 +71,7 @@ def undo_reassign(desk: Desk, moved: Sequence[Assigned], *, by: str) -> Bulk:
             to=previous[n].previous,
             by=by,
             expected_version=previous[n].version,
-            undo=True,
+            undo=previous[n],
         ),
     )
 

@@ -89,6 +89,8 @@ class Assigned:
     number: int
     previous: str | None
     version: int
+    # A new ticket given to someone opens: put back, it is new again.
+    previous_status: Status
 
 
 def assign(
@@ -98,10 +100,11 @@ def assign(
     to: str | None,
     by: str,
     expected_version: int | None = None,
-    undo: bool = False,
+    undo: Assigned | None = None,
 ) -> Assigned:
     """Give a ticket to an operator, or back to the queue (to=None). Supervisors
-    only. `undo`: the audit says it puts back a reassign."""
+    only. `undo`: the reassign this puts back (the audit says so, and a ticket
+    it opened is new again)."""
     with editing(
         desk,
         number,
@@ -110,12 +113,15 @@ def assign(
         permission=Permission.assign,
         expected_version=expected_version,
     ) as edit:
-        check_workable(number, edit.ticket.status, "assign")
+        status = edit.ticket.status
+        check_workable(number, status, "assign")
         previous = operator_login(edit.session, edit.ticket.assignee_id)
         hand_to(edit, find_operator(edit.session, to) if to is not None else None)
-        if undo:
+        if undo is not None:
             edit.details["undo"] = True
-    return Assigned(number, previous, edit.ticket.version)
+            if undo.previous_status == Status.new and status == Status.open:
+                edit.ticket.status = Status.new
+    return Assigned(number, previous, edit.ticket.version, status)
 
 
 def hand_to(edit: TicketEdit, target: Operator | None) -> None:
