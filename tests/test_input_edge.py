@@ -115,7 +115,6 @@ def olga(db_url: str) -> None:
 )
 @settings(
     max_examples=30,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_text_argument_is_a_clean_refusal_or_a_correct_store(

@@ -624,7 +624,6 @@ def _mail_shaped(draw) -> bytes:
 
 @settings(
     max_examples=60,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.one_of(st.binary(max_size=600), _mail_shaped()))

@@ -290,7 +290,6 @@ _PIECES = st.sampled_from(
 
 @settings(
     max_examples=40,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.lists(st.one_of(_PIECES, st.binary(max_size=30)), max_size=10).map(b"".join))

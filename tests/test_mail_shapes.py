@@ -283,7 +283,7 @@ _SHAPES = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     st.lists(st.one_of(_SHAPES, st.binary(max_size=40)), max_size=12).map(b"".join)
     | st.binary(max_size=600)

@@ -159,7 +159,7 @@ def assert_screen_is_inert(app) -> None:
 
 
 @given(text=hostile, other=hostile)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_every_piece_of_the_detail_is_literal(text, other):
     detail = TicketDetail(
         id=1,
@@ -206,7 +206,7 @@ def test_every_piece_of_the_detail_is_literal(text, other):
 
 
 @given(text=hostile)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_a_queue_row_is_literal(text):
     """The queue draws its own segments: no customer text can bring controls or styles."""
     row = queue_row(
@@ -230,7 +230,6 @@ def test_a_queue_row_is_literal(text):
 @given(subject=storable, body=storable, name=storable, filename=hostile, reason=storable)
 @settings(
     max_examples=8,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 async def test_hostile_tickets_render_without_error_and_without_effect(
@@ -289,7 +288,6 @@ async def test_hostile_tickets_render_without_error_and_without_effect(
 @given(subject=storable, reason=storable, login_name=storable)
 @settings(
     max_examples=5,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 async def test_the_supervisors_screens_are_inert_too(ui_desk, subject, reason, login_name):
