@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from console.cli.main import main
 from console.demo.generator import load_demo
+from console.rules.labels import plural
 from console.rules.queue_order import kinds_of
 from models import ACTIVE_STATUSES, BlockRequest, BlockState, Service, Status
 from screens.dashboard.open_work import LABEL_WIDTH, SERVICE_ROWS, STATUS_COLUMNS, OpenWorkMatrix
@@ -170,3 +171,25 @@ def test_wmconsole_dashboard_refuses_an_operator(ui_demo):
     assert result.exit_code == 4
     assert "olga is an operator" in result.stderr
     assert "supervisor dashboard" in result.stderr
+
+
+async def test_a_narrow_title_keeps_what_needs_acting_on(ui_demo):
+    """At 80 columns the title drops the gloss and the answered count (they are in
+    the open work), never what is past SLA or the blocks waiting for a decision."""
+    app = console_for(ui_demo, login="sergey")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        stats = app.screen.stats
+        breached = sum(stats.breached.values())
+        blocks = len(stats.block_requests)
+        title = str(app.screen.query_one("#dash-title").render())
+
+        assert f"{stats.waiting_total:,} waiting · {breached:,} past SLA" in title
+        to_decide = f"{plural(blocks, 'block')} to decide" + (" (B)" if blocks else "")
+        assert title.rstrip().endswith(to_decide)
+        await pilot.resize_terminal(160, 48)
+        await settle(pilot)
+        wide = str(app.screen.query_one("#dash-title").render())
+        assert f"{stats.answered_total:,} answered" in wide and "(new, open, on hold)" in wide

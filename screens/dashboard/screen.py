@@ -71,6 +71,28 @@ def _ago(delta: timedelta) -> str:
     return short_duration(max(delta, timedelta(0)))
 
 
+def _title_parts(stats: DeskStats, *, full: bool) -> list[str | tuple[str, str]]:
+    breached = sum(stats.breached.values())
+    blocks = len(stats.block_requests)
+    waiting = (f"{stats.waiting_total:,} waiting", "bold")
+    past = (f"{breached:,} past SLA", "bold $text-error" if breached else "")
+    to_decide = (
+        f"{plural(blocks, 'block')} to decide" + (" (B)" if blocks else ""),
+        "bold $text-warning" if blocks else "",
+    )
+    if not full:
+        return [f" · {stats.at:%H:%M} · ", waiting, " · ", past, " · ", to_decide]
+    return [
+        f" · {stats.at:%a %H:%M} GMT · ",
+        waiting,
+        " (new, open, on hold) · ",
+        f"{stats.answered_total:,} answered · ",
+        past,
+        " · ",
+        to_decide,
+    ]
+
+
 class DashboardScreen(ConsoleScreen):
     ACTION_SCREEN = DASHBOARD
     BINDINGS = bindings_for(DASHBOARD)
@@ -100,6 +122,8 @@ class DashboardScreen(ConsoleScreen):
         self._read_again = False
         self._stale = False
         self._block_tickets: dict[str, int] = {}
+        # What the title says went wrong with the last reading, if anything.
+        self._error = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Dashboard — reading the desk…"), id="dash-title")
@@ -231,25 +255,19 @@ class DashboardScreen(ConsoleScreen):
         stats = self.stats
         parts: list[str | tuple[str, str]] = [("Dashboard", "bold $accent")]
         if stats is not None:
-            breached = sum(stats.breached.values())
-            blocks = len(stats.block_requests)
-            parts.extend(
-                [
-                    f" · {stats.at:%a %H:%M} GMT · ",
-                    (f"{stats.waiting_total:,} waiting", "bold"),
-                    " (new, open, on hold) · ",
-                    f"{stats.answered_total:,} answered · ",
-                    (f"{breached:,} past SLA", "bold $text-error" if breached else ""),
-                    " · ",
-                    (
-                        f"{plural(blocks, 'block')} to decide" + (" (B)" if blocks else ""),
-                        "bold $text-warning" if blocks else "",
-                    ),
-                ]
-            )
+            parts.extend(_title_parts(stats, full=True))
+            title = self.query_one("#dash-title", Static)
+            room = title.size.width - title.styles.padding.width
+            if room and Content.assemble(*parts).cell_length > room:
+                # Narrow: what needs acting on first; the answered are in the open work.
+                parts[1:] = _title_parts(stats, full=False)
         if error:
             parts.extend([" · ", (f"could not read the desk: {one_line(error)}", "$text-error")])
+        self._error = error
         _update(self.query_one("#dash-title", Static), Content.assemble(*parts))
+
+    def on_resize(self) -> None:
+        self._title(self._error)
 
     def _show(self, stats: DeskStats) -> None:
         self._title()
