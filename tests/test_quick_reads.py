@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from console import operations
-from console.desk import open_desk
+from console.desk import Desk, open_desk
 from console.reads import quick
 from console.reads.facet_counts import facets_from_cells
 from console.reads.precompile import TARGET, module_text
@@ -15,6 +17,7 @@ from console.reads.queue import Queue, QueueFilter, viewer_id_for
 from console.reads.queue_filter import SECURITY_VIEW, Assignee
 from console.reads.quick import OPENING_ROWS, console_opening, opening_queue
 from console.reads.ticket import load_ticket
+from console.settings import Settings
 from models import Role
 from screens.queue.pager import PAGE_SIZE
 from tests.support.roster import cli_db
@@ -163,3 +166,19 @@ def test_tickets_and_ticket_json_load_no_orm(sqlite_url):
 def test_the_consoles_opening_reads_one_page_of_the_queue():
     """console_opening's rows fill the pager's first page exactly."""
     assert OPENING_ROWS == PAGE_SIZE
+
+
+def test_a_deferred_desk_names_its_database_as_the_opened_one_does(sqlite_url):
+    """The console names the database (in the empty queue's hint) before it has
+    opened it: as SQLAlchemy would, the password hidden."""
+    deferred = Desk.deferred(sqlite_url, Settings())
+    opened = open_desk(sqlite_url)
+    assert deferred.where == opened.where and not deferred.is_open
+    opened.close()
+    for url in (
+        "postgresql://olga:s3cret@127.0.0.1:5432/wmconsole",
+        "postgresql://olga@db.example.com/wmconsole",
+        "postgresql://127.0.0.1/wmconsole",
+    ):
+        shown = make_url(url).render_as_string(hide_password=True)
+        assert Desk.deferred(url, Settings()).where == shown
