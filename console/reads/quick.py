@@ -238,23 +238,24 @@ def console_opening(url: str, login: str | None, *, now: datetime) -> Opening | 
         operators = reader.rows("operator_card", {"login": acting})
         if not operators:
             return None
-        id_, login_, name, role, active = operators[0]
+        id_, login_, name, role_name, active = operators[0]
         if not active:
             return None
+        role = Role(role_name)
 
         def saved(key: str) -> Any:
             rows = reader.rows("preference", {"login": acting, "key": key})
             return rows[0][0] if rows else None
 
         page = {"viewer_id": id_, "limit": OPENING_ROWS, "offset": 0}
-        security = Role(role) == Role.security
+        security = role == Role.security
         first_page = reader.rows("security_first_page" if security else "queue_first_page", page)
         past_due = reader.rows("past_due_cells", {"now": _bound_moment(now, reader.dialect)})
         return Opening(
-            operator=OperatorCard(id_, login_, name, Role(role), bool(active)),
+            operator=OperatorCard(id_, login_, name, role, bool(active)),
             saved_filter=saved("queue_filter"),
             saved_columns=saved("queue_columns"),
-            view=opening_view(Role(role)),
+            view=opening_view(role),
             first_page=[_queue_row(row) for row in first_page],
             cells=tallied_cells(reader.rows("tally_cells", {}), past_due),
             at=now,
