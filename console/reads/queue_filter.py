@@ -7,7 +7,6 @@ purse or e-mail) always looks through the whole desk."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -85,25 +84,37 @@ class QueueFilter:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> QueueFilter:
-        """Tolerant of values that no longer exist: a saved filter never breaks start-up."""
+    def from_json(cls, data: Any) -> QueueFilter:
+        """Tolerant of values that no longer exist, and of any shape at all (the
+        row is only JSON): a saved filter never breaks start-up."""
+        if not isinstance(data, dict):
+            return cls()
 
-        def members(enum: type, values: Iterable[str]) -> frozenset:
-            return frozenset(enum(v) for v in values if v in enum._value2member_map_)
+        def members(enum: type, values: Any) -> frozenset:
+            values = values if isinstance(values, list) else []
+            return frozenset(enum(v) for v in values if _named(v, enum))
 
+        def flag(name: str) -> bool:
+            return data.get(name) is True
+
+        assignee, search, order = data.get("assignee"), data.get("search"), data.get("order")
+        if not isinstance(assignee, str) or not assignee:
+            assignee = Assignee.mine_or_unassigned
         return cls(
-            services=members(Service, data.get("services", [])),
-            statuses=members(Status, data.get("statuses", [])) or ACTIVE_STATUSES,
-            escalations=members(EscalationKind, data.get("escalations", [])),
-            assignee=str(data.get("assignee") or Assignee.mine_or_unassigned),
-            breached=bool(data.get("breached", False)),
-            search=str(data.get("search", "")),
-            answered_today=bool(data.get("answered_today", False)),
-            search_in_view=bool(data.get("search_in_view", False)),
-            order=SortOrder(data.get("order", "sla"))
-            if data.get("order") in SortOrder._value2member_map_
-            else SortOrder.sla,
+            services=members(Service, data.get("services")),
+            statuses=members(Status, data.get("statuses")) or ACTIVE_STATUSES,
+            escalations=members(EscalationKind, data.get("escalations")),
+            assignee=assignee,
+            breached=flag("breached"),
+            search=search if isinstance(search, str) else "",
+            answered_today=flag("answered_today"),
+            search_in_view=flag("search_in_view"),
+            order=SortOrder(order) if _named(order, SortOrder) else SortOrder.sla,
         )
+
+
+def _named(value: Any, enum: type) -> bool:
+    return isinstance(value, str) and value in enum._value2member_map_
 
 
 # What a security officer's console opens on: the work that is theirs.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -134,7 +135,7 @@ class QueueScreen(TicketActions):
         app = self.console
         return self._filter_from(load_preference(app.desk, PREFERENCE, by=app.login))
 
-    def _filter_from(self, saved: dict | None) -> QueueFilter:
+    def _filter_from(self, saved: Any) -> QueueFilter:
         return QueueFilter.from_json(saved) if saved else opening_view(self.console.operator.role)
 
     def use_filter(self, f: QueueFilter, *, save: bool = True) -> None:
@@ -438,6 +439,10 @@ def _in_hand(row: QueueRow) -> TicketInHand:
     )
 
 
-def _hidden_in(saved: dict | None) -> frozenset[str]:
-    """The columns a saved preference hides (those that may still be hidden)."""
-    return frozenset(name for name in (saved or {}).get("hidden", []) if name in CHOOSABLE)
+def _hidden_in(saved: Any) -> frozenset[str]:
+    """The columns a saved preference hides (those that may still be hidden); a
+    preference of any other shape hides none."""
+    hidden = saved.get("hidden") if isinstance(saved, dict) else None
+    return (
+        frozenset(n for n in hidden if n in CHOOSABLE) if isinstance(hidden, list) else frozenset()
+    )
