@@ -15,6 +15,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -47,6 +48,7 @@ def new_console_id() -> str:
     return uuid.uuid4().hex
 
 
+@cache
 def this_host() -> str:
     return socket.gethostname()[:255]
 
