@@ -240,6 +240,12 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     # 32 MiB of page cache (the default is 2): a write touches a dozen indexes of a
     # million-row table, and re-reading their upper pages dominated intake.
     cursor.execute("PRAGMA cache_size=-32768")
+    # The search index's words, for spelling out a prefix (console/reads/search.py).
+    # This connection's own: it reads the index only when asked.
+    cursor.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.ticket_search_terms "
+        "USING fts5vocab(main, ticket_search, 'row')"
+    )
     cursor.close()
     # The search index's stems (migration 0008): its triggers call this.
     dbapi_connection.create_function("wm_search_words", 1, index_text, deterministic=True)

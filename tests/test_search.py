@@ -82,24 +82,40 @@ def test_a_whole_desk_search_counts_its_tickets_from_the_index(staffed):
     assert whole.total == 2
 
 
-@pytest.mark.parametrize("search", ["карт", "e-num"])
+@pytest.mark.parametrize("asked", [False, True], ids=["read-once", "asked"])
+@pytest.mark.parametrize("search", ["карт", "карта", "e-num"])
 def test_walking_the_queue_finds_the_page_that_sorting_the_matches_finds(
-    staffed, monkeypatch, search
+    staffed, monkeypatch, search, asked
 ):
     services = ("transfers", "keeper", "transfers", "cards", "keeper")
     cards = {
-        new_ticket(staffed, subject=f"Карта {n} и E-NUM", service=service)
+        new_ticket(staffed, subject=f"Карточка {n} и E-NUM", service=service)
         for n, service in enumerate(services)
     }
+    cards.add(new_ticket(staffed, subject="Карта", body="e-num", service="cards"))
     new_ticket(staffed, subject="Вопрос", body="Кошелёк не открывается, e num")
     olga = ops.get_operator(staffed, "olga").id
     f = EVERYTHING.with_(search=search)
     sorted_page = [row.number for row in Queue(staffed.db, olga).page(f, staffed.now())]
-    # Every search walks the queue's index when any number of matches is "many".
+    # Every search walks the queue's index when any number of matches is "many";
+    # SQLite asks each ticket about a word in any share of the desk, or in none.
     monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    monkeypatch.setattr("console.reads.search.ASKED_FROM_SHARE", 0 if asked else 2)
     walked = Queue(staffed.db, olga).page(f, staffed.now())
     assert [row.number for row in walked] == sorted_page
     assert set(sorted_page) == cards
+
+
+def test_a_walk_asking_each_ticket_finds_words_new_since_it_was_planned(staffed, monkeypatch):
+    monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    monkeypatch.setattr("console.reads.search.ASKED_FROM_SHARE", 0)
+    queue = Queue(staffed.db, ops.get_operator(staffed, "olga").id)
+    f = EVERYTHING.with_(search="paym")
+    first = new_ticket(staffed, subject="Payment not delivered")
+    assert [row.number for row in queue.page(f, staffed.now())] == [first]
+    # "paymaster" was in no ticket when the walk spelled out "paym" the first time.
+    second = new_ticket(staffed, subject="A paymaster asks")
+    assert {row.number for row in queue.page(f, staffed.now())} == {first, second}
 
 
 def test_relevance_puts_the_ticket_a_search_names_first(staffed):

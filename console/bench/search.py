@@ -85,12 +85,28 @@ class RawSearch:
             ('"' + " ".join(term.stems) + '"' + ("*" if term.prefix else ""),),
         )
 
-    def page(self, word: str) -> Callable[[], list]:
-        """SQLite's fastest form for a common word walks the queue's index (`+ 0`
-        keeps the id index out of it); PostgreSQL's planner chooses itself."""
+    def page(self, word: str) -> list[Callable[[], list]]:
+        """A first page in queue order, each way the index can find it (the
+        faster one is the floor). PostgreSQL's planner chooses itself. SQLite's
+        walk the queue's index (`+ 0` keeps the id index out of it) and look
+        each ticket up among the matches read once, or ask each ticket's
+        document for the word's forms, as the vocabulary spells them."""
         documents, parameters = self._documents(word)
-        walk = "" if self.postgres else " + 0"
-        return self._page_where(f"t.id{walk} IN ({documents})", parameters)
+        if self.postgres:
+            return [self._page_where(f"t.id IN ({documents})", parameters)]
+        forms = (
+            "(SELECT group_concat('\"' || term || '\"', ' OR ') FROM temp.ticket_search_terms "
+            "WHERE term >= ? AND term < ? || char(1114111))"
+        )
+        stem = parse(word)[0].stems[-1]
+        return [
+            self._page_where(f"t.id + 0 IN ({documents})", parameters),
+            self._page_where(
+                "EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_search MATCH "  # noqa: S608
+                f"{forms} AND s.rowid = t.id)",
+                (stem, stem),
+            ),
+        ]
 
     def _page_where(self, condition: str, parameters: tuple) -> Callable[[], list]:
         """A first page in queue order, as wmconsole reads it: on PostgreSQL

@@ -22,7 +22,13 @@ from console.reads.facet_counts import Cell, Facets, facets_from_cells
 from console.reads.facets import NOW, TODAY, count_cells, read_parameters
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.queue_row import QueueKey, QueueRow
-from console.reads.search import relevance, search_clause, walks_the_queue, whole_desk_count
+from console.reads.search import (
+    Walk,
+    relevance,
+    search_clause,
+    walks_the_queue,
+    whole_desk_count,
+)
 from console.rules.queue_order import (
     LIVE_RANKS,
     NOT_WORKED_RANK,
@@ -160,7 +166,7 @@ class Queue:
         f: QueueFilter,
         *,
         with_assignee: bool = True,
-        walk: bool = False,
+        walk: Walk | None = None,
     ) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL; "now" is the bound parameter `now`."""
         conditions: list[sa.ColumnElement[bool]] = []
@@ -186,7 +192,9 @@ class Queue:
         conditions.extend(self.narrowing(f, walk=walk))
         return conditions
 
-    def narrowing(self, f: QueueFilter, *, walk: bool = False) -> list[sa.ColumnElement[bool]]:
+    def narrowing(
+        self, f: QueueFilter, *, walk: Walk | None = None
+    ) -> list[sa.ColumnElement[bool]]:
         """What narrows the set past the tally: the search, and "answered by me today"."""
         conditions = []
         searched = search_clause(f.search, self._dialect, walk=walk)
@@ -242,7 +250,7 @@ class Queue:
                 return statement
         by_relevance = f.order == SortOrder.relevance
         branches, assignee_split = ([], False) if by_relevance else self._branches(f)
-        walk = not by_relevance and walks_the_queue(connection, f.search, self._dialect)
+        walk = None if by_relevance else walks_the_queue(connection, f.search, self._dialect)
         conditions = self._conditions(connection, f, with_assignee=not assignee_split, walk=walk)
         sort = _sort_columns(f, self._dialect)
         # Reading backwards in a newest-first order is reading forwards in the index.

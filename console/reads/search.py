@@ -9,11 +9,15 @@ case-insensitively: on PostgreSQL through pg_trgm indexes, on SQLite among the
 tickets the word index finds.
 
 Each ticket has one search document (migration 0008): an FTS5 row on SQLite,
-a tsvector on PostgreSQL. User text reaches SQL only as bound parameters: the
-words of a term are letters and digits, and LIKE wildcards are escaped.
+a tsvector on PostgreSQL. A page of a common word in queue order walks the
+queue's index rather than sorting every match (walks_the_queue says how).
+User text reaches SQL only as bound parameters: the words of a term are
+letters and digits, and LIKE wildcards are escaped.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -23,6 +27,10 @@ from models import Message, Ticket
 
 _LIKE_ESCAPE = "\\"
 _document = sa.table("ticket_search", sa.column("rowid"))
+# The search index's vocabulary: each connection's own view of it (console/database.py).
+_vocabulary = sa.table(
+    "ticket_search_terms", sa.column("term", sa.String), sa.column("doc"), schema="temp"
+)
 _MATCH = sa.literal_column("ticket_search").op("MATCH")
 _postgres_document = sa.table(
     "ticketsearch", sa.column("ticket_id", sa.Integer), sa.column("words")
@@ -93,9 +101,21 @@ def _written_in(term: Term, dialect: str, walk: bool) -> sa.ColumnElement[bool]:
     )
 
 
-def _has_words(term: Term, dialect: str, walk: bool) -> sa.ColumnElement[bool]:
+@dataclass(frozen=True)
+class Walk:
+    """A page of a search found by walking the queue's index in order, as
+    opposed to sorting every match. `asked` holds the positions of the terms
+    each ticket passed is asked about (SQLite: a word in a large share of the
+    desk); every other term's matches are read once and looked up."""
+
+    asked: frozenset[int] = frozenset()
+
+
+def _has_words(
+    term: Term, dialect: str, walk: Walk | None, position: int
+) -> sa.ColumnElement[bool]:
     """The ticket's document has the term's words."""
-    if not walk:
+    if walk is None:
         return Ticket.id.in_(_documents_matching(term, dialect))
     if dialect == "postgresql":
         # A scalar subquery, which PostgreSQL cannot turn into a join: it walks
@@ -105,27 +125,54 @@ def _has_words(term: Term, dialect: str, walk: bool) -> sa.ColumnElement[bool]:
             .where(_postgres_document.c.ticket_id == Ticket.id)
             .scalar_subquery()
         )
+    if position in walk.asked:
+        return sa.exists().where(_MATCH(_word_forms(term)), _document.c.rowid == Ticket.id)
     # `+ 0` hides the id from SQLite's planner, so it walks the order's index
     # and asks the matches (read once) of each row, instead of sorting them all.
     return (Ticket.id + 0).in_(_documents_matching(term, dialect))
 
 
-def _term_clause(term: Term, dialect: str, walk: bool) -> sa.ColumnElement[bool]:
+def _word_forms(term: Term) -> sa.ColumnElement[str]:
+    """FTS5's query for a one-word term as whole words: a prefix is spelled out
+    as the words of the index that start with it ("платеж" OR "платежн").
+    FTS5 reads every word of a prefix afresh for each row it is asked about
+    (13 ms a row for "платеж*"); a whole word it finds in microseconds. The
+    words are read from the vocabulary when the statement runs, so a word new
+    since the statement was built is found too."""
+    (word,) = term.stems
+    if not term.prefix:
+        return sa.literal(_fts_query(term))
+    quoted = sa.literal('"') + _vocabulary.c.term + sa.literal('"')
+    forms = (
+        sa.select(sa.func.group_concat(quoted, " OR "))
+        .where(_vocabulary.c.term >= word, _vocabulary.c.term < word + _LAST_CHARACTER)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(forms, _fts_query(term))
+
+
+def _term_clause(
+    term: Term, dialect: str, walk: Walk | None, position: int
+) -> sa.ColumnElement[bool]:
     conditions = []
     if term.stems:
-        conditions.append(_has_words(term, dialect, walk))
+        conditions.append(_has_words(term, dialect, walk, position))
     if term.literal:
-        conditions.append(_written_in(term, dialect, walk))
+        conditions.append(_written_in(term, dialect, walk is not None))
     return sa.and_(*conditions)
 
 
-def search_clause(text: str, dialect: str, *, walk: bool = False) -> sa.ColumnElement[bool] | None:
+def search_clause(
+    text: str, dialect: str, *, walk: Walk | None = None
+) -> sa.ColumnElement[bool] | None:
     """The tickets the search finds, or None for no search. `walk`: many
     tickets match, so a page in order is best found by walking the order."""
     terms = parse(text)
     if not terms:
         return None
-    return sa.and_(*(_term_clause(term, dialect, walk) for term in terms))
+    return sa.and_(
+        *(_term_clause(term, dialect, walk, position) for position, term in enumerate(terms))
+    )
 
 
 # Past this many matching tickets SQLite finds a page faster by walking the
@@ -155,28 +202,67 @@ def whole_desk_count(
     return total, overdue
 
 
-def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> bool:
-    """Whether a page of this search in queue order is found faster by walking
+def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> Walk | None:
+    """How a page of this search in queue order is found, if faster by walking
     the queue's index than by sorting every match: when each word is in many
     tickets and each term with punctuation is written so in many of them.
     PostgreSQL's planner judges words itself, from its statistics, but cannot
     judge text as written."""
     terms = parse(text)
     if not terms or not all(term.stems for term in terms):
-        return False
+        return None
     if dialect == "postgresql":
         written = [term for term in terms if term.literal]
-        return bool(written) and all(_mostly_written(connection, t, dialect) for t in written)
+        walks = bool(written) and all(_mostly_written(connection, t, dialect) for t in written)
+        return Walk() if walks else None
     for term in terms:
         # Counted only as far as the threshold: a common word's every match
         # would cost more than the walk it decides on.
         documents = _documents_matching(term, dialect).limit(WALK_FROM)
         found = connection.execute(sa.select(sa.func.count()).select_from(documents.subquery()))
         if found.scalar_one() < WALK_FROM:
-            return False
+            return None
         if term.literal and not _mostly_written(connection, term, dialect):
-            return False
-    return True
+            return None
+    tickets = connection.execute(sa.select(sa.func.max(Ticket.id))).scalar() or 0
+    return Walk(
+        frozenset(
+            position
+            for position, term in enumerate(terms)
+            if _in_a_large_share(connection, term, tickets)
+        )
+    )
+
+
+# Asking each ticket the walk passes beats reading every match once when the
+# word is in a large share of the desk: at a million tickets, the first page
+# of "платёж" (240,000 tickets) 4 ms asked against 69 read once, "карта"
+# (94,000) 3.5 against 20; but "телефон" (40,000) 24 against 12, "ведомость"
+# (12,000) 36 against 4 — the fewer the matches, the more tickets are passed
+# for a page. Spelling out a prefix costs a read of its words' counts (11 ms
+# for "платеж"): only a prefix of a few words is spelled out.
+ASKED_FROM_SHARE = 0.05
+_ASKED_FORMS = 8
+# Sorts after every word that starts with the same letters.
+_LAST_CHARACTER = "\U0010ffff"
+
+
+def _in_a_large_share(connection: sa.Connection, term: Term, tickets: int) -> bool:
+    """Whether a one-word term is in at least ASKED_FROM_SHARE of the tickets,
+    by the vocabulary's counts (a ticket with two of a prefix's words counts twice)."""
+    if len(term.stems) != 1:
+        return False
+    (word,) = term.stems
+    if term.prefix:
+        matching = sa.and_(_vocabulary.c.term >= word, _vocabulary.c.term < word + _LAST_CHARACTER)
+    else:
+        matching = _vocabulary.c.term == word
+    forms, documents = connection.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_vocabulary.c.doc), 0)).where(
+            matching
+        )
+    ).one()
+    return forms <= _ASKED_FORMS and documents >= tickets * ASKED_FROM_SHARE
 
 
 # A term with punctuation is checked as written ticket by ticket: walking checks
