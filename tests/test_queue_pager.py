@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -369,3 +370,46 @@ def test_an_opening_that_does_not_cover_the_view_is_read_as_usual():
     # The page and the count read a moment apart disagree.
     assert opening_window(pager.first(), QueueFilter(), _opening(40, 250)) is None
     assert opening_window(pager.first(), another_view, _opening(PAGE_SIZE, 250)) is None
+
+
+def test_a_search_still_counted_shows_its_first_page_and_then_every_row():
+    pager = QueuePager()
+    ask = pager.load(QueueFilter(search="карта"))
+    counting: Future[Facets] = Future()
+    first = Facets(total=242_000, itemised=False, estimated=True)
+    window = QueueWindow(ask.request, ask.moves, ask.filter, first, False, 0, 0, {0: _page(0, 250)})
+    assert pager.window_read(replace(window, counting=counting)) is Arrival.SHOWN
+    # Only the rows read so far exist until the count comes.
+    assert pager.total == PAGE_SIZE
+    assert pager.landing("last", 0, 20) == (PAGE_SIZE - 1, PAGE_SIZE)
+    assert pager.counted(ask.request, Facets(total=250, itemised=False))
+    assert (pager.total, pager.facets.estimated) == (250, False)
+    assert pager.landing("last", 0, 20) == (249, 250)
+    # A count for a window asked for before the last one is dropped.
+    later = pager.load(QueueFilter(search="платёж"))
+    assert not pager.counted(ask.request, Facets(total=7, itemised=False))
+    assert not pager.counted(later.request, Facets(total=7, itemised=False))
+    assert pager.total == 250
+
+
+def test_a_whole_desk_window_waits_for_no_count_past_its_first_page(desk, queue, clock):
+    f = QueueFilter(search="здравствуйте")
+    pager = QueuePager()
+    counting: Future[Facets] = Future()
+
+    class HeldCount:
+        """The count, not done when the first page is."""
+
+        def submit(self, *_args) -> Future[Facets]:
+            return counting
+
+    window = read_window(queue, pager.load(f), 20, clock.now, HeldCount())
+    assert window.counting is counting
+    assert window.pages[0] == queue.page(f, clock.now, limit=PAGE_SIZE)
+    assert window.facets.estimated and window.facets.total >= PAGE_SIZE
+    # A search with fewer matches than a page waits for its count: it is quick.
+    number = new_ticket(desk, subject="Зелёная квитанция")
+    with ThreadPoolExecutor(max_workers=1) as counter:
+        few = read_window(queue, pager.load(f.with_(search="квитанция")), 20, clock.now, counter)
+    assert few.counting is None and few.facets == queue.facets(few.filter, clock.now)
+    assert [row.number for row in few.pages[0]] == [number]

@@ -161,3 +161,23 @@ def test_match_spans_mark_word_forms_phrases_and_text_as_written():
     text = "Карту заблокировали. Пришлите фото карты; 100% refund"
     spans = match_spans(text, parse('карта "фото карты" 100%'))
     assert [text[start:end] for start, end in spans] == ["Карту", "фото карты", "100%"]
+
+
+def test_a_whole_desk_search_has_a_first_figure_while_it_is_counted(staffed):
+    for n in range(30):
+        new_ticket(staffed, subject=f"Карта {n}", body="Не проходит оплата")
+        new_ticket(staffed, subject=f"Кошелёк {n}", body="Не открывается")
+    queue = Queue(staffed.db, None)
+    if staffed.db.is_postgres:
+        with staffed.db.connect() as connection:
+            connection.exec_driver_sql("ANALYZE ticketsearch")
+            connection.commit()
+    first = queue.counted_so_far(QueueFilter(search="карты"), rows_read=10)
+    assert first.estimated and not first.itemised
+    if staffed.db.is_postgres:
+        # The planner's estimate from its statistics: near the 30 there are.
+        assert 20 <= first.total <= 45
+    else:
+        assert first.total == 10
+    # Two words, or text as written: no estimate, only the rows read so far.
+    assert queue.counted_so_far(QueueFilter(search="карта оплата"), rows_read=10).total == 10

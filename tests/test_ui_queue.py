@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from console import operations as ops
+from console.reads.facet_counts import Facets
 from console.reads.queue import Queue, QueueFilter
+from screens.queue.filter_bar import summary
+from screens.queue.pager import PAGE_SIZE
 from tests.support.desk import new_ticket
 from tests.support.ui import console_for, notifications, screen_text, settle
 
@@ -245,3 +252,52 @@ async def test_n_and_shift_n_step_through_the_matches_and_escape_clears_them(ui_
         await pilot.press("n")
         await settle(pilot)
         assert type(app.screen).__name__ == "ReplyEditor"
+
+
+async def test_a_whole_desk_search_shows_its_first_page_before_its_count(ui_desk, monkeypatch):
+    numbers = {new_ticket(ui_desk, subject=f"Карта {n} не работает") for n in range(PAGE_SIZE + 20)}
+    count_may_finish = threading.Event()
+    facets = Queue.facets
+
+    def counted_when_let(queue, f, now):
+        if f.applied().whole_desk:
+            count_may_finish.wait(30)
+        return facets(queue, f, now)
+
+    monkeypatch.setattr(Queue, "facets", counted_when_let)
+    app = console_for(ui_desk)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        await pilot.press("slash", *"карта", "enter")
+        for _ in range(200):
+            if view.pager.loaded and view.pager.shown.search == "карта":
+                break
+            await pilot.pause(0.05)
+        # The first page, the rows read so far, and End goes to the last of them.
+        assert view.total == PAGE_SIZE
+        assert f"{PAGE_SIZE}+ tickets" in screen_text(app)
+        await pilot.press("end")
+        assert view.cursor == PAGE_SIZE - 1
+        count_may_finish.set()
+        await settle(pilot)
+        assert view.total == len(numbers)
+        assert f"{len(numbers)} tickets" in screen_text(app)
+        assert "+ tickets" not in screen_text(app)
+        await pilot.press("end")
+        await settle(pilot)
+        assert view.cursor == len(numbers) - 1
+        assert {view.row_at(i).number for i in range(view.total)} == numbers
+
+
+@pytest.mark.parametrize(
+    ("facets", "said"),
+    [
+        (Facets(total=242_119, itemised=False, estimated=True), "about 242,000 tickets"),
+        (Facets(total=1_234, itemised=False, estimated=True), "about 1,230 tickets"),
+        (Facets(total=PAGE_SIZE, itemised=False, estimated=True), f"{PAGE_SIZE}+ tickets"),
+        (Facets(total=239_960, itemised=False), "239,960 tickets"),
+    ],
+)
+def test_the_filter_bar_says_how_many_a_search_finds_while_it_is_counted(facets, said):
+    assert said in summary(QueueFilter(search="платёж"), facets).plain

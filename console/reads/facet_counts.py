@@ -29,6 +29,9 @@ class Facets:
     # False for a search of the whole desk: the total and what is past due,
     # counted from the search index, without the count of each choice.
     itemised: bool = True
+    # Not counted yet: the total is PostgreSQL's estimate, or the rows read so
+    # far, shown with the first page while the count runs (a whole-desk search).
+    estimated: bool = False
 
 
 class Cell(NamedTuple):

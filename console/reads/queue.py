@@ -24,6 +24,7 @@ from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
 from console.reads.queue_row import QueueKey, QueueRow
 from console.reads.search import (
     Walk,
+    estimated_matches,
     relevance,
     search_clause,
     walks_the_queue,
@@ -422,6 +423,13 @@ class Queue:
             one_login = f.assignee not in ASSIGNEE_SCOPES and "," not in f.assignee
             login_id = self._assignee_id(connection, f.assignee) if one_login else None
         return facets_from_cells(cells, f, self.viewer_id, login_id)
+
+    def counted_so_far(self, f: QueueFilter, rows_read: int) -> Facets:
+        """What the filter bar says of a whole-desk search while it is counted:
+        PostgreSQL's estimate for one word, and never fewer than the rows read."""
+        with self.db.connect() as connection:
+            estimate = estimated_matches(connection, f.applied().search, self._dialect)
+        return Facets(total=max(estimate or 0, rows_read), itemised=False, estimated=True)
 
     def forget_counts(self) -> None:
         """The database changed: the next facets count afresh."""

@@ -27,6 +27,7 @@ from console.untrusted import one_line
 from models import ACTIVE_STATUSES, EscalationKind, Service, Status
 from screens.keymap import FILTERS, bindings_for
 from screens.moving import Moving
+from screens.queue.pager import PAGE_SIZE
 from screens.widgets.check_list import CheckList
 
 if TYPE_CHECKING:
@@ -104,6 +105,17 @@ def _set_words(values: frozenset, everything: frozenset, labels: dict) -> str:
     )
 
 
+def _how_many(facets: Facets) -> str:
+    """The count; while a whole-desk search is counted, the database's estimate
+    to three figures, or the rows read so far."""
+    if not facets.estimated:
+        return plural(facets.total, "ticket")
+    if facets.total <= PAGE_SIZE:
+        return f"{facets.total:,}+ tickets"
+    rounded = round(facets.total, 3 - len(str(facets.total)))
+    return f"about {rounded:,} tickets"
+
+
 def summary(f: QueueFilter, facets: Facets | None) -> Content:
     """Two lines: what is shown and how many; then each filter in words."""
     name = "Whole desk" if f.whole_desk else view_name(f) or "Custom filter"
@@ -114,7 +126,7 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
         if not f.whole_desk:
             parts.append((" within this view", "dim"))
     if facets is not None:
-        parts.extend([("  ·  ", "dim"), (plural(facets.total, "ticket"), "bold")])
+        parts.extend([("  ·  ", "dim"), (_how_many(facets), "bold")])
         if facets.breached:
             parts.extend([("  ·  ", "dim"), (f"{facets.breached:,} past SLA", "bold $error")])
     parts.extend(

@@ -28,6 +28,8 @@ from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueKey, QueueRow
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from console.reads.facet_counts import Facets
 
 PAGE_SIZE = 100
@@ -66,6 +68,9 @@ class QueueWindow:
     pages: dict[int, list[QueueRow]] = field(default_factory=dict)
     # The kept ticket as it is now, out of the view, shown at the cursor.
     kept: QueueRow | None = None
+    # A whole-desk search still being counted: the facets are a first figure
+    # and only the first page's rows are known to exist until this is done.
+    counting: Future[Facets] | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +211,19 @@ class QueuePager:
             top = index - visible + 1
         return min(max(top, 0), max(self.total - visible, 0))
 
+    def landing(self, how: str, top: int, visible: int) -> tuple[int, int | None]:
+        """Where a movement key (screens/moving.py's Move) takes the cursor, and
+        the top row it asks for (None: any that keeps the cursor in sight). A
+        page or half a page moves the view along with the cursor."""
+        if how in ("first", "last"):
+            return (0, 0) if how == "first" else (self.total - 1, self.total)
+        if how in ("down", "up"):
+            return self.cursor + (1 if how == "down" else -1), None
+        step = visible if how in ("page_down", "page_up") else max(visible // 2, 1)
+        if how in ("page_up", "half_up"):
+            step = -step
+        return self.cursor + step, top + step
+
     # Window reads -----------------------------------------------------------------
 
     def first(self) -> WindowRequest:
@@ -255,13 +273,23 @@ class QueuePager:
         for page, rows in sorted(window.pages.items()):
             self._pages[(window.filter, page)] = rows
         self.shown = self.filter = window.filter
-        self.count = window.facets.total
+        self.count = len(window.pages.get(0, [])) if window.counting else window.facets.total
         self.kept, self.kept_at = window.kept, window.cursor
         self.facets = window.facets
         self.empty_database = window.empty_database
         self.loaded = True
         self.cursor = window.cursor
         return Arrival.SHOWN
+
+    def counted(self, request: int, facets: Facets) -> bool:
+        """The count of the window shown came: its rows past the first page
+        exist. False when another window was asked for since."""
+        if request != self._request or self._in_flight:
+            return False
+        self.count = facets.total
+        self.facets = facets
+        self.cursor = min(self.cursor, max(self.total - 1, 0))
+        return True
 
     def take_read_again(self) -> bool:
         """Whether a reload was asked for while the last read ran (once)."""

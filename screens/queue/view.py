@@ -9,7 +9,7 @@ a line not at hand yet is drawn as a placeholder until its page arrives.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -30,20 +30,18 @@ from console.reads.queue_row import QueueRow
 from console.rules.sla import SlaPolicy
 from console.rules.word_forms import search_terms
 from models import ACTIVE_STATUSES
-from screens.base import Reading
 from screens.moving import Move
 from screens.outage import failure_of
+from screens.queue import view_messages
 from screens.queue.cells import NO_MATCH, QUEUE_STYLES, header_segments, message_line, row_segments
 from screens.queue.columns import layout
 from screens.queue.pager import (
     Arrival,
     PageRequest,
     QueuePager,
-    QueueWindow,
     WindowRequest,
     on_screen,
 )
-from screens.queue.view_messages import Counted, Highlighted, LeftView, MarksChanged
 from screens.queue.window_reads import opening_window, read_first, read_page, read_window
 from screens.widgets.columns import Column
 
@@ -69,18 +67,10 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     # What it tells the screen (queue/view_messages.py).
-    Highlighted = Highlighted
-    Counted = Counted
-    MarksChanged = MarksChanged
-    LeftView = LeftView
-
-    class _Window(Reading[QueueWindow]):
-        pass
-
-    class _Page(Reading[list[QueueRow]]):
-        def __init__(self, request: PageRequest, rows: list[QueueRow]) -> None:
-            super().__init__(rows)
-            self.request = request
+    Highlighted = view_messages.Highlighted
+    Counted = view_messages.Counted
+    MarksChanged = view_messages.MarksChanged
+    LeftView = view_messages.LeftView
 
     def __init__(
         self,
@@ -176,7 +166,7 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         if window is None:
             self._read_window(ask, read_filter)
         else:
-            self.post_message(self._Window(window))
+            self.post_message(view_messages.WindowRead(window))
 
     def reload(self) -> None:
         """Read again what is on screen: the database changed. The cursor stays on
@@ -254,20 +244,9 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             self._read_window(self.pager.reload_on(row, self._top))
 
     def move_cursor_by(self, how: Move) -> None:
-        """The movement keys (screens/moving.py): a page or half a page moves the
-        view along with the cursor."""
-        if how == Move.first:
-            self.move_to(0, scroll=0)
-        elif how == Move.last:
-            self.move_to(self.total - 1, scroll=self.total)
-        elif how in (Move.down, Move.up):
-            self.move_to(self.cursor + (1 if how == Move.down else -1))
-        else:
-            whole = how in (Move.page_down, Move.page_up)
-            step = self.row_count if whole else max(self.row_count // 2, 1)
-            if how in (Move.page_up, Move.half_up):
-                step = -step
-            self.move_to(self.cursor + step, scroll=self._top + step)
+        """The movement keys (screens/moving.py)."""
+        index, scroll = self.pager.landing(how, self._top, self.row_count)
+        self.move_to(index, scroll=scroll)
 
     # Reading, on worker threads ------------------------------------------------------
 
@@ -295,10 +274,10 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             window = read_first(self._queue(), ask, read_filter, visible, now, self._counter)
         if not worker.is_cancelled:
-            self.post_message(self._Window(window))
+            self.post_message(view_messages.WindowRead(window))
 
-    @on(_Window)
-    def _window_read(self, message: _Window) -> None:
+    @on(view_messages.WindowRead)
+    def _window_read(self, message: view_messages.WindowRead) -> None:
         message.stop()
         window = message.value
         kept_before = self.pager.kept
@@ -317,12 +296,35 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         self._fetch_around(window.scroll)
         self.post_message(self.Counted(self, window.filter, window.facets, window.empty_database))
+        if window.counting is not None:
+            self.run_worker(
+                partial(self._count_worker, window.request, window.counting),
+                thread=True,
+                group="queue-count",
+                exit_on_error=False,
+            )
         kept = self.pager.kept
         if kept is not None and (kept_before is None or kept_before.id != kept.id):
             self.post_message(self.LeftView(self, kept))
         self._announce(force=True)
         if self.pager.take_read_again():
             self.reload()
+
+    def _count_worker(self, request: int, counting: Future[Facets]) -> None:
+        self.post_message(view_messages.CountRead(request, counting.result()))
+
+    @on(view_messages.CountRead)
+    def _count_read(self, message: view_messages.CountRead) -> None:
+        """The count of a whole-desk search came: the rows past its first page exist."""
+        message.stop()
+        if not self.pager.counted(message.request, message.value):
+            return
+        self._size_virtually()
+        self.refresh()
+        self._fetch_around(self._top)
+        self.post_message(
+            self.Counted(self, self.pager.shown, message.value, self.pager.empty_database)
+        )
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -367,10 +369,11 @@ class QueueView(ScrollView, can_focus=True, inherit_bindings=False):
             )
 
     def _page_worker(self, request: PageRequest) -> None:
-        self.post_message(self._Page(request, read_page(self._queue(), request, self._clock())))
+        rows = read_page(self._queue(), request, self._clock())
+        self.post_message(view_messages.PageRead(request, rows))
 
-    @on(_Page)
-    def _page_read(self, message: _Page) -> None:
+    @on(view_messages.PageRead)
+    def _page_read(self, message: view_messages.PageRead) -> None:
         message.stop()
         if not self.pager.page_read(message.request, message.value):
             return

@@ -1,7 +1,9 @@
 """What the queue view (queue/view.py) tells its screen: which ticket is
 highlighted, new counts, the tickets marked for a bulk verb, and the ticket
 acted on leaving the view. Handled as
-QueueView.Highlighted and so on, as a widget's own messages are."""
+QueueView.Highlighted and so on, as a widget's own messages are.
+
+And what its worker threads hand back to it: a window, a page, a count."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from console.reads.facet_counts import Facets
 from console.reads.queue_filter import QueueFilter
 from console.reads.queue_row import QueueRow
+from screens.base import Reading
+from screens.queue.pager import PageRequest, QueueWindow
 
 if TYPE_CHECKING:
-    from console.reads.facet_counts import Facets
     from screens.queue.view import QueueView
 
 
@@ -64,3 +68,23 @@ class LeftView(_FromQueueView, namespace="queue_view"):
     def __init__(self, queue_view: QueueView, row: QueueRow) -> None:
         super().__init__(queue_view)
         self.row = row
+
+
+class WindowRead(Reading[QueueWindow]):
+    """A window, read."""
+
+
+class PageRead(Reading[list[QueueRow]]):
+    """A page, read for `request`."""
+
+    def __init__(self, request: PageRequest, rows: list[QueueRow]) -> None:
+        super().__init__(rows)
+        self.request = request
+
+
+class CountRead(Reading[Facets]):
+    """The count of the window asked for as `request`, read after its first page."""
+
+    def __init__(self, request: int, facets: Facets) -> None:
+        super().__init__(facets)
+        self.request = request

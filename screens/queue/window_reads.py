@@ -7,7 +7,7 @@ console's first window may come from the quick path's reads instead
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from console.reads.queue_row import QueueKey, QueueRow
 from screens.queue.pager import PAGE_SIZE, PageRequest, QueueWindow, WindowRequest
 
 if TYPE_CHECKING:
+    from console.reads.facet_counts import Facets
     from console.reads.queue import Queue
     from console.reads.quick import Opening
 
@@ -56,15 +57,16 @@ def read_window(
     """The counts and the pages the screen needs, with the cursor placed."""
     f, anchor, cursor, scroll = ask.filter, ask.anchor, ask.cursor, ask.scroll
     first_page: list[QueueRow] | None = None
+    still_counting: Future[Facets] | None = None
     if anchor is None:
         # A new filter starts at the top, which needs no count: the first page is
         # read while the counts are (a search makes both take a while).
         counting = counter.submit(queue.facets, f, now)
         first_page = queue.page(f, now, limit=PAGE_SIZE)
-        facets = counting.result()
+        facets, still_counting = _counts_so_far(queue, f, counting, first_page)
     else:
         facets = queue.facets(f, now)
-    total = facets.total
+    total = len(first_page or []) if still_counting else facets.total
     empty_database = total == 0 and not queue.any_tickets()
     pages: dict[int, list[QueueRow]] = {}
     on_screen_at = cursor - scroll
@@ -83,8 +85,29 @@ def read_window(
     else:
         cursor = scroll = 0
     return QueueWindow(
-        ask.request, ask.moves, f, facets, empty_database, cursor, scroll, pages, kept
+        ask.request,
+        ask.moves,
+        f,
+        facets,
+        empty_database,
+        cursor,
+        scroll,
+        pages,
+        kept,
+        counting=still_counting,
     )
+
+
+def _counts_so_far(
+    queue: Queue, f: QueueFilter, counting: Future[Facets], first_page: list[QueueRow]
+) -> tuple[Facets, Future[Facets] | None]:
+    """The counts; or, for a whole-desk search with a full first page that is
+    still being counted, a first figure to show the page with, and the count
+    to come. A common word's count reads every ticket that has it (300-450 ms
+    at a million tickets on PostgreSQL; its first page, 5-40 ms)."""
+    if counting.done() or len(first_page) < PAGE_SIZE or not f.applied().whole_desk:
+        return counting.result(), None
+    return queue.counted_so_far(f, len(first_page)), counting
 
 
 def read_page(queue: Queue, request: PageRequest, now: datetime) -> list[QueueRow]:
