@@ -301,3 +301,10 @@ async def test_a_whole_desk_search_shows_its_first_page_before_its_count(ui_desk
 )
 def test_the_filter_bar_says_how_many_a_search_finds_while_it_is_counted(facets, said):
     assert said in summary(QueueFilter(search="платёж"), facets).plain
+
+
+def test_a_whole_desk_search_says_it_reads_past_the_views_filters():
+    whole = summary(QueueFilter(search="платёж", breached=True), None).plain
+    assert whole.splitlines()[1] == "holder anyone  status any  service any  escalation any"
+    within = summary(QueueFilter(search="платёж", search_in_view=True), None).plain
+    assert within.splitlines()[1].startswith("holder mine + unassigned  status live")

@@ -136,28 +136,33 @@ def summary(f: QueueFilter, facets: Facets | None) -> Content:
             (" (o)", "dim"),
         ]
     )
+    parts.extend(_filter_words(f.applied() if f.whole_desk else f))
+    return Content.assemble(*parts)
+
+
+def _filter_words(f: QueueFilter) -> list[str | tuple[str, str]]:
+    """The second line: each filter the rows are read with, in words (a
+    whole-desk search reads past the view's)."""
     statuses = (
         "live"
         if f.statuses == ACTIVE_STATUSES
         else _set_words(f.statuses, frozenset(Status), STATUS_LABELS)
     )
     assignee = ASSIGNEE_WORDS.get(f.assignee, one_line(f.assignee))  # type: ignore[call-overload]
-    parts.extend(
-        [
-            "\n",
-            ("holder ", "dim"),
-            assignee,
-            ("  status ", "dim"),
-            statuses,
-            ("  service ", "dim"),
-            _set_words(f.services, frozenset(Service), SERVICE_LABELS),
-            ("  escalation ", "dim"),
-            _set_words(f.escalations, frozenset(EscalationKind), ESCALATION_LABELS),
-        ]
-    )
+    parts: list[str | tuple[str, str]] = [
+        "\n",
+        ("holder ", "dim"),
+        assignee,
+        ("  status ", "dim"),
+        statuses,
+        ("  service ", "dim"),
+        _set_words(f.services, frozenset(Service), SERVICE_LABELS),
+        ("  escalation ", "dim"),
+        _set_words(f.escalations, frozenset(EscalationKind), ESCALATION_LABELS),
+    ]
     if f.breached:
         parts.extend([("  ", "dim"), ("past SLA only", "$error")])
-    return Content.assemble(*parts)
+    return parts
 
 
 class FilterSummary(Widget):
