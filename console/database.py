@@ -22,7 +22,7 @@ from console.errors import DomainError
 from console.identity import Acting, Identity, postgres_identity, refusal_from, sqlite_identity
 from console.rules.word_forms import index_text
 
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 POOL_KEPT, POOL_BURST = 2, 3
 _WRITE = "wmconsole_write"

@@ -24,13 +24,14 @@ def test_each_floor_finds_the_first_page_wmconsole_finds(demo, monkeypatch, word
     raw = RawSearch(demo)
     try:
         floors = [[row[0] for row in form()] for form in raw.page(word)]
-        (count,) = raw.count(word)()[0]
+        counts = [form()[0][0] for form in raw.count(word)]
     finally:
         raw.close()
     assert page
     for floor in floors:
         assert floor == [row.id for row in page[: len(floor)]]
-    assert count == Queue(demo.db, None).facets(f, demo.now()).total
+    assert set(counts) == {Queue(demo.db, None).facets(f, demo.now()).total}
+    assert len(counts) == (2 if demo.db.is_postgres else 1)
 
 
 def test_every_figure_prints_with_its_floor(demo):

@@ -4,10 +4,14 @@ whole desk, relevance, and where a search matches in a text (the highlight)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from console import database
 from console import operations as ops
+from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter
 from console.rules.queue_order import SortOrder
 from console.rules.word_forms import index_text, match_spans, parse, stem
@@ -181,3 +185,74 @@ def test_a_whole_desk_search_has_a_first_figure_while_it_is_counted(staffed):
         assert first.total == 10
     # Two words, or text as written: no estimate, only the rows read so far.
     assert queue.counted_so_far(QueueFilter(search="карта оплата"), rows_read=10).total == 10
+
+
+def _counted(desk, text):
+    return Queue(desk.db, None).facets(QueueFilter(search=text), desk.now()).total
+
+
+def test_a_count_follows_words_that_come_and_go(staffed):
+    noted = new_ticket(staffed, subject="Кошелёк", body="Не открывается", wmid="555555555555")
+    renamed = new_ticket(staffed, subject="Платёж", body="Не дошёл")
+    assert _counted(staffed, "платёж") == 1
+    ops.note(staffed, noted, "Платежи не проходят, и платёжка тоже", by="olga")
+    # "платёж" is typed as a prefix: "платежи" and "платёжка" both start with its stem.
+    assert _counted(staffed, "платёж") == 2
+    assert _counted(staffed, "платёжк") == 1
+    # A whole WMID matches only whole.
+    new_ticket(staffed, subject="Вопрос", body="Мой WMID 5555555555551")
+    assert _counted(staffed, "555555555555") == 1
+    with staffed.db.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE ticket SET subject = 'Вопрос' WHERE number = :number"),
+            {"number": renamed},
+        )
+    assert _counted(staffed, "платёж") == 1
+    assert _counted(staffed, "вопрос дошёл") == 1
+
+
+def _numbered_unlike_documents(desk) -> list[int]:
+    """PostgreSQL: the tickets whose words as numbers (migration 0010) are not
+    exactly the words of their search document."""
+    with desk.db.connect() as connection:
+        return list(
+            connection.exec_driver_sql(
+                "SELECT d.ticket_id FROM ticketsearch d LEFT JOIN ticketwords n USING (ticket_id) "
+                "WHERE (SELECT coalesce(array_agg(w.word ORDER BY w.word), '{}') FROM searchword w "
+                "WHERE w.id = ANY (n.word_ids)) IS DISTINCT FROM (SELECT coalesce(array_agg("
+                'lexeme COLLATE "C" ORDER BY lexeme COLLATE "C"), \'{}\') '
+                "FROM unnest(tsvector_to_array(d.words)) AS lexeme)"
+            ).scalars()
+        )
+
+
+def test_the_words_counted_are_the_documents_words_however_written(staffed):
+    if not staffed.db.is_postgres:
+        pytest.skip("SQLite counts from its search index itself")
+    load_demo(staffed, tickets=150, seed=11)
+    number = new_ticket(staffed, subject="Новое слово: кракозябра", body="Ещё одно: шмяк")
+    ops.reply(staffed, number, "Ответ со словом фыва", by="olga")
+    assert _numbered_unlike_documents(staffed) == []
+    assert _counted(staffed, "кракозябра") == _counted(staffed, "фыва") == 1
+    with staffed.db.connect() as connection:
+        counted = connection.exec_driver_sql("SELECT count(*) FROM ticketwords").scalar_one()
+        documents = connection.exec_driver_sql("SELECT count(*) FROM ticketsearch").scalar_one()
+    assert counted == documents
+
+
+def test_the_migration_numbers_the_words_of_the_documents_already_there(staffed):
+    if not staffed.db.is_postgres:
+        pytest.skip("SQLite counts from its search index itself")
+    from alembic import command
+    from alembic.config import Config
+
+    load_demo(staffed, tickets=60, seed=12)
+    counted = _counted(staffed, "платёж")
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).with_name("migrations")))
+    with staffed.db.write_connection() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    staffed.db.upgrade()
+    assert _numbered_unlike_documents(staffed) == []
+    assert _counted(staffed, "платёж") == counted > 0

@@ -29,9 +29,23 @@ _POSTGRES_DOCUMENTS = (
     "ORDER BY id)) AS words FROM message WHERE ticket_id > %s GROUP BY ticket_id) thread "
     "ON thread.ticket_id = t.id WHERE t.id > %s"
 )
+# Then their words as numbers, for counting (migration 0010): new words first.
+_POSTGRES_NEW_WORDS = (
+    'INSERT INTO searchword (word) SELECT DISTINCT lexeme COLLATE "C" FROM ticketsearch, '
+    "unnest(tsvector_to_array(words)) AS lexeme WHERE ticket_id > %s AND NOT EXISTS "
+    '(SELECT 1 FROM searchword w WHERE w.word = lexeme COLLATE "C") ORDER BY 1 '
+    "ON CONFLICT (word) DO NOTHING"
+)
+_POSTGRES_COUNTED_WORDS = (
+    "INSERT INTO ticketwords (ticket_id, word_ids) "
+    "SELECT d.ticket_id, array_agg(w.id ORDER BY w.id) FROM ticketsearch d "
+    "CROSS JOIN LATERAL unnest(tsvector_to_array(d.words)) AS lexeme (word) "
+    "JOIN searchword w ON w.word = lexeme.word WHERE d.ticket_id > %s GROUP BY d.ticket_id"
+)
 _POSTGRES_TRIGGERS = {
     "ticket": ("wm_search_new_ticket",),
     "message": ("wm_search_new_message",),
+    "ticketsearch": ("wm_search_count_words",),
 }
 
 
@@ -70,7 +84,7 @@ def _secondary_structures(raw, sqlite: bool, *, indexes: bool) -> list[tuple[str
     with raw.cursor() as cursor:
         cursor.execute(
             "SELECT 'index ' || indexname, indexdef FROM pg_indexes "
-            "WHERE tablename IN ('ticket', 'message', 'ticketsearch') "
+            "WHERE tablename IN ('ticket', 'message', 'ticketsearch', 'ticketwords') "
             "AND indexname NOT LIKE 'pk_%' "
             "AND indexname NOT LIKE 'uq_%'"
         )
@@ -137,6 +151,8 @@ def bulk_load(
             loaded(batch, messages)
         if not sqlite:
             raw.execute(_POSTGRES_DOCUMENTS, (last_before, last_before))
+            raw.execute(_POSTGRES_NEW_WORDS, (last_before,))
+            raw.execute(_POSTGRES_COUNTED_WORDS, (last_before,))
             _postgres_search_triggers(raw, "ENABLE")
         _rebuild(raw, sqlite, structures)
         raw.commit()

@@ -2,7 +2,7 @@
 statements (console/reads/precompile.py names them): do not edit. The SQL the
 quick path (console.reads.quick) runs with the DB-API, by statement and dialect."""
 
-SCHEMA_HEAD = '0009'
+SCHEMA_HEAD = '0010'
 
 STATEMENTS = {'attachments': {'datetimes': ('created_at',),
                  'json': (),

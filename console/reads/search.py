@@ -35,6 +35,9 @@ _MATCH = sa.literal_column("ticket_search").op("MATCH")
 _postgres_document = sa.table(
     "ticketsearch", sa.column("ticket_id", sa.Integer), sa.column("words")
 )
+# Each ticket's words as numbers, and the numbers' words (PostgreSQL, migration 0010).
+_counted_words = sa.table("ticketwords", sa.column("ticket_id", sa.Integer), sa.column("word_ids"))
+_numbered_words = sa.table("searchword", sa.column("id", sa.Integer), sa.column("word", sa.Text))
 # A ticket's own text, as PostgreSQL's trigram index has it (migration 0008).
 _OWN_TEXT = sa.literal_column(
     "(CAST(ticket.number AS TEXT) || ' ' || coalesce(ticket.subject, '') || ' ' "
@@ -190,7 +193,12 @@ def whole_desk_count(
     terms = parse(text)
     if not terms or any(term.literal for term in terms):
         return None
-    matching = sa.intersect(*(_documents_matching(term, dialect) for term in terms)).subquery()
+    if dialect == "postgresql" and all(len(term.words) == 1 for term in terms):
+        # Words, not phrases: counted from the narrow copy of the documents.
+        has_every_word = (_counted_words.c.word_ids.op("&&")(_numbers(term)) for term in terms)
+        matching = sa.select(_counted_words.c.ticket_id).where(*has_every_word).subquery()
+    else:
+        matching = sa.intersect(*(_documents_matching(term, dialect) for term in terms)).subquery()
     total = connection.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one()
     if not total:
         return 0, 0
@@ -212,6 +220,22 @@ def estimated_matches(connection: sa.Connection, text: str, dialect: str) -> int
     compiled = _documents_matching(terms[0], dialect).compile(dialect=connection.dialect)
     explained = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
     return int(explained.scalar_one()[0]["Plan"]["Plan Rows"])
+
+
+def _numbers(term: Term) -> sa.ScalarSelect:
+    """The numbers of the words a one-word term finds (PostgreSQL, migration
+    0010): its stem as PostgreSQL makes it and, for a prefix, every word that
+    starts with it, as tsquery's `:*` matches (byte by byte)."""
+    vector = sa.func.to_tsvector(sa.literal_column("'wm_search'"), term.words[0])
+    stem = sa.func.tsvector_to_array(vector, type_=sa.ARRAY(sa.Text))[1]
+    word = _numbered_words.c.word
+    if term.prefix:
+        matches = sa.and_(word >= stem, word < stem.concat(sa.func.chr(_LAST_CODE_POINT)))
+    else:
+        matches = word == stem
+    numbers = sa.func.array_agg(_numbered_words.c.id)
+    none = sa.literal_column("'{}'::integer[]")
+    return sa.select(sa.func.coalesce(numbers, none)).where(matches).scalar_subquery()
 
 
 def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> Walk | None:
@@ -256,7 +280,8 @@ def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> Walk 
 ASKED_FROM_SHARE = 0.05
 _ASKED_FORMS = 8
 # Sorts after every word that starts with the same letters.
-_LAST_CHARACTER = "\U0010ffff"
+_LAST_CODE_POINT = 0x10FFFF
+_LAST_CHARACTER = chr(_LAST_CODE_POINT)
 
 
 def _in_a_large_share(connection: sa.Connection, term: Term, tickets: int) -> bool:

@@ -33,8 +33,9 @@ MEMBER_OF = {SUPERVISOR: (OPERATOR,), SECURITY: (OPERATOR,)}
 OWN_ROWS_ONLY = frozenset({"draft", "operatorpreference"})
 
 ALL_COLUMNS = "*"
-# Not a model: PostgreSQL's one tsvector per ticket, kept by triggers (0008).
-SEARCH_DOCUMENTS = "ticketsearch"
+# Not models: PostgreSQL's one tsvector per ticket (0008), and each ticket's
+# words as numbers, for counting (0010); kept by triggers.
+SEARCH_TABLES = ("ticketsearch", "ticketwords", "searchword")
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,9 @@ GRANTS: dict[str, dict[str, Rights]] = {
     # Append-only for everyone but the owner: no UPDATE, DELETE or TRUNCATE.
     "auditevent": {OPERATOR: APPEND, ADMIN: APPEND, INTAKE: APPEND, NOTICES: READ},
     "changelog": {OPERATOR: APPEND, ADMIN: APPEND, INTAKE: APPEND, NOTICES: READ},
-    # The search documents (PostgreSQL only, migration 0008): read by whoever
-    # searches, written only by the owner's triggers.
-    SEARCH_DOCUMENTS: {OPERATOR: READ},
+    # The search documents (PostgreSQL only): read by whoever searches,
+    # written only by the owner's triggers.
+    **{table: {OPERATOR: READ} for table in SEARCH_TABLES},
 }
 
 # The database-side functions each group calls (the rest are the owner's alone).
