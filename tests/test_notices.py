@@ -297,6 +297,40 @@ def test_an_archive_notice_tells_how_to_reopen(mail_desk: Desk, inbox, clock):
     assert "reply to this e-mail and the request reopens" in archived.get_content()
 
 
+def test_a_customer_who_writes_to_the_archive_hears_the_request_is_open_again(
+    mail_desk: Desk, inbox, clock, tmp_path: Path
+):
+    box, _ = inbox
+    number = answered_ticket(mail_desk, subject="Card blocked", body="Help", language="en")
+    clock.advance(days=15)
+    ops.archive_answered(mail_desk)
+    send_due(mail_desk)
+    archived = box.messages[-1]
+    maildir = make_maildir(tmp_path / "Maildir")
+    deliver(
+        maildir,
+        compose(
+            sender="someone.else@example.com",
+            subject="Re: still blocked",
+            body="It is still blocked.",
+            message_id="<again@mail.example>",
+            in_reply_to=archived["Message-ID"],
+        ),
+    )
+    take_waiting(mail_desk, maildir)
+    assert load_ticket(mail_desk.db, number).status == Status.open
+    assert send_due(mail_desk).sent == 1
+    reopened = box.messages[-1]
+    assert reopened["Subject"] == f"[#{number}] Your request is open again: Card blocked"
+    assert reopened["To"] == "ivan@example.com"
+    assert reopened["In-Reply-To"] == "<again@mail.example>"
+    assert reopened["Auto-Submitted"] == "auto-replied"
+    # An answered ticket the customer writes to again reopens without a notice.
+    ops.reply(mail_desk, number, "Unblocked now.", by="olga")
+    ops.customer_message(mail_desk, number, "Thanks!", channel="email")
+    assert [n.kind for n in list_notices(mail_desk)].count("reopened") == 1
+
+
 @pytest.mark.parametrize("kind", list(NoticeKind))
 @pytest.mark.parametrize("language", list(Language))
 def test_every_notice_has_its_words_in_each_language(kind: NoticeKind, language: Language):

@@ -77,7 +77,7 @@ def build_email(outgoing: Outgoing, settings: Settings, now: datetime) -> EmailM
         message["References"] = " ".join(outgoing.references)
     if outgoing.kind != NoticeKind.answer:
         # RFC 3834: written by a program; well-behaved robots do not answer it.
-        replied = outgoing.kind == NoticeKind.confirm
+        replied = outgoing.kind in (NoticeKind.confirm, NoticeKind.reopened)
         message["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
     message.set_content(outgoing.text.body)
     for filename, content_type, data in outgoing.attachments:

@@ -315,6 +315,8 @@ def add_customer_message(
     if ticket.status in (Status.answered, Status.archived):
         if ticket.status == Status.archived:
             system_message(edit, "Reopened from the archive by the customer's message.")
+            # The archive notice promised as much: the customer hears it happened.
+            queue_notice(edit, NoticeKind.reopened)
         reopen(edit)
     else:
         if ticket.waiting_since is None and ticket.status in CLOCK_RUNS:
