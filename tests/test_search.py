@@ -256,3 +256,37 @@ def test_the_migration_numbers_the_words_of_the_documents_already_there(staffed)
     staffed.db.upgrade()
     assert _numbered_unlike_documents(staffed) == []
     assert _counted(staffed, "платёж") == counted > 0
+
+
+@pytest.mark.parametrize("asked", [False, True], ids=["read-once", "asked"])
+@pytest.mark.parametrize("search", ["123123123123", "карта", "e-num"])
+def test_relevance_read_tier_by_tier_pages_as_sorting_every_match_does(
+    staffed, monkeypatch, search, asked
+):
+    for n in range(4):
+        new_ticket(staffed, subject=f"Вопрос {n}", body="Моя карта 123123123123, E-NUM")
+        new_ticket(staffed, subject=f"Карта {n}: 123123123123 и e-num", body="Помогите")
+        new_ticket(staffed, subject="Вопрос", body="Карта и e-num", wmid="123123123123")
+    new_ticket(staffed, subject="Кошелёк", body="Пароль")
+    olga = ops.get_operator(staffed, "olga").id
+    f = EVERYTHING.with_(search=search, order=SortOrder.relevance)
+    now = staffed.now()
+    monkeypatch.setattr("console.reads.queue.relevance_tiers", lambda *_args: None)
+    sorted_whole = Queue(staffed.db, olga).page(f, now, limit=100)
+    monkeypatch.undo()
+    monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    monkeypatch.setattr("console.reads.search.ASKED_FROM_SHARE", 0 if asked else 2)
+    queue = Queue(staffed.db, olga)
+    assert queue.page(f, now, limit=100) == sorted_whole
+    assert len({row.relevance for row in sorted_whole}) > 1
+    # Two at a time by keyset, forwards and backwards, across the tiers.
+    forwards, after = [], None
+    for _ in range(len(sorted_whole)):
+        forwards += queue.page(f, now, after=after, limit=2)
+        after = forwards[-1].key
+    backwards, before = [], None
+    for _ in range(len(sorted_whole)):
+        backwards = queue.page_before(f, now, before=before, limit=2) + backwards
+        before = backwards[0].key
+    assert forwards == backwards == sorted_whole
+    assert queue.page_at(f, now, offset=5, limit=3) == sorted_whole[5:8]

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from console.database import Database
 from console.errors import InvalidInput, NotFound
+from console.reads import queue_sql
 from console.reads.facet_counts import Cell, Facets, facets_from_cells
 from console.reads.facets import NOW, TODAY, count_cells, read_parameters
 from console.reads.queue_filter import ASSIGNEE_SCOPES, Assignee, QueueFilter
@@ -25,7 +26,7 @@ from console.reads.queue_row import QueueKey, QueueRow
 from console.reads.search import (
     Walk,
     estimated_matches,
-    relevance,
+    relevance_tiers,
     search_clause,
     walks_the_queue,
     whole_desk_count,
@@ -47,60 +48,7 @@ from models import (
 
 PAGE_SIZE = 50
 
-_ROW_COLUMNS = (
-    Ticket.id,
-    Ticket.number,
-    Ticket.service,
-    Ticket.status,
-    Ticket.subject,
-    Ticket.customer_wmid,
-    Ticket.customer_email,
-    Operator.login,
-    Ticket.created_at,
-    Ticket.due_at,
-    Ticket.escalation_flags,
-    Ticket.queue_rank,
-    Ticket.queue_due,
-    Ticket.version,
-    Ticket.waiting_since,
-    Ticket.assigned_at,
-    Ticket.last_customer_at,
-    Ticket.updated_at,
-)
-
-
-_LIMIT = sa.bindparam("limit", type_=sa.Integer)
-_OFFSET = sa.bindparam("offset", type_=sa.Integer)
-_RELEVANCE_KEY = sa.bindparam("key_relevance", type_=sa.Integer)
 _STATEMENTS_KEPT = 64
-
-
-def _sort_columns(f: QueueFilter, dialect: str) -> list[sa.ColumnElement]:
-    """What a filter sorts by: its order's columns, after minus the relevance
-    when sorted by best match."""
-    columns = list(f.order.columns)
-    if f.order == SortOrder.relevance:
-        return [-relevance(f.search, dialect), *columns]
-    return columns
-
-
-def _key(f: QueueFilter) -> sa.Tuple:
-    """The bound key the sort columns are compared with."""
-    bound = [sa.bindparam(f"key_{column.key}", type_=column.type) for column in f.order.columns]
-    if f.order == SortOrder.relevance:
-        bound.insert(0, _RELEVANCE_KEY)
-    return sa.tuple_(*bound)
-
-
-def _key_parameters(order: SortOrder, key: QueueKey) -> dict[str, Any]:
-    columns = order.columns
-    parameters = {
-        f"key_{column.key}": value
-        for column, value in zip(columns, key[-len(columns) :], strict=True)
-    }
-    if len(key) > len(columns):
-        parameters["key_relevance"] = key[0]
-    return parameters
 
 
 class Queue:
@@ -241,54 +189,87 @@ class Queue:
         return [], False
 
     def _page_statement(
-        self, connection: sa.Connection, f: QueueFilter, *, keyed: bool, descending: bool
+        self,
+        connection: sa.Connection,
+        f: QueueFilter,
+        *,
+        keyed: bool,
+        descending: bool,
+        key_relevance: int | None = None,
     ) -> sa.Select:
-        cache_key = (f, keyed, descending)
+        cache_key = (f, keyed, descending, key_relevance)
         with self._statements_lock:
             statement = self._statements.get(cache_key)
             if statement is not None:
                 self._statements.move_to_end(cache_key)
                 return statement
-        by_relevance = f.order == SortOrder.relevance
-        branches, assignee_split = ([], False) if by_relevance else self._branches(f)
-        walk = None if by_relevance else walks_the_queue(connection, f.search, self._dialect)
-        conditions = self._conditions(connection, f, with_assignee=not assignee_split, walk=walk)
-        sort = _sort_columns(f, self._dialect)
-        # Reading backwards in a newest-first order is reading forwards in the index.
-        backwards = descending != f.order.descending
-        if keyed:
-            position = sa.tuple_(*sort)
-            conditions.append(position < _key(f) if backwards else position > _key(f))
-        order = [column.desc() if backwards else column for column in sort]
-        columns = [*_ROW_COLUMNS, sort[0].label("relevance")] if by_relevance else _ROW_COLUMNS
-        query = (
-            sa.select(*columns)
-            .select_from(Ticket)
-            .outerjoin(Operator, Operator.id == Ticket.assignee_id)
-            .where(*conditions)
-        )
-        if not branches:
-            statement = query.order_by(*order).offset(_OFFSET).limit(_LIMIT)
-        else:
-            reach = _OFFSET + _LIMIT
-            merged = sa.union_all(
-                *(
-                    sa.select(query.where(branch).order_by(*order).limit(reach).subquery())
-                    for branch in branches
-                )
-            ).subquery()
-            keys = [merged.c[column.key] for column in sort]
-            statement = (
-                sa.select(merged)
-                .order_by(*(key.desc() if backwards else key for key in keys))
-                .offset(_OFFSET)
-                .limit(_LIMIT)
+        statement = None
+        if f.order == SortOrder.relevance:
+            statement = self._tiers_query(
+                connection, f, descending=descending, key_relevance=key_relevance
             )
+        if statement is None:
+            statement = self._page_query(connection, f, keyed=keyed, descending=descending)
         with self._statements_lock:
             self._statements[cache_key] = statement
             if len(self._statements) > _STATEMENTS_KEPT:
                 self._statements.popitem(last=False)
         return statement
+
+    def _page_query(
+        self, connection: sa.Connection, f: QueueFilter, *, keyed: bool, descending: bool
+    ) -> sa.Select:
+        by_relevance = f.order == SortOrder.relevance
+        branches, assignee_split = ([], False) if by_relevance else self._branches(f)
+        walk = None if by_relevance else walks_the_queue(connection, f.search, self._dialect)
+        conditions = self._conditions(connection, f, with_assignee=not assignee_split, walk=walk)
+        sort = queue_sql.sort_columns(f, self._dialect)
+        # Reading backwards in a newest-first order is reading forwards in the index.
+        backwards = descending != f.order.descending
+        query = queue_sql.ordered(
+            conditions, sort, queue_sql.sort_key(f) if keyed else None, backwards=backwards
+        )
+        if by_relevance:
+            query = query.add_columns(sort[0].label("relevance"))
+        if not branches:
+            return query.offset(queue_sql.OFFSET).limit(queue_sql.LIMIT)
+        return queue_sql.merged([query.where(branch) for branch in branches], sort, backwards)
+
+    def _tiers_query(
+        self,
+        connection: sa.Connection,
+        f: QueueFilter,
+        *,
+        descending: bool,
+        key_relevance: int | None,
+    ) -> sa.Select | None:
+        """A page by relevance, tier by tier (search.relevance_tiers): each tier
+        in queue order, its relevance a constant. After a key, a tier that sorts
+        before the key's is left out, and the key's own tier is read after the
+        key's place in queue order. None when the search has no tiers."""
+        walk = walks_the_queue(connection, f.search, self._dialect)
+        tiers = relevance_tiers(connection, f.search, self._dialect, walk)
+        if tiers is None:
+            return None
+        conditions = self._conditions(connection, f, walk=walk)
+        columns = list(f.order.columns)
+        queue_key = queue_sql.queue_key(f)
+        parts = []
+        for score, tier in tiers:
+            sort_value = -score
+            key = None
+            if key_relevance is not None:
+                passed = sort_value > key_relevance if descending else sort_value < key_relevance
+                if passed:
+                    continue
+                key = queue_key if sort_value == key_relevance else None
+            query = queue_sql.ordered([*conditions, tier], columns, key, backwards=descending)
+            parts.append(query.add_columns(sa.literal(sort_value, sa.Integer).label("relevance")))
+        if not parts:
+            # Every tier sorts before the key: nothing comes after it.
+            nothing = queue_sql.ordered([sa.false()], columns, None, backwards=descending)
+            parts.append(nothing.add_columns(sa.literal(0, sa.Integer).label("relevance")))
+        return queue_sql.merged(parts, [sa.column("relevance"), *columns], descending)
 
     def _ordered_rows(
         self,
@@ -303,14 +284,19 @@ class Queue:
         f = f.applied()
         parameters: dict[str, Any] = {**read_parameters(now), "limit": limit, "offset": offset}
         if key is not None:
-            parameters.update(_key_parameters(f.order, key))
+            parameters.update(queue_sql.key_parameters(f.order, key))
         with self.db.connect() as connection:
             if f.search and self._dialect == "postgresql":
                 # A page of a search reads a few rows: starting parallel workers
                 # costs more than they save (a WMID: 15-60 ms against 0.4).
                 connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            by_relevance = key is not None and f.order == SortOrder.relevance
             statement = self._page_statement(
-                connection, f, keyed=key is not None, descending=descending
+                connection,
+                f,
+                keyed=key is not None,
+                descending=descending,
+                key_relevance=key[0] if by_relevance else None,
             )
             rows = connection.execute(statement, parameters).all()
         if f.order == SortOrder.relevance:
@@ -353,8 +339,11 @@ class Queue:
     def position(self, f: QueueFilter, now: datetime, key: QueueKey) -> int:
         """How many rows come before `key`: where a ticket sits after rows above it moved."""
         f = f.applied()
-        parameters = {**read_parameters(now), **_key_parameters(f.order, key)}
-        position, before = sa.tuple_(*_sort_columns(f, self._dialect)), _key(f)
+        parameters = {**read_parameters(now), **queue_sql.key_parameters(f.order, key)}
+        position, before = (
+            sa.tuple_(*queue_sql.sort_columns(f, self._dialect)),
+            queue_sql.sort_key(f),
+        )
         with self.db.connect() as connection:
             query = (
                 sa.select(sa.func.count())
@@ -370,7 +359,11 @@ class Queue:
         """Where a ticket sorts now in `f`'s order (queue order when None): a
         console keeps its cursor on the same ticket when rows above it come and
         go, or the ticket itself moves."""
-        sort = SortOrder.sla.columns if f is None else _sort_columns(f.applied(), self._dialect)
+        sort = (
+            SortOrder.sla.columns
+            if f is None
+            else queue_sql.sort_columns(f.applied(), self._dialect)
+        )
         with self.db.connect() as connection:
             row = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id)).one_or_none()
         return None if row is None else tuple(row)
@@ -380,7 +373,7 @@ class Queue:
         on screen, as it is now, after it leaves the view."""
         with self.db.connect() as connection:
             row = connection.execute(
-                sa.select(*_ROW_COLUMNS)
+                sa.select(*queue_sql.ROW_COLUMNS)
                 .select_from(Ticket)
                 .outerjoin(Operator, Operator.id == Ticket.assignee_id)
                 .where(Ticket.id == ticket_id)

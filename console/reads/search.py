@@ -62,12 +62,15 @@ def _fts_query(term: Term, column: str | None = None) -> str:
     return f"{{{column}}}: {phrase}" if column else phrase
 
 
-def _tsquery(term: Term, weight: str = "") -> sa.ColumnElement:
-    """PostgreSQL's: the term's words (the configuration stems them), the last
-    a prefix if the term's is."""
+def _tsquery_text(term: Term, weight: str = "") -> str:
+    """PostgreSQL's query text for the term: its words (the configuration stems
+    them), the last a prefix if the term's is."""
     marks = ":*" + weight if term.prefix else (":" + weight if weight else "")
-    text = " <-> ".join(term.words) + marks
-    return sa.func.to_tsquery(sa.literal_column("'wm_search'"), text)
+    return " <-> ".join(term.words) + marks
+
+
+def _tsquery(term: Term, weight: str = "") -> sa.ColumnElement:
+    return sa.func.to_tsquery(sa.literal_column("'wm_search'"), _tsquery_text(term, weight))
 
 
 def _documents_matching(term: Term, dialect: str, weight: str = "") -> sa.Select:
@@ -151,7 +154,7 @@ def _word_forms(term: Term) -> sa.ColumnElement[str]:
         .where(_vocabulary.c.term >= word, _vocabulary.c.term < word + _LAST_CHARACTER)
         .scalar_subquery()
     )
-    return sa.func.coalesce(forms, _fts_query(term))
+    return sa.func.coalesce(forms, _fts_query(term), type_=sa.String)
 
 
 def _term_clause(
@@ -348,6 +351,72 @@ def relevance(text: str, dialect: str) -> sa.ColumnElement[int]:
             whens.append((own, IN_OWN_TEXT))
         score = score + (sa.case(*whens, else_=IN_THREAD) if whens else IN_THREAD)
     return score
+
+
+def relevance_tiers(
+    connection: sa.Connection, text: str, dialect: str, walk: Walk | None
+) -> list[tuple[int, sa.ColumnElement[bool]]] | None:
+    """A one-term search's tickets split by how well they match, best first:
+    each tier's relevance (as `relevance` scores it) and the condition that
+    picks its tickets among those the search finds (read with `walk`). A page
+    by relevance then walks each tier in queue order instead of scoring and
+    sorting every match (at a million tickets, "платёж": 1.4-4.4 s sorted on
+    PostgreSQL, 0.5 s on SQLite). None for several terms: their tiers
+    multiply, and they are sorted whole."""
+    terms = parse(text)
+    if len(terms) != 1:
+        return None
+    (term,) = terms
+    tiers: list[tuple[int, sa.ColumnElement[bool]]] = []
+    not_named: sa.ColumnElement[bool] = sa.true()
+    named = _named(term)
+    if named is not None:
+        # A term names few tickets, by their indexes: they are sorted.
+        named = sa.func.coalesce(named, sa.false())
+        tiers.append((NAMED, named))
+        not_named = sa.not_(named)
+    if not term.stems:
+        return [*tiers, (IN_THREAD, not_named)]
+    if dialect == "sqlite" and walk is not None and 0 in walk.asked:
+        # Each ticket the walk passes is asked already: asked too about its own text.
+        own_forms = sa.literal("{own}: (") + _word_forms(term) + sa.literal(")")
+        own = sa.exists().where(_MATCH(own_forms), _document.c.rowid == Ticket.id)
+        in_own, only_in_thread = own, sa.not_(own)
+    else:
+        own_documents = _documents_matching(term, dialect, weight="A")
+        in_own = _walked_in(connection, own_documents, dialect)
+        thread_documents = _documents_only_in_thread(term, dialect)
+        only_in_thread = _walked_in(connection, thread_documents, dialect)
+    return [
+        *tiers,
+        (IN_OWN_TEXT, sa.and_(not_named, in_own)),
+        (IN_THREAD, sa.and_(not_named, only_in_thread)),
+    ]
+
+
+def _documents_only_in_thread(term: Term, dialect: str) -> sa.Select:
+    """The ids of the tickets whose document has the term, but not in their own text."""
+    if dialect == "postgresql":
+        text = f"({_tsquery_text(term)}) & !({_tsquery_text(term, 'A')})"
+        query = sa.func.to_tsquery(sa.literal_column("'wm_search'"), text)
+        return sa.select(_postgres_document.c.ticket_id).where(
+            _postgres_document.c.words.op("@@")(query)
+        )
+    thread_only = f"{_fts_query(term)} NOT {_fts_query(term, 'own')}"
+    return sa.select(_document.c.rowid).where(_MATCH(thread_only))
+
+
+def _walked_in(
+    connection: sa.Connection, documents: sa.Select, dialect: str
+) -> sa.ColumnElement[bool]:
+    """The ticket is among `documents`. SQLite walks the queue's index past them
+    when they are many (`+ 0`, as for a page in queue order); PostgreSQL's
+    planner judges that itself."""
+    if dialect == "postgresql":
+        return Ticket.id.in_(documents)
+    counted = sa.select(sa.func.count()).select_from(documents.limit(WALK_FROM).subquery())
+    many = connection.execute(counted).scalar_one() >= WALK_FROM
+    return (Ticket.id + 0).in_(documents) if many else Ticket.id.in_(documents)
 
 
 def ticket_numbered(db: Database, number: int) -> bool:
