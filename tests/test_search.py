@@ -13,9 +13,10 @@ from console import database
 from console import operations as ops
 from console.demo.generator import load_demo
 from console.reads.queue import Assignee, Queue, QueueFilter
+from console.reads.search import IN_THREAD
 from console.rules.queue_order import SortOrder
 from console.rules.word_forms import index_text, match_spans, parse, stem
-from models import Status
+from models import Status, Ticket
 from tests.support.desk import new_ticket
 
 EVERYTHING = QueueFilter(statuses=frozenset(Status), assignee=Assignee.anyone)
@@ -290,3 +291,12 @@ def test_relevance_read_tier_by_tier_pages_as_sorting_every_match_does(
         before = backwards[0].key
     assert forwards == backwards == sorted_whole
     assert queue.page_at(f, now, offset=5, limit=3) == sorted_whole[5:8]
+    # Where each ticket sorts, and how many come before it: as a re-read asks.
+    assert [queue.key_of(row.id, f) for row in sorted_whole] == [r.key for r in sorted_whole]
+    assert [queue.position(f, now, row.key) for row in sorted_whole] == list(
+        range(len(sorted_whole))
+    )
+    number = new_ticket(staffed, subject="Кошелёк", body="Пароль", wmid="999999999999")
+    with staffed.db.connect() as connection:
+        elsewhere = connection.execute(sa.select(Ticket.id).where(Ticket.number == number))
+        assert queue.key_of(elsewhere.scalar_one(), f)[0] == -IN_THREAD

@@ -340,11 +340,15 @@ class Queue:
         """How many rows come before `key`: where a ticket sits after rows above it moved."""
         f = f.applied()
         parameters = {**read_parameters(now), **queue_sql.key_parameters(f.order, key)}
-        position, before = (
-            sa.tuple_(*queue_sql.sort_columns(f, self._dialect)),
-            queue_sql.sort_key(f),
-        )
         with self.db.connect() as connection:
+            if f.order == SortOrder.relevance:
+                tiers = relevance_tiers(connection, f.search, self._dialect, None, counted=True)
+                if tiers is not None:
+                    return self._position_in_tiers(connection, f, tiers, key, parameters)
+            position, before = (
+                sa.tuple_(*queue_sql.sort_columns(f, self._dialect)),
+                queue_sql.sort_key(f),
+            )
             query = (
                 sa.select(sa.func.count())
                 .select_from(Ticket)
@@ -355,18 +359,56 @@ class Queue:
             )
             return connection.execute(query, parameters).scalar_one()
 
+    def _position_in_tiers(
+        self,
+        connection: sa.Connection,
+        f: QueueFilter,
+        tiers: list[tuple[int, sa.ColumnElement[bool]]],
+        key: QueueKey,
+        parameters: dict[str, Any],
+    ) -> int:
+        """The rows before `key` by relevance, tier by tier: every row of a
+        better tier, and the rows of the key's own before it in queue order."""
+        conditions = self._conditions(connection, f)
+        before = sa.tuple_(*f.order.columns) < queue_sql.queue_key(f)
+        counted = 0
+        for score, tier in tiers:
+            if -score > key[0]:
+                continue
+            where = [*conditions, tier, *([before] if -score == key[0] else [])]
+            query = sa.select(sa.func.count()).select_from(Ticket).where(*where)
+            counted += connection.execute(query, parameters).scalar_one()
+        return counted
+
     def key_of(self, ticket_id: int, f: QueueFilter | None = None) -> QueueKey | None:
         """Where a ticket sorts now in `f`'s order (queue order when None): a
         console keeps its cursor on the same ticket when rows above it come and
         go, or the ticket itself moves."""
-        sort = (
-            SortOrder.sla.columns
-            if f is None
-            else queue_sql.sort_columns(f.applied(), self._dialect)
-        )
+        f = None if f is None else f.applied()
+        if f is None or f.order != SortOrder.relevance:
+            sort = SortOrder.sla.columns if f is None else f.order.columns
+            with self.db.connect() as connection:
+                found = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id))
+                row = found.one_or_none()
+            return None if row is None else tuple(row)
         with self.db.connect() as connection:
-            row = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id)).one_or_none()
-        return None if row is None else tuple(row)
+            # Asked of this one ticket's document, tier by tier (one word: every tier asked).
+            tiers = relevance_tiers(connection, f.search, self._dialect, Walk(frozenset({0})))
+            if tiers is None:
+                sort = queue_sql.sort_columns(f, self._dialect)
+                row = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id)).first()
+                return None if row is None else tuple(row)
+            row = None
+            for score, tier in tiers:
+                query = sa.select(*f.order.columns).where(Ticket.id == ticket_id, tier)
+                row = connection.execute(query).first()
+                if row is not None:
+                    return (-score, *row)
+            # Not found by the search any more: sorted as the least relevant.
+            row = connection.execute(
+                sa.select(*f.order.columns).where(Ticket.id == ticket_id)
+            ).first()
+            return None if row is None else (-tiers[-1][0], *row)
 
     def row_of(self, ticket_id: int) -> QueueRow | None:
         """One ticket as a queue row, whatever the filter: a ticket acted on stays

@@ -354,7 +354,12 @@ def relevance(text: str, dialect: str) -> sa.ColumnElement[int]:
 
 
 def relevance_tiers(
-    connection: sa.Connection, text: str, dialect: str, walk: Walk | None
+    connection: sa.Connection,
+    text: str,
+    dialect: str,
+    walk: Walk | None,
+    *,
+    counted: bool = False,
 ) -> list[tuple[int, sa.ColumnElement[bool]]] | None:
     """A one-term search's tickets split by how well they match, best first:
     each tier's relevance (as `relevance` scores it) and the condition that
@@ -362,7 +367,8 @@ def relevance_tiers(
     by relevance then walks each tier in queue order instead of scoring and
     sorting every match (at a million tickets, "платёж": 1.4-4.4 s sorted on
     PostgreSQL, 0.5 s on SQLite). None for several terms: their tiers
-    multiply, and they are sorted whole."""
+    multiply, and they are sorted whole. `counted`: the tiers are counted,
+    not walked (SQLite then reads each tier's matches once)."""
     terms = parse(text)
     if len(terms) != 1:
         return None
@@ -377,16 +383,19 @@ def relevance_tiers(
         not_named = sa.not_(named)
     if not term.stems:
         return [*tiers, (IN_THREAD, not_named)]
-    if dialect == "sqlite" and walk is not None and 0 in walk.asked:
+    if dialect == "sqlite" and walk is not None and 0 in walk.asked and len(term.stems) == 1:
         # Each ticket the walk passes is asked already: asked too about its own text.
         own_forms = sa.literal("{own}: (") + _word_forms(term) + sa.literal(")")
         own = sa.exists().where(_MATCH(own_forms), _document.c.rowid == Ticket.id)
         in_own, only_in_thread = own, sa.not_(own)
     else:
         own_documents = _documents_matching(term, dialect, weight="A")
-        in_own = _walked_in(connection, own_documents, dialect)
         thread_documents = _documents_only_in_thread(term, dialect)
-        only_in_thread = _walked_in(connection, thread_documents, dialect)
+        if counted:
+            in_own, only_in_thread = Ticket.id.in_(own_documents), Ticket.id.in_(thread_documents)
+        else:
+            in_own = _walked_in(connection, own_documents, dialect)
+            only_in_thread = _walked_in(connection, thread_documents, dialect)
     return [
         *tiers,
         (IN_OWN_TEXT, sa.and_(not_named, in_own)),
