@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual.widgets import Input
 
 from console import operations as ops
 from console.reads.facet_counts import Facets
@@ -12,7 +13,7 @@ from console.reads.queue import Queue, QueueFilter
 from screens.queue.filter_bar import summary
 from screens.queue.pager import PAGE_SIZE
 from tests.support.desk import new_ticket
-from tests.support.ui import console_for, notifications, screen_text, settle
+from tests.support.ui import console_for, notifications, said, screen_text, settle
 
 
 def first_rows(desk, login="olga", f=None, limit=50):
@@ -308,3 +309,24 @@ def test_a_whole_desk_search_says_it_reads_past_the_views_filters():
     assert whole.splitlines()[1] == "holder anyone  status any  service any  escalation any"
     within = summary(QueueFilter(search="платёж", search_in_view=True), None).plain
     assert within.splitlines()[1].startswith("holder mine + unassigned  status live")
+
+
+async def test_a_search_the_command_line_would_refuse_is_refused_with_why(ui_desk):
+    new_ticket(ui_desk, subject="Карта")
+    app = console_for(ui_desk)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        view = app.screen.queue_view
+        before = view.filter
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = "ка\x00рта"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert view.filter == before
+        assert said(app, "the search has a NUL byte at character 3")
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = " ".join(["карта"] * 51)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert view.filter == before
+        assert said(app, "a search takes at most 50 words")

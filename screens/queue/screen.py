@@ -15,10 +15,11 @@ from textual.events import Resize
 from textual.timer import Timer
 from textual.widgets import Static
 
-from console.errors import DomainError
+from console.errors import DomainError, InvalidInput
 from console.reads.queue_filter import QueueFilter, opening_view
 from console.reads.queue_row import QueueRow
 from console.reads.ticket_detail import TicketDetail
+from console.rules import validation
 from console.rules.labels import plural
 from console.rules.queue_order import SortOrder
 from console.rules.roles import Permission
@@ -190,16 +191,28 @@ class QueueScreen(TicketActions):
 
     @on(FilterBar.SearchChanged)
     def _search_changed(self, event: FilterBar.SearchChanged) -> None:
-        if event.text.strip() != self.queue_view.filter.search:
-            self.use_filter(self.queue_view.filter.with_(search=event.text.strip()))
+        text = event.text.strip()
+        if text != self.queue_view.filter.search and self._searchable(text):
+            self.use_filter(self.queue_view.filter.with_(search=text))
 
     @on(FilterBar.SearchClosed)
     def _search_closed(self, event: FilterBar.SearchClosed) -> None:
-        if event.text is not None and event.text != self.queue_view.filter.search:
-            self.use_filter(self.queue_view.filter.with_(search=event.text))
+        text = event.text
+        if text is not None and text != self.queue_view.filter.search and self._searchable(text):
+            self.use_filter(self.queue_view.filter.with_(search=text))
         self.queue_view.focus()
         if event.text and event.text.strip().isdigit():
             self._jump_to(event.text.strip())
+
+    def _searchable(self, text: str) -> bool:
+        """A search is held to what the command line's --search is: refused with
+        why (a NUL byte, too many words), never sent to the database."""
+        try:
+            validation.search(text)
+        except InvalidInput as refusal:
+            self.app.notify(str(refusal), severity="warning", markup=False)
+            return False
+        return True
 
     @work(thread=True, exclusive=True, group="jump", exit_on_error=False)
     def _jump_to(self, text: str) -> None:
