@@ -3,17 +3,22 @@ whole desk, relevance, and where a search matches in a text (the highlight)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from console import database
 from console import operations as ops
 from console.demo.generator import load_demo
+from console.errors import InvalidInput
 from console.reads.queue import Assignee, Queue, QueueFilter
 from console.reads.search import IN_THREAD
+from console.rules import validation
 from console.rules.queue_order import SortOrder
 from console.rules.word_forms import index_text, match_spans, parse, stem
 from models import Status, Ticket
@@ -300,3 +305,110 @@ def test_relevance_read_tier_by_tier_pages_as_sorting_every_match_does(
     with staffed.db.connect() as connection:
         elsewhere = connection.execute(sa.select(Ticket.id).where(Ticket.number == number))
         assert queue.key_of(elsewhere.scalar_one(), f)[0] == -IN_THREAD
+
+
+# Words, operators of FTS5 and tsquery, quotes and punctuation, in any mix.
+_HOSTILE_SEARCH = st.lists(
+    st.sampled_from(
+        [
+            "карта",
+            "карт",
+            "payment",
+            "paym",
+            "123123123123",
+            "e-num",
+            '"',
+            "*",
+            ":*",
+            "&",
+            "|",
+            "!",
+            "(",
+            ")",
+            "NOT",
+            "OR",
+            "NEAR",
+            "{own}:",
+            "'",
+            "\\",
+            "%",
+            "_",
+            "A",
+            "<->",
+            "ё",
+        ]
+    )
+    | st.text(min_size=1, max_size=6),
+    min_size=1,
+    max_size=4,
+).map(" ".join)
+
+
+@given(text=_HOSTILE_SEARCH)
+@settings(
+    max_examples=40,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_search_reads_the_same_tickets_in_every_order_and_counts_them(hostile_desk, text):
+    queue, now, ticket_ids = hostile_desk
+    # What every way in refuses (the console's search line, --search) never gets here.
+    try:
+        validation.search(text)
+    except InvalidInput:
+        assume(False)
+    f = EVERYTHING.with_(search=text)
+    in_queue_order = queue.page(f, now, limit=100)
+    by_relevance = queue.page(f.with_(order=SortOrder.relevance), now, limit=100)
+    assert sorted(row.id for row in by_relevance) == sorted(row.id for row in in_queue_order)
+    whole_desk = QueueFilter(search=text)
+    assert queue.facets(whole_desk, now).total == len(queue.page(whole_desk, now, limit=100))
+    assert queue.counted_so_far(whole_desk, rows_read=3).total >= 3
+    for position, row in enumerate(by_relevance):
+        relevance_order = f.with_(order=SortOrder.relevance)
+        assert queue.key_of(row.id, relevance_order) == row.key
+        assert queue.position(relevance_order, now, row.key) == position
+    assert set(ticket_ids) >= {row.id for row in in_queue_order}
+
+
+@pytest.fixture
+def hostile_desk(staffed, monkeypatch):
+    # Every search walks, and asks each ticket about a word, however few match.
+    monkeypatch.setattr("console.reads.search.WALK_FROM", 0)
+    monkeypatch.setattr("console.reads.search.ASKED_FROM_SHARE", 0)
+    numbers = [
+        new_ticket(staffed, subject="Карта 123123123123", body="payment e-num 100%"),
+        new_ticket(staffed, subject="Payment", body='Карту "NOT" (OR) * {own}: ё'),
+        new_ticket(staffed, subject="Вопрос", body="paymaster", wmid="123123123123"),
+    ]
+    queue = Queue(staffed.db, ops.get_operator(staffed, "olga").id)
+    with staffed.db.connect() as connection:
+        ids = connection.execute(sa.select(Ticket.id).where(Ticket.number.in_(numbers)))
+        return queue, staffed.now(), ids.scalars().all()
+
+
+def test_two_writers_numbering_the_same_new_words_both_count_them(staffed):
+    if not staffed.db.is_postgres:
+        pytest.skip("SQLite counts from its search index itself")
+    first = new_ticket(staffed, subject="Вопрос", body="Раз")
+    second = new_ticket(staffed, subject="Вопрос", body="Два")
+    add_words = (
+        "UPDATE ticketsearch SET words = words || to_tsvector('simple', 'щукозубр ябедник') "
+        "WHERE ticket_id = (SELECT id FROM ticket WHERE number = %s)"
+    )
+    one, other = staffed.db.engine.raw_connection(), staffed.db.engine.raw_connection()
+    try:
+        one.cursor().execute(add_words, (first,))
+        # The second writer meets the first's uncommitted new words, and waits for them.
+        waiting = threading.Thread(target=lambda: other.cursor().execute(add_words, (second,)))
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()
+        one.commit()
+        waiting.join(timeout=10)
+        assert not waiting.is_alive()
+        other.commit()
+    finally:
+        one.close()
+        other.close()
+    assert _numbered_unlike_documents(staffed) == []
+    assert _counted(staffed, "щукозубр") == _counted(staffed, "ябедник") == 2
