@@ -385,30 +385,22 @@ class Queue:
         console keeps its cursor on the same ticket when rows above it come and
         go, or the ticket itself moves."""
         f = None if f is None else f.applied()
-        if f is None or f.order != SortOrder.relevance:
-            sort = SortOrder.sla.columns if f is None else f.order.columns
-            with self.db.connect() as connection:
-                found = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id))
-                row = found.one_or_none()
-            return None if row is None else tuple(row)
         with self.db.connect() as connection:
+            if f is None or f.order != SortOrder.relevance:
+                columns = SortOrder.sla.columns if f is None else f.order.columns
+                return queue_sql.sort_key_of(connection, ticket_id, columns)
             # Asked of this one ticket's document, tier by tier (one word: every tier asked).
             tiers = relevance_tiers(connection, f.search, self._dialect, Walk(frozenset({0})))
             if tiers is None:
                 sort = queue_sql.sort_columns(f, self._dialect)
-                row = connection.execute(sa.select(*sort).where(Ticket.id == ticket_id)).first()
-                return None if row is None else tuple(row)
-            row = None
+                return queue_sql.sort_key_of(connection, ticket_id, sort)
             for score, tier in tiers:
-                query = sa.select(*f.order.columns).where(Ticket.id == ticket_id, tier)
-                row = connection.execute(query).first()
-                if row is not None:
-                    return (-score, *row)
-            # Not found by the search any more: sorted as the least relevant.
-            row = connection.execute(
-                sa.select(*f.order.columns).where(Ticket.id == ticket_id)
-            ).first()
-            return None if row is None else (-tiers[-1][0], *row)
+                key = queue_sql.sort_key_of(connection, ticket_id, f.order.columns, tier)
+                if key is not None:
+                    return (-score, *key)
+            # Not found by the search any more: it sorts as the least relevant.
+            key = queue_sql.sort_key_of(connection, ticket_id, f.order.columns)
+            return None if key is None else (-tiers[-1][0], *key)
 
     def row_of(self, ticket_id: int) -> QueueRow | None:
         """One ticket as a queue row, whatever the filter: a ticket acted on stays
@@ -462,8 +454,10 @@ class Queue:
     def counted_so_far(self, f: QueueFilter, rows_read: int) -> Facets:
         """What the filter bar says of a whole-desk search while it is counted:
         PostgreSQL's estimate for one word, and never fewer than the rows read."""
-        with self.db.connect() as connection:
-            estimate = estimated_matches(connection, f.applied().search, self._dialect)
+        estimate = None
+        if self._dialect == "postgresql":
+            with self.db.connect() as connection:
+                estimate = estimated_matches(connection, f.applied().search, self._dialect)
         return Facets(total=max(estimate or 0, rows_read), itemised=False, estimated=True)
 
     def forget_counts(self) -> None:

@@ -1,9 +1,11 @@
 """The queue's pages as SQL: the columns of a row, what each order sorts by
-and the keys a page starts after, and the selects that read a page in order
-or merge several parts' first rows (console/reads/queue.py builds them)."""
+and the keys a page starts after (and one ticket's key), and the selects that
+read a page in order or merge several parts' first rows (console/reads/queue.py
+builds them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -107,3 +109,15 @@ def key_parameters(order: SortOrder, key: QueueKey) -> dict[str, Any]:
     if len(key) > len(columns):
         parameters["key_relevance"] = key[0]
     return parameters
+
+
+def sort_key_of(
+    connection: sa.Connection,
+    ticket_id: int,
+    columns: Sequence[sa.ColumnElement],
+    *conditions: sa.ColumnElement[bool],
+) -> QueueKey | None:
+    """The ticket's values of `columns`, if it meets `conditions`."""
+    query = sa.select(*columns).where(Ticket.id == ticket_id, *conditions)
+    row = connection.execute(query).first()
+    return None if row is None else tuple(row)

@@ -151,7 +151,7 @@ def _word_forms(term: Term) -> sa.ColumnElement[str]:
     quoted = sa.literal('"') + _vocabulary.c.term + sa.literal('"')
     forms = (
         sa.select(sa.func.group_concat(quoted, " OR "))
-        .where(_vocabulary.c.term >= word, _vocabulary.c.term < word + _LAST_CHARACTER)
+        .where(_words_starting(_vocabulary.c.term, word))
         .scalar_subquery()
     )
     return sa.func.coalesce(forms, _fts_query(term), type_=sa.String)
@@ -232,10 +232,7 @@ def _numbers(term: Term) -> sa.ScalarSelect:
     vector = sa.func.to_tsvector(sa.literal_column("'wm_search'"), term.words[0])
     stem = sa.func.tsvector_to_array(vector, type_=sa.ARRAY(sa.Text))[1]
     word = _numbered_words.c.word
-    if term.prefix:
-        matches = sa.and_(word >= stem, word < stem.concat(sa.func.chr(_LAST_CODE_POINT)))
-    else:
-        matches = word == stem
+    matches = _words_starting(word, stem) if term.prefix else word == stem
     numbers = sa.func.array_agg(_numbered_words.c.id)
     none = sa.literal_column("'{}'::integer[]")
     return sa.select(sa.func.coalesce(numbers, none)).where(matches).scalar_subquery()
@@ -255,11 +252,7 @@ def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> Walk 
         walks = bool(written) and all(_mostly_written(connection, t, dialect) for t in written)
         return Walk() if walks else None
     for term in terms:
-        # Counted only as far as the threshold: a common word's every match
-        # would cost more than the walk it decides on.
-        documents = _documents_matching(term, dialect).limit(WALK_FROM)
-        found = connection.execute(sa.select(sa.func.count()).select_from(documents.subquery()))
-        if found.scalar_one() < WALK_FROM:
+        if not _many(connection, _documents_matching(term, dialect)):
             return None
         if term.literal and not _mostly_written(connection, term, dialect):
             return None
@@ -283,8 +276,15 @@ def walks_the_queue(connection: sa.Connection, text: str, dialect: str) -> Walk 
 ASKED_FROM_SHARE = 0.05
 _ASKED_FORMS = 8
 # Sorts after every word that starts with the same letters.
-_LAST_CODE_POINT = 0x10FFFF
-_LAST_CHARACTER = chr(_LAST_CODE_POINT)
+_LAST_CHARACTER = chr(0x10FFFF)
+
+
+def _words_starting(
+    words: sa.ColumnElement[str], start: str | sa.ColumnElement[str]
+) -> sa.ColumnElement[bool]:
+    """The words that start with `start`, as a range of an index on them
+    (compared byte by byte, which both vocabularies are)."""
+    return sa.and_(words >= start, words < sa.type_coerce(start, sa.String) + _LAST_CHARACTER)
 
 
 def _in_a_large_share(connection: sa.Connection, term: Term, tickets: int) -> bool:
@@ -293,10 +293,8 @@ def _in_a_large_share(connection: sa.Connection, term: Term, tickets: int) -> bo
     if len(term.stems) != 1:
         return False
     (word,) = term.stems
-    if term.prefix:
-        matching = sa.and_(_vocabulary.c.term >= word, _vocabulary.c.term < word + _LAST_CHARACTER)
-    else:
-        matching = _vocabulary.c.term == word
+    known = _vocabulary.c.term
+    matching = _words_starting(known, word) if term.prefix else known == word
     forms, documents = connection.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(_vocabulary.c.doc), 0)).where(
             matching
@@ -423,9 +421,16 @@ def _walked_in(
     planner judges that itself."""
     if dialect == "postgresql":
         return Ticket.id.in_(documents)
-    counted = sa.select(sa.func.count()).select_from(documents.limit(WALK_FROM).subquery())
-    many = connection.execute(counted).scalar_one() >= WALK_FROM
+    many = _many(connection, documents)
     return (Ticket.id + 0).in_(documents) if many else Ticket.id.in_(documents)
+
+
+def _many(connection: sa.Connection, documents: sa.Select) -> bool:
+    """Whether at least WALK_FROM tickets are among `documents`: counted only as
+    far as that, as a common word's every match would cost more than the walk
+    it decides on."""
+    counted = sa.select(sa.func.count()).select_from(documents.limit(WALK_FROM).subquery())
+    return connection.execute(counted).scalar_one() >= WALK_FROM
 
 
 def ticket_numbered(db: Database, number: int) -> bool:
